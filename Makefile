@@ -1,0 +1,32 @@
+# The two commands of the README: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup run test bench schema clean
+
+$(BIN)/wivcheck: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/wivcheck
+
+setup: $(BIN)/wivcheck
+
+# Check the shipped example provisions on the shipped rules.
+run: setup
+	$(BIN)/wivcheck rules list
+	-$(BIN)/wivcheck check examples/allow-structural.yaml
+	-$(BIN)/wivcheck check examples/deny-foreign-origin.yaml
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/bench_engine.py
+
+schema: setup
+	$(BIN)/wivcheck rules schema > rules/ruleset.schema.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -1,0 +1,55 @@
+"""The two evaluators of a rule-set version, behind one interface: `statuses_many(list of facts)`
+gives each rule's status per provision. `DurableBackend` is the product path; `OracleBackend` the
+plain-Python reference it is tested against."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from policy import RuleSetVersion
+
+from .compile import compile_ruleset, parse_rule_name
+from .durable_core import DurableRuleset, next_fact_id
+from .errors import EngineError
+from .oracle import OracleRuleSet
+
+
+class OracleBackend:
+    def __init__(self, version: RuleSetVersion):
+        self.version = version
+        self._rs = OracleRuleSet(version)
+
+    def statuses_many(self, facts_list: list[dict[str, Any]]) -> list[dict[str, str]]:
+        return [self._rs.statuses(f) for f in facts_list]
+
+
+class DurableBackend:
+    def __init__(self, version: RuleSetVersion):
+        self.version = version
+        self.compiled = compile_ruleset(version)
+        self._ruleset = DurableRuleset(f"{version.ref}-{version.sha256[:12]}", self.compiled.definition)
+
+    def statuses_many(self, facts_list: list[dict[str, Any]]) -> list[dict[str, str]]:
+        plan, ids = self.compiled.plan, self.compiled.rule_ids
+        flat = [plan.flatten(f, next_fact_id()) for f in facts_list]
+        fired = self._ruleset.fire(flat)
+        out = []
+        for fact in flat:
+            seen: dict[int, str] = {}
+            for name in fired[fact["id"]]:
+                idx, status = parse_rule_name(name)
+                if seen.setdefault(idx, status) != status:
+                    raise EngineError(f"inconsistent trace on {self.version.ref}: rule {ids[idx]} "
+                                      f"came out both {seen[idx]} and {status}")
+            if len(seen) != len(ids):
+                silent = [ids[i] for i in range(len(ids)) if i not in seen]
+                raise EngineError(f"inconsistent trace on {self.version.ref}: no outcome for "
+                                  f"{', '.join(silent[:5])}" + (" ..." if len(silent) > 5 else ""))
+            out.append({ids[i]: seen[i] for i in range(len(ids))})
+        return out
+
+    def close(self) -> None:
+        self._ruleset.close()
+
+
+BACKENDS = {"durable": DurableBackend, "oracle": OracleBackend}

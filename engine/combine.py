@@ -1,0 +1,64 @@
+"""From every rule's status to one decision: approvals close escalations, deny > escalate > allow.
+
+An approval closes a violated escalate-rule when it names that rule (qualified id), its role is the
+rule's `escalate_to` or above (teamleider < diensthoofd < minister), and it is dated on or before the
+provision date. A deny-rule cannot be approved away, and neither can a missing fact: the fact has to be
+supplied. Approvals that close nothing are reported as warnings, never ignored silently.
+"""
+
+from __future__ import annotations
+
+from policy import ROLE_RANK, Rule
+
+from .decision import ApprovalRef, TraceEntry
+from .provision import Provision
+
+
+def apply_approvals(provision: Provision, rules: dict[str, Rule], statuses: dict[str, str]
+                    ) -> tuple[list[TraceEntry], list[str]]:
+    trace: list[TraceEntry] = []
+    used: set[int] = set()
+    warnings: list[str] = []
+    for qid, status in statuses.items():
+        rule = rules[qid]
+        entry = TraceEntry(rule=qid, status=status, on_fail=rule.on_fail)
+        if status == "violated" and rule.on_fail == "escalate":
+            for i, ap in enumerate(provision.approvals):
+                if (ap.rule == qid and ROLE_RANK[ap.role] >= ROLE_RANK[rule.escalate_to]
+                        and ap.date <= provision.date):
+                    entry = TraceEntry(rule=qid, status="approved", on_fail=rule.on_fail,
+                                       approved_by=ApprovalRef(role=ap.role, reference=ap.reference,
+                                                               date=ap.date))
+                    used.add(i)
+                    break
+        trace.append(entry)
+    for i, ap in enumerate(provision.approvals):
+        if i in used:
+            continue
+        rule = rules.get(ap.rule)
+        status = statuses.get(ap.rule)
+        if rule is None:
+            why = "no such rule in the rule sets evaluated"
+        elif rule.on_fail == "deny":
+            why = "it is a deny rule; an approval cannot set it aside"
+        elif ROLE_RANK[ap.role] < ROLE_RANK[rule.escalate_to]:
+            why = f"the rule needs {rule.escalate_to} or higher, the approval is by {ap.role}"
+        elif ap.date > provision.date:
+            why = f"dated {ap.date}, after the provision date {provision.date}"
+        elif status == "missing":
+            why = "the rule lacks facts; supply them, an approval cannot replace them"
+        else:
+            why = f"the rule is {status.replace('_', ' ')}, nothing to approve"
+        warnings.append(f"approval {ap.reference} ({ap.role}) for {ap.rule} closes nothing: {why}")
+    return trace, warnings
+
+
+def combine(trace: list[TraceEntry], rules: dict[str, Rule]) -> tuple[str, list[str]]:
+    """The decision and the roles to escalate to (lowest rank first)."""
+    open_ = [t for t in trace if t.status in ("violated", "missing")]
+    if any(t.on_fail == "deny" for t in open_):
+        return "deny", []
+    roles = sorted({rules[t.rule].escalate_to for t in open_}, key=ROLE_RANK.__getitem__)
+    if roles:
+        return "escalate", roles
+    return "allow", []

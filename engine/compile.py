@@ -1,0 +1,256 @@
+"""Compiling a rule-set version onto durable_rules.
+
+Every rule becomes four outcomes: not_applicable, satisfied, violated, missing. Each outcome is a
+condition in disjunctive normal form over *slots* of one flat fact, and each conjunctive term is one
+durable rule named `r<rule>_<outcome>_<term>`. Exactly one outcome holds per rule (the three-valued
+logic of `engine.oracle`), so every asserted fact fires at least one durable rule per rule set, and the
+engine can check that each rule reported exactly one outcome.
+
+The flat fact holds what durable_rules can match safely (see docs/engine.md and the engineering note):
+- each fact a rule reads, in a short slot name; absent and null facts are left out, so `$nex` means
+  missing; objects that are present become `true`;
+- derived booleans for what its C core cannot do or does differently: list membership (`contains`),
+  `subset_of`, regular expressions (its regex dialect is not Python's), and dates shifted by an offset;
+- an anchor `_f: 1` that every durable rule tests, so no rule ever consists of `$nex` alone.
+Comparisons with another slot are guarded with `$ex` on both slots (durable treats them as true when
+the other slot is missing). `$or` is never handed to durable_rules: the terms are expanded here, with
+contradictory terms pruned, and counted against a limit so a rule cannot blow up the network.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from policy import All, AnyOf, FactRef, Leaf, Not, RuleSetVersion
+from policy.dates import shift
+
+from .errors import EngineError
+
+MAX_TERMS = 256
+OUTCOMES = {"s": "satisfied", "v": "violated", "n": "not_applicable", "m": "missing"}
+
+# A literal: (op, slot, arg); arg is ("c", constant) or ("m", other slot) or None for ex/nex.
+Lit = tuple
+Term = frozenset
+DNF = list  # of Term
+
+_NEG = {"eq": "neq", "neq": "eq", "lt": "gte", "gte": "lt", "gt": "lte", "lte": "gt"}
+_BASE = {"equals": "eq", "not_equals": "neq", "lt": "lt", "le": "lte", "gt": "gt", "ge": "gte"}
+_TRUE: DNF = [frozenset()]
+_FALSE: DNF = []
+
+
+@dataclass
+class SlotPlan:
+    """How to build the flat fact: slot name -> how to compute its value from the provision facts."""
+
+    slots: dict[tuple, str] = field(default_factory=dict)
+
+    def slot(self, key: tuple) -> str:
+        if key not in self.slots:
+            self.slots[key] = f"s{len(self.slots)}"
+        return self.slots[key]
+
+    def flatten(self, facts: dict[str, Any], fact_id: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": fact_id, "_f": 1}
+        for key, name in self.slots.items():
+            value = _slot_value(key, facts)
+            if value is not None:
+                out[name] = value
+        return out
+
+
+def _slot_value(key: tuple, facts: dict[str, Any]) -> Any:
+    kind, path = key[0], key[1]
+    value = facts.get(path)
+    if value is None:
+        return None
+    if kind == "fact":
+        return True if isinstance(value, list) else value
+    if kind == "shift":
+        return shift(value, key[2])
+    if kind == "has":
+        return key[2] in value
+    if kind == "re":
+        return re.fullmatch(key[2], value) is not None
+    if kind == "sub":
+        other = key[2]
+        if isinstance(other, tuple):
+            return set(value) <= set(other)
+        right = facts.get(other)
+        return None if right is None else set(value) <= set(right)
+    raise AssertionError(key)
+
+
+def _product(a: DNF, b: DNF) -> DNF:
+    out: dict[Term, None] = {}
+    for x, y in itertools.product(a, b):
+        t = x | y
+        if not _contradictory(t):
+            out[t] = None
+    return list(out)
+
+
+def _union(*parts: DNF) -> DNF:
+    out: dict[Term, None] = {}
+    for p in parts:
+        for t in p:
+            out[t] = None
+    return list(out)
+
+
+def _contradictory(term: Term) -> bool:
+    by_slot: dict[str, list] = {}
+    for op, slot, arg in term:
+        by_slot.setdefault(slot, []).append((op, arg))
+        if arg and arg[0] == "m":
+            by_slot.setdefault(arg[1], []).append(("ref", None))
+    for lits in by_slot.values():
+        ops = {op for op, _ in lits}
+        if "nex" in ops and len(ops) > 1:
+            return True
+        eqs = {arg for op, arg in lits if op == "eq" and arg[0] == "c"}
+        if len(eqs) > 1:
+            return True
+        if any(op == "neq" and arg in eqs for op, arg in lits):
+            return True
+    return False
+
+
+class _Compiler:
+    def __init__(self, plan: SlotPlan, rule: str):
+        self.plan, self.rule = plan, rule
+
+    def tfu(self, cond) -> tuple[DNF, DNF, DNF]:
+        """(true, false, unknown) of a condition, each in DNF."""
+        if cond is None:
+            return _TRUE, _FALSE, _FALSE
+        if isinstance(cond, Not):
+            t, f, u = self.tfu(cond.not_)
+            return f, t, u
+        if isinstance(cond, (All, AnyOf)):
+            parts = [self.tfu(c) for c in (cond.all if isinstance(cond, All) else cond.any)]
+            if isinstance(cond, AnyOf):  # any = not all(not ...)
+                parts = [(f, t, u) for t, f, u in parts]
+            t = _TRUE
+            for pt, _, _ in parts:
+                t = self._limit(_product(t, pt))
+            f = _union(*(pf for _, pf, _ in parts))
+            u = []
+            for i, (_, _, pu) in enumerate(parts):
+                term = pu
+                for j, (pt, _, pu2) in enumerate(parts):
+                    if j != i:
+                        term = self._limit(_product(term, _union(pt, pu2)))
+                u = _union(u, term)
+            u = self._limit(u)
+            return (f, t, u) if isinstance(cond, AnyOf) else (t, f, u)
+        return self._leaf(cond)
+
+    def _limit(self, dnf: DNF) -> DNF:
+        if len(dnf) > MAX_TERMS:
+            raise EngineError(f"rule {self.rule}: its conditions expand to more than {MAX_TERMS} "
+                              f"terms on durable_rules; split the rule or simplify nested any/all")
+        return dnf
+
+    def _leaf(self, leaf: Leaf) -> tuple[DNF, DNF, DNF]:
+        path, op, value = leaf.fact, leaf.op, leaf.value
+        slot = self.plan.slot
+        if op == "exists":
+            s = slot(("fact", path))
+            t, f = [frozenset({("ex", s, None)})], [frozenset({("nex", s, None)})]
+            return (t, f, _FALSE) if value else (f, t, _FALSE)
+        derived = None
+        if op in ("contains", "not_contains"):
+            derived = ("has", path, value)
+        elif op == "matches":
+            derived = ("re", path, value)
+        elif op == "subset_of":
+            derived = ("sub", path, value.fact if isinstance(value, FactRef) else tuple(value))
+        if derived is not None:
+            s = slot(derived)
+            t = [frozenset({("eq", s, ("c", True))})]
+            f = [frozenset({("eq", s, ("c", False))})]
+            u = [frozenset({("nex", s, None)})]
+            return (f, t, u) if op == "not_contains" else (t, f, u)
+        s = slot(("fact", path))
+        if op in ("in", "not_in"):
+            t = [frozenset({("eq", s, ("c", v))}) for v in dict.fromkeys(value)]
+            f = [frozenset(("neq", s, ("c", v)) for v in value)]
+            u = [frozenset({("nex", s, None)})]
+            return (f, t, u) if op == "not_in" else (t, f, u)
+        base = _BASE[op]
+        if isinstance(value, FactRef):
+            r = slot(("shift", value.fact, value.offset) if value.offset else ("fact", value.fact))
+            guard = {("ex", s, None), ("ex", r, None)}
+            t = [frozenset(guard | {(base, s, ("m", r))})]
+            f = [frozenset(guard | {(_NEG[base], s, ("m", r))})]
+            u = [frozenset({("nex", s, None)}), frozenset({("nex", r, None)})]
+            return t, f, u
+        t = [frozenset({(base, s, ("c", value))})]
+        f = [frozenset({(_NEG[base], s, ("c", value))})]
+        return t, f, [frozenset({("nex", s, None)})]
+
+
+def _durable_lit(lit: Lit) -> dict:
+    op, slot, arg = lit
+    if op in ("ex", "nex"):
+        return {"$" + op: {slot: 1}}
+    value = {"$m": arg[1]} if arg[0] == "m" else arg[1]
+    if op == "eq":
+        return {slot: value}
+    return {"$" + op: {slot: value}}
+
+
+def _durable_term(term: Term) -> dict:
+    lits = [{"_f": 1}] + [_durable_lit(x) for x in sorted(term, key=repr)]
+    return {"all": [{"m": {"$and": lits}}]}
+
+
+@dataclass
+class CompiledRuleSet:
+    """The durable_rules definition of one rule-set version, with its slot plan and rule names."""
+
+    version: RuleSetVersion
+    plan: SlotPlan
+    rule_ids: list[str]
+    definition: dict[str, dict]
+
+    def term_count(self) -> int:
+        return len(self.definition)
+
+
+def compile_ruleset(version: RuleSetVersion) -> CompiledRuleSet:
+    model = version.model
+    plan = SlotPlan()
+    definition: dict[str, dict] = {}
+    rule_ids = []
+    for i, rule in enumerate(model.rules):
+        qid = f"{model.ruleset}.{rule.id}"
+        rule_ids.append(qid)
+        c = _Compiler(plan, qid)
+        at, af, au = c.tfu(All(all=[x for x in (model.scope, rule.applies_if) if x is not None])
+                           if (model.scope or rule.applies_if) else None)
+        rt, rf, ru = c.tfu(rule.requires)
+        outcomes = {
+            "n": af,
+            "s": c._limit(_product(at, rt)),
+            "v": c._limit(_product(at, rf)),
+            "m": c._limit(_union(au, _product(at, ru))),
+        }
+        for code, dnf in outcomes.items():
+            for k, term in enumerate(dnf):
+                definition[f"r{i}_{code}_{k}"] = _durable_term(term)
+    if len(plan.slots) > 250:
+        raise EngineError(f"{version.ref}: its rules read {len(plan.slots)} distinct facts; "
+                          "durable_rules allows at most 255 properties per fact")
+    return CompiledRuleSet(version, plan, rule_ids, definition)
+
+
+def parse_rule_name(name: str) -> tuple[int, str]:
+    """`r12_v_3` -> (12, "violated")."""
+    idx, code, _ = name.split("_")
+    return int(idx[1:]), OUTCOMES[code]

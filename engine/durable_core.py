@@ -1,0 +1,104 @@
+"""The one module that touches durable_rules: its C core, driven directly.
+
+durable_rules' host (`durable.lang`) starts timer threads that run actions on their own thread and
+keeps one global registry of ruleset names; its C core is not thread-safe and never releases the GIL.
+So this module drives the C module `durable_rules_engine` itself (pinned at 2.0.28): it creates
+rulesets under unique names, asserts facts with fresh ids, drains the fired actions on the caller's
+thread, and retracts the facts, all under one process-wide lock. No background thread exists. Any
+error of the C core becomes an EngineError that names the ruleset; a ruleset whose facts could not be
+retracted is marked broken and refuses further work (fail closed).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from typing import Any
+
+import durable_rules_engine as _core
+
+from .errors import EngineError
+
+_LOCK = threading.Lock()
+_NAMES = itertools.count()
+_IDS = itertools.count()
+
+# Codes seen from the C core, in words (rules.h of durable_rules 2.0.28).
+_CODES = {
+    101: "out of memory",
+    202: "unsupported operator in a rule",
+    302: "too many properties in a fact (at most 255)",
+    303: "a fact property is too long",
+}
+
+
+def _explain(exc: Exception, what: str) -> EngineError:
+    text = str(exc)
+    code = next((c for c in _CODES if f"error code: {c}" in text), None)
+    detail = f"{text} ({_CODES[code]})" if code else text
+    return EngineError(f"durable_rules failed to {what}: {detail}")
+
+
+def next_fact_id() -> str:
+    return f"f{next(_IDS)}"
+
+
+class DurableRuleset:
+    """One ruleset in the C core. `fire(facts)` returns the names of the rules each fact fired."""
+
+    def __init__(self, label: str, definition: dict[str, Any]):
+        self.name = f"wivcheck-{next(_NAMES)}-{label}"
+        self.broken: str | None = None
+        payload = json.dumps(definition, ensure_ascii=False)
+        with _LOCK:
+            try:
+                self._handle = _core.create_ruleset(self.name, payload)
+            except Exception as exc:  # the C core raises its own error type
+                raise _explain(exc, f"create ruleset {label}") from None
+
+    def fire(self, facts: list[dict[str, Any]]) -> dict[str, list[str]]:
+        """Assert the facts, collect every rule they fire, retract them. Keys are fact ids."""
+        if self.broken:
+            raise EngineError(f"ruleset {self.name} is unusable: {self.broken}")
+        payload = json.dumps(facts if len(facts) > 1 else facts[0], ensure_ascii=False)
+        fired: dict[str, list[str]] = {f["id"]: [] for f in facts}
+        with _LOCK:
+            try:
+                try:
+                    if len(facts) > 1:
+                        status, state = _core.assert_facts(self._handle, payload)
+                    else:
+                        status, state = _core.assert_fact(self._handle, payload)
+                    if status not in (0, 1):
+                        raise EngineError(f"durable_rules refused the facts (status {status})")
+                    started = _core.start_action_for_state(self._handle, state)
+                    message = started[1] if started else None
+                    while message:
+                        for rule, frame in json.loads(message).items():
+                            fired[frame["m"]["id"]].append(rule)
+                        message = _core.complete_and_start_action(self._handle, state)
+                finally:
+                    self._retract(facts, payload)
+            except EngineError:
+                raise
+            except Exception as exc:
+                raise _explain(exc, f"evaluate on {self.name}") from None
+        return fired
+
+    def _retract(self, facts, payload) -> None:
+        try:
+            if len(facts) > 1:
+                _core.retract_facts(self._handle, payload)
+            else:
+                _core.retract_fact(self._handle, payload)
+        except Exception as exc:
+            self.broken = f"facts could not be retracted ({exc})"
+            raise _explain(exc, f"retract facts from {self.name}") from None
+
+    def close(self) -> None:
+        with _LOCK:
+            if getattr(self, "_handle", None) is not None:
+                _core.delete_ruleset(self._handle)
+                self._handle = None
+                self.broken = "closed"

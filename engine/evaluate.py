@@ -1,0 +1,96 @@
+"""Provisions in, decisions out: select the rule-set versions, evaluate every rule, apply
+approvals, combine, explain. Fail closed: any fault raises; nothing here returns an allow by default."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+from typing import Iterable
+
+from policy import Library, RuleSetVersion
+
+from .backends import BACKENDS
+from .combine import apply_approvals, combine
+from .decision import Decision, RuleSetRef
+from .errors import EngineError
+from .explain import build_reason
+from .provision import Provision
+
+
+class Engine:
+    """Evaluates provisions on a rule library. Compiled rule sets are cached per version and hash;
+    safe to share between threads."""
+
+    def __init__(self, library: Library, backend: str = "durable"):
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}")
+        self.library = library
+        self.backend = backend
+        self._cache: dict[tuple[str, str], object] = {}
+        self._lock = threading.Lock()
+
+    def _backend(self, version: RuleSetVersion):
+        key = (version.ref, version.sha256)
+        with self._lock:
+            be = self._cache.get(key)
+            if be is None:
+                be = self._cache[key] = BACKENDS[self.backend](version)
+        return be
+
+    def warm(self, as_of: dt.date | None = None) -> None:
+        """Compile every version now (start-up), so a broken rule set fails before any request."""
+        for v in self.library.all():
+            self._backend(v)
+
+    def select(self, day: dt.date, rulesets: Iterable[str] = ()) -> list[RuleSetVersion]:
+        return self.library.select(day, tuple(rulesets))
+
+    def decide(self, provision: Provision, *, as_of: dt.date | None = None,
+               rulesets: Iterable[str] = ()) -> Decision:
+        return self.decide_many([provision], as_of=as_of, rulesets=rulesets)[0]
+
+    def decide_many(self, provisions: list[Provision], *, as_of: dt.date | None = None,
+                    rulesets: Iterable[str] = ()) -> list[Decision]:
+        """Decisions for many provisions; those sharing a selection are evaluated as one batch."""
+        rulesets = tuple(rulesets)
+        groups: dict[tuple, list[int]] = {}
+        selections = []
+        for i, p in enumerate(provisions):
+            sel = self.select(as_of or p.date, rulesets)
+            selections.append(sel)
+            groups.setdefault(tuple(v.ref for v in sel), []).append(i)
+        facts = [p.facts() for p in provisions]
+        statuses: list[dict[str, str]] = [{} for _ in provisions]
+        for idxs in groups.values():
+            for version in selections[idxs[0]]:
+                got = self._backend(version).statuses_many([facts[i] for i in idxs])
+                if len(got) != len(idxs):
+                    raise EngineError(f"{version.ref}: {len(got)} results for {len(idxs)} provisions")
+                for i, st in zip(idxs, got):
+                    statuses[i].update(st)
+        return [self._decision(p, f, sel, st, as_of or p.date)
+                for p, f, sel, st in zip(provisions, facts, selections, statuses)]
+
+    def _decision(self, provision, facts, selected, statuses, as_of) -> Decision:
+        rules, owner = {}, {}
+        for v in selected:
+            for r in v.model.rules:
+                qid = f"{v.name}.{r.id}"
+                rules[qid], owner[qid] = r, v
+        if set(statuses) != set(rules):
+            raise EngineError("inconsistent trace: rules evaluated do not match the rules selected")
+        trace, warnings = apply_approvals(provision, rules, statuses)
+        outcome, roles = combine(trace, rules)
+        open_ = [t for t in trace if t.status in ("violated", "missing")]
+        open_.sort(key=lambda t: (t.on_fail != "deny", list(rules).index(t.rule)))
+        reasons = [build_reason(owner[t.rule], rules[t.rule], t, facts) for t in open_]
+        if outcome == "allow" and reasons:
+            raise EngineError("inconsistent decision: allow with open reasons")
+        return Decision(
+            decision=outcome, provision_id=provision.id, decision_id=str(uuid.uuid4()),
+            evaluated_at=dt.datetime.now(dt.timezone.utc), as_of=as_of,
+            rulesets=[RuleSetRef(id=v.name, version=v.version, status=v.model.status,
+                                 sha256=v.sha256) for v in selected],
+            reasons=reasons, escalate_to=roles,
+            approved=[t for t in trace if t.status == "approved"], trace=trace, warnings=warnings)

@@ -1,0 +1,137 @@
+"""Reasons and renderings: messages with the provision's values filled in, citations, what would
+have to change; the decision as text, Markdown or JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from policy import RuleSetVersion, facts_of
+from policy.describe import describe
+
+from .decision import Bilingual, Decision, Reason, TraceEntry
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_MISSING = {"nl": "(niet ingevuld)", "en": "(not given)"}
+_ROLE = {"nl": {"teamleider": "teamleider", "diensthoofd": "diensthoofd", "minister": "Minister"},
+         "en": {"teamleider": "team leader", "diensthoofd": "head of service", "minister": "Minister"}}
+_DECISION = {"nl": {"allow": "TOESTAAN", "deny": "WEIGEREN", "escalate": "VOORLEGGEN"},
+             "en": {"allow": "ALLOW", "deny": "DENY", "escalate": "ESCALATE"}}
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list):
+        return ", ".join(map(str, v)) or "[]"
+    return str(v)
+
+
+def fill(text: str, facts: dict[str, Any], lang: str) -> str:
+    return _PLACEHOLDER.sub(lambda m: _fmt(facts[m.group(1)]) if m.group(1) in facts
+                            else _MISSING[lang], text)
+
+
+def build_reason(version: RuleSetVersion, rule, entry: TraceEntry, facts: dict[str, Any]) -> Reason:
+    model = version.model
+    conds = [c for c in (model.scope, rule.applies_if, rule.requires) if c is not None]
+    looked = list(dict.fromkeys(p for c in conds for p in facts_of(c)))
+    missing = [p for p in looked if p not in facts]
+    qid = entry.rule
+    if rule.fix is not None:
+        fix = {lang: fill(getattr(rule.fix, lang), facts, lang) for lang in ("nl", "en")}
+    else:
+        fix = {"nl": "Zorg dat geldt: " + describe(rule.requires, "nl") + ".",
+               "en": "Make this hold: " + describe(rule.requires, "en") + "."}
+    if entry.status == "missing":
+        fix = {"nl": "Vul in: " + ", ".join(missing) + ". " + fix["nl"],
+               "en": "Supply: " + ", ".join(missing) + ". " + fix["en"]}
+    elif rule.on_fail == "escalate":
+        fix["nl"] += (f" Of leg voor: een goedkeuring van de {_ROLE['nl'][rule.escalate_to]} (of hoger) "
+                      f"voor {qid}, gedateerd op of voor de verstrekkingsdatum.")
+        fix["en"] += (f" Or escalate: an approval by the {_ROLE['en'][rule.escalate_to]} (or higher) "
+                      f"for {qid}, dated on or before the provision date.")
+    return Reason(
+        rule=qid, title=Bilingual(nl=rule.title.nl, en=rule.title.en), outcome=rule.on_fail,
+        status=entry.status, cites=[c.label() for c in rule.cites], basis=rule.basis,
+        message=Bilingual(nl=fill(rule.message.nl, facts, "nl"), en=fill(rule.message.en, facts, "en")),
+        fix=Bilingual(**fix), facts={p: facts.get(p) for p in looked if facts.get(p) is not True},
+        missing_facts=missing, escalate_to=rule.escalate_to)
+
+
+def render_json(decision: Decision) -> str:
+    return json.dumps(decision.model_dump(mode="json"), ensure_ascii=False, sort_keys=False)
+
+
+def render_text(decision: Decision, lang: str = "nl") -> str:
+    nl = lang == "nl"
+    lines = [f"{decision.provision_id}: {_DECISION[lang][decision.decision]}"]
+    if decision.escalate_to:
+        roles = ", ".join(_ROLE[lang][r] for r in decision.escalate_to)
+        lines[0] += f" ({'voorleggen aan' if nl else 'escalate to'}: {roles})"
+    sets = ", ".join(f"{r.id}@{r.version}" + ("" if r.status == "in_force" else f" [{r.status}]")
+                     for r in decision.rulesets)
+    lines.append(f"  {'regels' if nl else 'rules'}: {sets}   "
+                 f"{'peildatum' if nl else 'as of'}: {decision.as_of}")
+    for i, r in enumerate(decision.reasons, 1):
+        tag = {"deny": "WEIGEREN" if nl else "DENY", "escalate": "VOORLEGGEN" if nl else "ESCALATE"}[r.outcome]
+        state = ("ontbrekende gegevens" if nl else "missing facts") if r.status == "missing" else ""
+        lines.append(f"  {i}. [{tag}{', ' + state if state else ''}] {r.rule} ({'; '.join(r.cites)})"
+                     + ("" if r.basis == "statute" else f" <{r.basis}>"))
+        lines.append(f"     {getattr(r.message, lang)}")
+        lines.append(f"     {'Wat moet veranderen' if nl else 'What would have to change'}: "
+                     f"{getattr(r.fix, lang)}")
+    for t in decision.approved:
+        ap = t.approved_by
+        lines.append(f"  {'goedgekeurd' if nl else 'approved'}: {t.rule} "
+                     f"({ap.role}, {ap.reference}, {ap.date})")
+    for w in decision.warnings:
+        lines.append(f"  {'let op' if nl else 'warning'}: {w}")
+    if decision.decision == "allow" and not decision.approved:
+        lines.append(f"  {'alle regels voldaan of niet van toepassing' if nl else 'every rule satisfied or not applicable'}"
+                     f" ({len(decision.trace)} {'regels' if nl else 'rules'})")
+    return "\n".join(lines)
+
+
+def render_markdown(decision: Decision, lang: str = "nl") -> str:
+    nl = lang == "nl"
+    out = [f"## {decision.provision_id}: **{_DECISION[lang][decision.decision]}**", ""]
+    if decision.escalate_to:
+        out.append(f"{'Voorleggen aan' if nl else 'Escalate to'}: "
+                   + ", ".join(_ROLE[lang][r] for r in decision.escalate_to) + "\n")
+    out.append(f"- {'Beslissing' if nl else 'Decision'} id: `{decision.decision_id}`")
+    out.append(f"- {'Beoordeeld op' if nl else 'Evaluated at'}: {decision.evaluated_at.isoformat()}; "
+               f"{'peildatum' if nl else 'as of'} {decision.as_of}")
+    for r in decision.rulesets:
+        out.append(f"- {'Regelset' if nl else 'Rule set'} `{r.id}@{r.version}` ({r.status}), "
+                   f"sha256 `{r.sha256}`")
+    if decision.log:
+        out.append(f"- Log: {'volgnummer' if nl else 'sequence'} {decision.log.sequence}, "
+                   f"hash `{decision.log.hash}`")
+    out.append("")
+    if decision.reasons:
+        out.append(f"### {'Redenen' if nl else 'Reasons'}\n")
+        out.append(f"| # | {'regel' if nl else 'rule'} | {'uitkomst' if nl else 'outcome'} | "
+                   f"{'grondslag' if nl else 'cites'} | {'toelichting' if nl else 'message'} | "
+                   f"{'wat moet veranderen' if nl else 'what would have to change'} |")
+        out.append("|---|---|---|---|---|---|")
+        for i, r in enumerate(decision.reasons, 1):
+            cell = lambda s: s.replace("|", "\\|").replace("\n", " ")  # noqa: E731
+            out.append(f"| {i} | `{r.rule}` | {r.outcome} ({r.status}) | {cell('; '.join(r.cites))}"
+                       f" | {cell(getattr(r.message, lang))} | {cell(getattr(r.fix, lang))} |")
+        out.append("")
+    if decision.approved:
+        out.append(f"### {'Goedkeuringen' if nl else 'Approvals'}\n")
+        for t in decision.approved:
+            ap = t.approved_by
+            out.append(f"- `{t.rule}`: {ap.role}, {ap.reference}, {ap.date}")
+        out.append("")
+    if decision.warnings:
+        out.append(f"### {'Waarschuwingen' if nl else 'Warnings'}\n")
+        out.extend(f"- {w}" for w in decision.warnings)
+        out.append("")
+    out.append(f"<details><summary>Trace ({len(decision.trace)})</summary>\n")
+    out.extend(f"- `{t.rule}`: {t.status}" for t in decision.trace)
+    out.append("\n</details>\n")
+    return "\n".join(out)

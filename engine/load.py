@@ -1,0 +1,61 @@
+"""Reading provisions from YAML or JSON text, with errors that name the field path and line."""
+
+from __future__ import annotations
+
+import pydantic
+
+from policy import PolicyError
+from policy.yamlsafe import Located, parse_text
+
+from .errors import ProvisionError
+from .provision import Provision
+
+MAX_PROVISION_BYTES = 256 * 1024
+MAX_PROVISION_DEPTH = 8
+
+
+def _problems(exc: pydantic.ValidationError, located: Located | None, prefix: str = "") -> list[str]:
+    out = []
+    for err in exc.errors():
+        path = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function"))))
+        dotted = prefix + ".".join(str(p) for p in path)
+        msg = {"extra_forbidden": "unknown field", "missing": "field required"}.get(err["type"], err["msg"])
+        if err["type"] == "value_error":
+            msg = msg.removeprefix("Value error, ")
+        line = located.line_of(path) if located else None
+        where = f"line {line}: " if line else ""
+        out.append(f"{where}{dotted or '(provision)'}: {msg}")
+    return out
+
+
+def provision_from_data(data, located: Located | None = None, source: str = "<input>") -> Provision:
+    if not isinstance(data, dict):
+        raise ProvisionError(["a provision is a mapping of fields (id, service, date, ...)"], source)
+    try:
+        return Provision.model_validate(data)
+    except pydantic.ValidationError as exc:
+        raise ProvisionError(_problems(exc, located), source) from None
+
+
+def parse_provisions(text: str | bytes, source: str = "<input>") -> list[Provision]:
+    """One provision, or a list of them, from YAML or JSON text."""
+    try:
+        located = parse_text(text, source, max_bytes=MAX_PROVISION_BYTES * 64,
+                             max_depth=MAX_PROVISION_DEPTH + 1)
+    except PolicyError as exc:
+        raise ProvisionError([f"line {exc.line}: {exc.message}" if exc.line else exc.message], source) from None
+    data = located.data
+    if isinstance(data, list):
+        out, problems = [], []
+        for i, item in enumerate(data):
+            sub = Located(item, {k[1:]: v for k, v in located.lines.items() if k[:1] == (i,)}, source)
+            try:
+                out.append(provision_from_data(item, sub, source))
+            except ProvisionError as exc:
+                problems += [f"[{i}] {p}" for p in exc.problems]
+        if problems:
+            raise ProvisionError(problems, source)
+        if not out:
+            raise ProvisionError(["the list holds no provision"], source)
+        return out
+    return [provision_from_data(data, located, source)]
