@@ -16,6 +16,7 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _MISSING = {"nl": "(niet ingevuld)", "en": "(not given)"}
 _ROLE = {"nl": {"teamleider": "teamleider", "diensthoofd": "diensthoofd", "minister": "Minister"},
          "en": {"teamleider": "team leader", "diensthoofd": "head of service", "minister": "Minister"}}
+_ROLE_NL_DEF = {"teamleider": "de teamleider", "diensthoofd": "het diensthoofd", "minister": "de Minister"}
 _DECISION = {"nl": {"allow": "TOESTAAN", "deny": "WEIGEREN", "escalate": "VOORLEGGEN"},
              "en": {"allow": "ALLOW", "deny": "DENY", "escalate": "ESCALATE"}}
 
@@ -48,7 +49,7 @@ def build_reason(version: RuleSetVersion, rule, entry: TraceEntry, facts: dict[s
         fix = {"nl": "Vul in: " + ", ".join(missing) + ". " + fix["nl"],
                "en": "Supply: " + ", ".join(missing) + ". " + fix["en"]}
     elif rule.on_fail == "escalate":
-        fix["nl"] += (f" Of leg voor: een goedkeuring van de {_ROLE['nl'][rule.escalate_to]} (of hoger) "
+        fix["nl"] += (f" Of leg voor: een goedkeuring door {_ROLE_NL_DEF[rule.escalate_to]} (of hoger) "
                       f"voor {qid}, gedateerd op of voor de verstrekkingsdatum.")
         fix["en"] += (f" Or escalate: an approval by the {_ROLE['en'][rule.escalate_to]} (or higher) "
                       f"for {qid}, dated on or before the provision date.")

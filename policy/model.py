@@ -84,6 +84,15 @@ class Rule(_Strict):
         return self
 
 
+class Note(_Strict):
+    """A statement about the rule set that is not a check: e.g. an obligation met by the decision log."""
+
+    id: str = Field(pattern=NAME, max_length=64)
+    title: Text
+    cites: list[Cite] = Field(min_length=1)
+    text: Text
+
+
 class Source(_Strict):
     bwb_id: str | None = Field(None, pattern=r"^BWBR\d{7}$")
     url: str | None = None
@@ -101,6 +110,7 @@ class RuleSetFile(_Strict):
     source: Source
     scope: Condition | None = Field(None, description="Applies to every rule in the set.")
     rules: list[Rule] = Field(min_length=1, max_length=2000)
+    notes: list[Note] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _dates(self):

@@ -1,0 +1,1 @@
+"""Front ends of wivcheck: the command line (and later the HTTP service). No decision logic here."""
