@@ -56,7 +56,7 @@ def pydantic_problems(exc: pydantic.ValidationError, located: Located | None,
     for err in exc.errors():
         path = tuple(p for p in err["loc"] if not (isinstance(p, str) and (
             p.startswith("@") or "[" in p or p in ("bool", "int", "str", "FactRef"))))
-        msg = err["msg"]
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown field"
         elif err["type"] == "missing":

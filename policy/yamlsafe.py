@@ -36,6 +36,15 @@ for _first in "tTfF":
     _StrictLoader.yaml_implicit_resolvers.setdefault(_first, []).insert(
         0, ("tag:yaml.org,2002:bool", _BOOL))
 
+def _no_alias(self, parent, index):
+    if self.check_event(yaml.AliasEvent):
+        event = self.get_event()
+        raise LoadError("YAML anchors and aliases are not allowed", line=event.start_mark.line + 1)
+    return yaml.SafeLoader.compose_node(self, parent, index)
+
+
+_StrictLoader.compose_node = _no_alias
+
 _ALLOWED_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
@@ -74,6 +83,8 @@ def parse_text(text: str | bytes, file: str = "<input>", *, max_bytes: int = MAX
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
+    except LoadError as exc:
+        raise LoadError(exc.message, file=file, line=exc.line) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise LoadError(f"YAML syntax: {exc.problem or exc}", file=file, line=line) from None
