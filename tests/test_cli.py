@@ -1,0 +1,160 @@
+"""The installed `wivcheck` console script, run as a subprocess: exit codes, formats, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import EXAMPLES, ROOT, base_data, patched, run_env, wivcheck_bin
+
+
+def run(*args, stdin: str | None = None):
+    return subprocess.run([wivcheck_bin(), *args], input=stdin, capture_output=True, text=True,
+                          env=run_env(), cwd=ROOT, timeout=60)
+
+
+@pytest.mark.parametrize("example,code,word", [
+    ("allow-structural.yaml", 0, "TOESTAAN"),
+    ("deny-foreign-origin.yaml", 3, "WEIGEREN"),
+    ("escalate-residual-risk.yaml", 4, "VOORLEGGEN"),
+    ("approved-residual-risk.yaml", 0, "TOESTAAN"),
+])
+def test_examples_exit_codes(example, code, word):
+    r = run("check", str(EXAMPLES / example))
+    assert r.returncode == code, r.stderr
+    assert word in r.stdout
+
+
+def test_text_shows_reason_citation_and_fix_in_english():
+    r = run("check", "--lang", "en", str(EXAMPLES / "deny-foreign-origin.yaml"))
+    assert r.returncode == 3
+    assert "DENY" in r.stdout and "waarborgen-pps.originator-consent" in r.stdout
+    assert "Art. 23(b) Wiv 2017" in r.stdout
+    assert "What would have to change: Make this hold: data.originator_consent = true" in r.stdout
+
+
+def test_json_is_one_decision_per_line_and_strictest_exit():
+    files = [str(EXAMPLES / f) for f in ("allow-structural.yaml", "escalate-residual-risk.yaml",
+                                          "deny-foreign-origin.yaml")]
+    r = run("check", "--format", "json", *files)
+    assert r.returncode == 3
+    lines = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [d["decision"] for d in lines] == ["allow", "escalate", "deny"]
+    d = lines[2]
+    assert {rs["id"] for rs in d["rulesets"]} == {"wiv2017", "waarborgen-pps"}
+    assert all(len(rs["sha256"]) == 64 for rs in d["rulesets"])
+    assert d["reasons"][0]["cites"] and d["trace"]
+    assert lines[1]["escalate_to"] == ["diensthoofd"]
+
+
+def test_escalate_beats_allow():
+    r = run("check", str(EXAMPLES / "allow-structural.yaml"), str(EXAMPLES / "escalate-residual-risk.yaml"))
+    assert r.returncode == 4
+
+
+def test_stdin_and_markdown():
+    text = (EXAMPLES / "escalate-residual-risk.yaml").read_text()
+    r = run("check", "--format", "markdown", "--lang", "en", "-", stdin=text)
+    assert r.returncode == 4
+    assert "## PRV-2025-0044: **ESCALATE**" in r.stdout and "| `waarborgen-pps.residual-risk` |" in r.stdout
+
+
+def test_draft_only_when_named():
+    data = patched({"data": {"volume": 50000}})
+    text = yaml.safe_dump(data)
+    assert run("check", "-", stdin=text).returncode == 0
+    r = run("check", "--ruleset", "beleidsregels-pps@concept-2026-01", "--format", "json", "-", stdin=text)
+    assert r.returncode == 4
+    d = json.loads(r.stdout)
+    assert [x["rule"] for x in d["reasons"]] == ["beleidsregels-pps.bulk-volume"]
+    assert {"id": "beleidsregels-pps", "status": "draft"}.items() <= d["rulesets"][0].items()
+
+
+def test_as_of_selects_other_rules():
+    r = run("check", "--as-of", "2025-02-16", "--format", "json", str(EXAMPLES / "deny-foreign-origin.yaml"))
+    d = json.loads(r.stdout)
+    assert [x["id"] for x in d["rulesets"]] == ["wiv2017"] and d["as_of"] == "2025-02-16"
+    assert r.returncode == 0
+
+
+def test_bad_provision_is_an_error_naming_the_field(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text(yaml.safe_dump(patched({"recipient": {"kind": "company"}, "colour": "red"})))
+    r = run("check", str(f))
+    assert r.returncode == 1
+    assert "recipient.kind" in r.stderr and "colour: unknown field" in r.stderr
+    assert r.stdout == ""
+
+
+def test_error_beats_allow_and_json_reports_it(tmp_path):
+    f = tmp_path / "bad.json"
+    f.write_text("{not json")
+    r = run("check", "--format", "json", str(EXAMPLES / "allow-structural.yaml"), str(f))
+    assert r.returncode == 1
+    lines = [json.loads(x) for x in r.stdout.splitlines()]
+    assert lines[0]["decision"] == "allow" and lines[1]["error"] == "invalid provision"
+
+
+def test_missing_file_and_no_rules_in_force(tmp_path):
+    assert run("check", str(tmp_path / "nope.yaml")).returncode == 1
+    f = tmp_path / "old.yaml"
+    f.write_text(yaml.safe_dump(patched({"date": "2017-01-01", "partnership": None, "context": "ad_hoc"})))
+    r = run("check", str(f))
+    assert r.returncode == 1 and "no rule set is in force on 2017-01-01" in r.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["check"], ["check", "--format", "yaml", "x"], ["check", "--as-of", "14-03-2025", "x"],
+    ["check", "--ruleset", "wiv2017", "x"], ["frobnicate"], ["check", "--lang", "de", "x"],
+])
+def test_usage_errors_exit_2(args):
+    assert run(*args).returncode == 2
+
+
+def test_unknown_ruleset_version_is_an_error():
+    r = run("check", "--ruleset", "wiv2017@1999", str(EXAMPLES / "allow-structural.yaml"))
+    assert r.returncode == 1 and "no rule set wiv2017@1999" in r.stderr
+
+
+def test_broken_rules_folder_is_an_error(rules_copy):
+    f = rules_copy / "waarborgen-pps" / "2025-02-17.yaml"
+    f.write_text(f.read_text().replace("on_fail: deny", "on_fail: allow", 1))
+    r = run("check", "--rules", str(rules_copy), str(EXAMPLES / "allow-structural.yaml"))
+    assert r.returncode == 1 and "2025-02-17.yaml" in r.stderr and "waarborgen-pps.partner-weighed" in r.stderr
+    r = run("rules", "validate", str(rules_copy))
+    assert r.returncode == 1 and "on_fail" in r.stderr
+
+
+def test_rules_list_and_validate():
+    r = run("rules", "list", "--format", "json", "--on", "2025-03-14")
+    rows = {f"{x['ruleset']}@{x['version']}": x for x in json.loads(r.stdout)}
+    assert rows["wiv2017@2018-05-01"]["in_force"] and not rows["beleidsregels-pps@concept-2026-01"]["in_force"]
+    r = run("rules", "validate")
+    assert r.returncode == 0 and r.stdout.count("ok  ") == 3
+    r = run("rules", "validate", str(ROOT / "rules" / "wiv2017" / "2018-05-01.yaml"))
+    assert r.returncode == 0
+
+
+def test_engine_backends_agree_from_the_command_line():
+    a = run("check", "--format", "json", *map(str, sorted(EXAMPLES.glob("*.yaml"))))
+    b = run("check", "--format", "json", "--backend", "oracle", *map(str, sorted(EXAMPLES.glob("*.yaml"))))
+    strip = lambda out: [{k: v for k, v in json.loads(x).items() if k not in ("decision_id", "evaluated_at")}  # noqa: E731
+                         for x in out.splitlines()]
+    assert strip(a.stdout) == strip(b.stdout) and a.returncode == b.returncode
+
+
+def test_published_json_schema_is_current_and_validates_shipped_rules():
+    import jsonschema
+    r = run("rules", "schema")
+    published = json.loads((ROOT / "rules" / "ruleset.schema.json").read_text())
+    assert json.loads(r.stdout) == published, "run `make schema` and commit rules/ruleset.schema.json"
+    for f in (ROOT / "rules").glob("*/*.yaml"):
+        doc = json.loads(json.dumps(yaml.safe_load(f.read_text()), default=str))
+        jsonschema.validate(doc, published)
+    broken = json.loads(json.dumps(yaml.safe_load((ROOT / "rules/wiv2017/2018-05-01.yaml").read_text()), default=str))
+    broken["rules"][0]["on_fail"] = "allow"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, published)
