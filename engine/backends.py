@@ -27,12 +27,16 @@ class DurableBackend:
     def __init__(self, version: RuleSetVersion):
         self.version = version
         self.compiled = compile_ruleset(version)
-        self._ruleset = DurableRuleset(f"{version.ref}-{version.sha256[:12]}", self.compiled.definition)
+        label = f"{version.ref}-{version.sha256[:12]}"
+        self._shards = [DurableRuleset(f"{label}-{i}", d) for i, d in enumerate(self.compiled.shards())]
 
     def statuses_many(self, facts_list: list[dict[str, Any]]) -> list[dict[str, str]]:
         plan, ids = self.compiled.plan, self.compiled.rule_ids
         flat = [plan.flatten(f, next_fact_id()) for f in facts_list]
-        fired = self._ruleset.fire(flat)
+        fired: dict[str, list[str]] = {f["id"]: [] for f in flat}
+        for shard in self._shards:
+            for fid, names in shard.fire(flat).items():
+                fired[fid].extend(names)
         out = []
         for fact in flat:
             seen: dict[int, str] = {}
@@ -49,7 +53,8 @@ class DurableBackend:
         return out
 
     def close(self) -> None:
-        self._ruleset.close()
+        for shard in self._shards:
+            shard.close()
 
 
 BACKENDS = {"durable": DurableBackend, "oracle": OracleBackend}

@@ -10,25 +10,24 @@ from __future__ import annotations
 
 from policy import ROLE_RANK, Rule
 
-from .decision import ApprovalRef, TraceEntry
 from .provision import Provision
 
 
 def apply_approvals(provision: Provision, rules: dict[str, Rule], statuses: dict[str, str]
-                    ) -> tuple[list[TraceEntry], list[str]]:
-    trace: list[TraceEntry] = []
+                    ) -> tuple[list[dict], list[str]]:
+    """The trace (one entry per rule, as TraceEntry data) and warnings about unused approvals."""
+    trace: list[dict] = []
     used: set[int] = set()
     warnings: list[str] = []
     for qid, status in statuses.items():
         rule = rules[qid]
-        entry = TraceEntry(rule=qid, status=status, on_fail=rule.on_fail)
+        entry = {"rule": qid, "status": status, "on_fail": rule.on_fail}
         if status == "violated" and rule.on_fail == "escalate":
             for i, ap in enumerate(provision.approvals):
                 if (ap.rule == qid and ROLE_RANK[ap.role] >= ROLE_RANK[rule.escalate_to]
                         and ap.date <= provision.date):
-                    entry = TraceEntry(rule=qid, status="approved", on_fail=rule.on_fail,
-                                       approved_by=ApprovalRef(role=ap.role, reference=ap.reference,
-                                                               date=ap.date))
+                    entry = {"rule": qid, "status": "approved", "on_fail": rule.on_fail,
+                             "approved_by": {"role": ap.role, "reference": ap.reference, "date": ap.date}}
                     used.add(i)
                     break
         trace.append(entry)
@@ -53,12 +52,12 @@ def apply_approvals(provision: Provision, rules: dict[str, Rule], statuses: dict
     return trace, warnings
 
 
-def combine(trace: list[TraceEntry], rules: dict[str, Rule]) -> tuple[str, list[str]]:
+def combine(trace: list[dict], rules: dict[str, Rule]) -> tuple[str, list[str]]:
     """The decision and the roles to escalate to (lowest rank first)."""
-    open_ = [t for t in trace if t.status in ("violated", "missing")]
-    if any(t.on_fail == "deny" for t in open_):
+    open_ = [t for t in trace if t["status"] in ("violated", "missing")]
+    if any(t["on_fail"] == "deny" for t in open_):
         return "deny", []
-    roles = sorted({rules[t.rule].escalate_to for t in open_}, key=ROLE_RANK.__getitem__)
+    roles = sorted({rules[t["rule"]].escalate_to for t in open_}, key=ROLE_RANK.__getitem__)
     if roles:
         return "escalate", roles
     return "allow", []

@@ -30,6 +30,10 @@ from policy.dates import shift
 from .errors import EngineError
 
 MAX_TERMS = 256
+# durable_rules' C core keeps a fixed stack while walking its alpha network (error 303 past about
+# 71 pending nodes, measured here) and hangs when one node gets 512 hashed children. A network with
+# at most SHARD_TERMS terms can have neither, so the terms are spread over rulesets of that size.
+SHARD_TERMS = 60
 OUTCOMES = {"s": "satisfied", "v": "violated", "n": "not_applicable", "m": "missing"}
 
 # A literal: (op, slot, arg); arg is ("c", constant) or ("m", other slot) or None for ex/nex.
@@ -48,15 +52,24 @@ class SlotPlan:
     """How to build the flat fact: slot name -> how to compute its value from the provision facts."""
 
     slots: dict[tuple, str] = field(default_factory=dict)
+    _direct: list = field(default_factory=list)   # (name, path) read as they are
+    _derived: list = field(default_factory=list)  # (name, key) computed
 
     def slot(self, key: tuple) -> str:
         if key not in self.slots:
-            self.slots[key] = f"s{len(self.slots)}"
+            name = self.slots[key] = f"s{len(self.slots)}"
+            (self._direct if key[0] == "fact" else self._derived).append(
+                (name, key[1]) if key[0] == "fact" else (name, key))
         return self.slots[key]
 
     def flatten(self, facts: dict[str, Any], fact_id: str) -> dict[str, Any]:
+        """The flat fact: `id` first (the action frames are read by position), then the slots."""
         out: dict[str, Any] = {"id": fact_id, "_f": 1}
-        for key, name in self.slots.items():
+        for name, path in self._direct:
+            value = facts.get(path)
+            if value is not None:
+                out[name] = True if isinstance(value, list) else value
+        for name, key in self._derived:
             value = _slot_value(key, facts)
             if value is not None:
                 out[name] = value
@@ -212,7 +225,8 @@ def _durable_term(term: Term) -> dict:
 
 @dataclass
 class CompiledRuleSet:
-    """The durable_rules definition of one rule-set version, with its slot plan and rule names."""
+    """The durable_rules definitions of one rule-set version (in shards of at most SHARD_TERMS
+    terms), with its slot plan and rule names."""
 
     version: RuleSetVersion
     plan: SlotPlan
@@ -221,6 +235,11 @@ class CompiledRuleSet:
 
     def term_count(self) -> int:
         return len(self.definition)
+
+    def shards(self) -> list[dict[str, dict]]:
+        names = list(self.definition)
+        return [{n: self.definition[n] for n in names[i:i + SHARD_TERMS]}
+                for i in range(0, len(names), SHARD_TERMS)]
 
 
 def compile_ruleset(version: RuleSetVersion) -> CompiledRuleSet:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 from typing import Any
 
@@ -38,6 +39,11 @@ def _explain(exc: Exception, what: str) -> EngineError:
     code = next((c for c in _CODES if f"error code: {c}" in text), None)
     detail = f"{text} ({_CODES[code]})" if code else text
     return EngineError(f"durable_rules failed to {what}: {detail}")
+
+
+# An action frame is `{"<rule>":{"m":{"id": "<fact id>", ...}}}`; rule names and ids are ours
+# ([A-Za-z0-9_-]), so both are read off the text instead of decoding the whole fact per firing.
+_FRAME = re.compile(r'^\{"([A-Za-z0-9_]+)":\{"m":\{"id":\s*"([A-Za-z0-9_-]+)"')
 
 
 def next_fact_id() -> str:
@@ -75,8 +81,12 @@ class DurableRuleset:
                     started = _core.start_action_for_state(self._handle, state)
                     message = started[1] if started else None
                     while message:
-                        for rule, frame in json.loads(message).items():
-                            fired[frame["m"]["id"]].append(rule)
+                        m = _FRAME.match(message)
+                        if m is None:  # not the shape we rely on: read it properly
+                            for rule, frame in json.loads(message).items():
+                                fired[frame["m"]["id"]].append(rule)
+                        else:
+                            fired[m.group(2)].append(m.group(1))
                         message = _core.complete_and_start_action(self._handle, state)
                 finally:
                     self._retract(facts, payload)

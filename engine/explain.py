@@ -10,7 +10,7 @@ from typing import Any
 from policy import RuleSetVersion, facts_of
 from policy.describe import describe
 
-from .decision import Bilingual, Decision, Reason, TraceEntry
+from .decision import Decision
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _MISSING = {"nl": "(niet ingevuld)", "en": "(not given)"}
@@ -34,18 +34,40 @@ def fill(text: str, facts: dict[str, Any], lang: str) -> str:
                             else _MISSING[lang], text)
 
 
-def build_reason(version: RuleSetVersion, rule, entry: TraceEntry, facts: dict[str, Any]) -> Reason:
-    model = version.model
-    conds = [c for c in (model.scope, rule.applies_if, rule.requires) if c is not None]
-    looked = list(dict.fromkeys(p for c in conds for p in facts_of(c)))
-    missing = [p for p in looked if p not in facts]
-    qid = entry.rule
-    if rule.fix is not None:
-        fix = {lang: fill(getattr(rule.fix, lang), facts, lang) for lang in ("nl", "en")}
-    else:
-        fix = {"nl": "Zorg dat geldt: " + describe(rule.requires, "nl") + ".",
-               "en": "Make this hold: " + describe(rule.requires, "en") + "."}
-    if entry.status == "missing":
+class _RuleText:
+    """What a reason needs of a rule that does not depend on the provision, worked out once."""
+
+    def __init__(self, version: RuleSetVersion, rule):
+        model = version.model
+        conds = [c for c in (model.scope, rule.applies_if, rule.requires) if c is not None]
+        self.rule = rule
+        self.looked = list(dict.fromkeys(p for c in conds for p in facts_of(c)))
+        self.title = {"nl": rule.title.nl, "en": rule.title.en}
+        self.cites = [c.label() for c in rule.cites]
+        if rule.fix is None:
+            self.fix = {"nl": "Zorg dat geldt: " + describe(rule.requires, "nl") + ".",
+                        "en": "Make this hold: " + describe(rule.requires, "en") + "."}
+        else:
+            self.fix = {"nl": rule.fix.nl, "en": rule.fix.en}
+
+
+_TEXTS: dict[int, _RuleText] = {}
+
+
+def _text(version: RuleSetVersion, rule) -> _RuleText:
+    t = _TEXTS.get(id(rule))
+    if t is None or t.rule is not rule:
+        t = _TEXTS[id(rule)] = _RuleText(version, rule)
+    return t
+
+
+def build_reason(version: RuleSetVersion, rule, entry: dict, facts: dict[str, Any]) -> dict:
+    """A reason (as Reason data) for a trace entry that is violated or missing."""
+    static = _text(version, rule)
+    missing = [p for p in static.looked if p not in facts]
+    qid = entry["rule"]
+    fix = {lang: fill(text, facts, lang) for lang, text in static.fix.items()}
+    if entry["status"] == "missing":
         fix = {"nl": "Vul in: " + ", ".join(missing) + ". " + fix["nl"],
                "en": "Supply: " + ", ".join(missing) + ". " + fix["en"]}
     elif rule.on_fail == "escalate":
@@ -53,12 +75,12 @@ def build_reason(version: RuleSetVersion, rule, entry: TraceEntry, facts: dict[s
                       f"voor {qid}, gedateerd op of voor de verstrekkingsdatum.")
         fix["en"] += (f" Or escalate: an approval by the {_ROLE['en'][rule.escalate_to]} (or higher) "
                       f"for {qid}, dated on or before the provision date.")
-    return Reason(
-        rule=qid, title=Bilingual(nl=rule.title.nl, en=rule.title.en), outcome=rule.on_fail,
-        status=entry.status, cites=[c.label() for c in rule.cites], basis=rule.basis,
-        message=Bilingual(nl=fill(rule.message.nl, facts, "nl"), en=fill(rule.message.en, facts, "en")),
-        fix=Bilingual(**fix), facts={p: facts.get(p) for p in looked if facts.get(p) is not True},
-        missing_facts=missing, escalate_to=rule.escalate_to)
+    return {
+        "rule": qid, "title": static.title, "outcome": rule.on_fail, "status": entry["status"],
+        "cites": static.cites, "basis": rule.basis,
+        "message": {"nl": fill(rule.message.nl, facts, "nl"), "en": fill(rule.message.en, facts, "en")},
+        "fix": fix, "facts": {p: facts.get(p) for p in static.looked if facts.get(p) is not True},
+        "missing_facts": missing, "escalate_to": rule.escalate_to}
 
 
 def render_json(decision: Decision) -> str:

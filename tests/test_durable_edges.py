@@ -1,0 +1,99 @@
+"""durable_rules' sharp edges, each owned by the engine: a test per edge that would catch a change."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import textwrap
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT, provision
+from engine import Engine
+from engine.compile import SHARD_TERMS, compile_ruleset
+from strategies import library_of, provisions, rulesets, version_of
+
+
+def _rule(i: int, requires: dict, on_fail: str = "deny") -> dict:
+    return {"id": f"r{i}", "title": {"nl": "t", "en": "t"}, "cites": [{"source": "x", "article": "1"}],
+            "basis": "policy", "requires": requires, "on_fail": on_fail, "message": {"nl": "m", "en": "m"}}
+
+
+def test_many_range_tests_on_one_fact_do_not_overflow_the_c_stack():
+    # 100 rules of `volume < n`: one unsharded network overflows durable's alpha stack (error 303).
+    version = version_of([_rule(i, {"fact": "data.volume", "lt": i * 10}) for i in range(100)])
+    compiled = compile_ruleset(version)
+    assert all(len(s) <= SHARD_TERMS for s in compiled.shards()) and len(compiled.shards()) > 1
+    d = Engine(library_of(version), "durable").decide(provision({"data": {"volume": 495}}))
+    violated = sorted(int(t.rule.split(".r")[1]) for t in d.trace if t.status == "violated")
+    assert violated == list(range(50))
+
+
+def test_six_hundred_equalities_on_one_fact_do_not_hang():
+    # One durable node with 512 hashed children loops forever; run in a child with a time limit.
+    code = textwrap.dedent("""
+        import sys; sys.path.insert(0, "tests")
+        from conftest import provision
+        from engine import Engine
+        from strategies import library_of, version_of
+        rules = [{"id": f"r{i}", "title": {"nl": "t", "en": "t"}, "cites": [{"source": "x", "article": "1"}],
+                  "basis": "policy", "requires": {"fact": "data.volume", "not_equals": i},
+                  "on_fail": "deny", "message": {"nl": "m", "en": "m"}} for i in range(1, 601)]
+        d = Engine(library_of(version_of(rules)), "durable").decide(provision({"data": {"volume": 77}}))
+        print([t.rule for t in d.trace if t.status == "violated"])
+    """)
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "['gen.r77']"
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(version=rulesets(min_rules=40, max_rules=90), ps=st.lists(provisions, min_size=1, max_size=10))
+def test_large_random_rule_sets_agree_with_the_oracle(version, ps):
+    lib = library_of(version)
+    try:
+        fast = Engine(lib, "durable").decide_many(ps)
+    except Exception as exc:  # only the documented refusal of an over-large rule
+        assert "terms on durable_rules" in str(exc)
+        return
+    slow = Engine(lib, "oracle").decide_many(ps)
+    assert [{t.rule: t.status for t in d.trace} for d in fast] == [{t.rule: t.status for t in d.trace} for d in slow]
+
+
+def test_no_background_thread_and_no_host(durable):
+    before = threading.active_count()
+    for _ in range(20):
+        durable.decide(provision())
+    assert threading.active_count() == before
+    assert "durable.lang" not in sys.modules and "durable.engine" not in sys.modules
+
+
+def test_null_is_missing_not_present(durable):
+    # JSON null counts as present for durable's $ex; the engine leaves nulls out of the fact.
+    d = durable.decide(provision({"data": {"origin": "foreign_service"}}))  # originator_consent absent
+    reason = next(r for r in d.reasons if r.rule == "waarborgen-pps.originator-consent")
+    assert reason.status == "missing" and reason.missing_facts == ["data.originator_consent"]
+
+
+def test_comparison_with_an_absent_fact_is_not_true(durable):
+    # durable treats `a < b` as true when b is absent; here b (partnership.*) is absent.
+    d = durable.decide(provision({"partnership": None}))
+    secrecy = {t.rule: t.status for t in d.trace}["waarborgen-pps.partner-secrecy"]
+    assert secrecy == "missing"
+
+
+def test_booleans_do_not_match_numbers():
+    version = version_of([_rule(0, {"fact": "data.volume", "equals": 1}),
+                          _rule(1, {"fact": "data.reliability_indicated", "equals": True})])
+    for backend in ("durable", "oracle"):
+        d = Engine(library_of(version), backend).decide(provision({"data": {"volume": 2}}))
+        assert {t.rule: t.status for t in d.trace} == {"gen.r0": "violated", "gen.r1": "satisfied"}
+
+
+def test_same_provision_id_twice_in_a_batch(durable):
+    # facts are keyed by id in durable_rules; every evaluation gets a fresh internal id.
+    p = provision()
+    a, b = durable.decide_many([p, p])
+    assert a.decision == b.decision == "allow" and a.trace == b.trace
