@@ -44,6 +44,8 @@ class _RuleText:
         self.looked = list(dict.fromkeys(p for c in conds for p in facts_of(c)))
         self.title = {"nl": rule.title.nl, "en": rule.title.en}
         self.cites = [c.label() for c in rule.cites]
+        # a derived fix is not a template: its `{a, b}` value sets must not be read as placeholders
+        self.fix_is_template = rule.fix is not None
         if rule.fix is None:
             self.fix = {"nl": "Zorg dat geldt: " + describe(rule.requires, "nl") + ".",
                         "en": "Make this hold: " + describe(rule.requires, "en") + "."}
@@ -66,7 +68,8 @@ def build_reason(version: RuleSetVersion, rule, entry: dict, facts: dict[str, An
     static = _text(version, rule)
     missing = [p for p in static.looked if p not in facts]
     qid = entry["rule"]
-    fix = {lang: fill(text, facts, lang) for lang, text in static.fix.items()}
+    fix = {lang: fill(text, facts, lang) if static.fix_is_template else text
+           for lang, text in static.fix.items()}
     if entry["status"] == "missing":
         fix = {"nl": "Vul in: " + ", ".join(missing) + ". " + fix["nl"],
                "en": "Supply: " + ", ".join(missing) + ". " + fix["en"]}

@@ -80,6 +80,7 @@ def test_rule_violated_and_satisfied(rule, backend, request, library):
     assert reason.cites and all(reason.cites)
     assert "{" not in reason.message.nl and "{" not in reason.message.en
     assert reason.fix.nl and reason.fix.en
+    assert "(not given)" not in reason.fix.en and "(niet ingevuld)" not in reason.fix.nl
     if spec.on_fail == "escalate":
         assert spec.escalate_to in d.escalate_to or d.decision == "deny"
     _, status = _status(engine, good, rule)
