@@ -48,12 +48,10 @@ def _as_of(value: Optional[str]) -> Optional[dt.date]:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else _bad_date(value)
+        if len(value) == 10:
+            return dt.date.fromisoformat(value)
     except ValueError:
-        return _bad_date(value)
-
-
-def _bad_date(value: str):
+        pass
     raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD")
 
 

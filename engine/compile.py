@@ -150,20 +150,20 @@ class _Compiler:
                 parts = [(f, t, u) for t, f, u in parts]
             t = _TRUE
             for pt, _, _ in parts:
-                t = self._limit(_product(t, pt))
+                t = self.limit(_product(t, pt))
             f = _union(*(pf for _, pf, _ in parts))
             u = []
             for i, (_, _, pu) in enumerate(parts):
                 term = pu
                 for j, (pt, _, pu2) in enumerate(parts):
                     if j != i:
-                        term = self._limit(_product(term, _union(pt, pu2)))
+                        term = self.limit(_product(term, _union(pt, pu2)))
                 u = _union(u, term)
-            u = self._limit(u)
+            u = self.limit(u)
             return (f, t, u) if isinstance(cond, AnyOf) else (t, f, u)
         return self._leaf(cond)
 
-    def _limit(self, dnf: DNF) -> DNF:
+    def limit(self, dnf: DNF) -> DNF:
         if len(dnf) > MAX_TERMS:
             raise EngineError(f"rule {self.rule}: its conditions expand to more than {MAX_TERMS} "
                               f"terms on durable_rules; split the rule or simplify nested any/all")
@@ -256,9 +256,9 @@ def compile_ruleset(version: RuleSetVersion) -> CompiledRuleSet:
         rt, rf, ru = c.tfu(rule.requires)
         outcomes = {
             "n": af,
-            "s": c._limit(_product(at, rt)),
-            "v": c._limit(_product(at, rf)),
-            "m": c._limit(_union(au, _product(at, ru))),
+            "s": c.limit(_product(at, rt)),
+            "v": c.limit(_product(at, rf)),
+            "m": c.limit(_union(au, _product(at, ru))),
         }
         for code, dnf in outcomes.items():
             for k, term in enumerate(dnf):

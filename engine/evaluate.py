@@ -38,7 +38,7 @@ class Engine:
                 be = self._cache[key] = BACKENDS[self.backend](version)
         return be
 
-    def warm(self, as_of: dt.date | None = None) -> None:
+    def warm(self) -> None:
         """Compile every version now (start-up), so a broken rule set fails before any request."""
         for v in self.library.all():
             self._backend(v)

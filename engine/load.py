@@ -5,6 +5,7 @@ from __future__ import annotations
 import pydantic
 
 from policy import PolicyError
+from policy.library import pydantic_problems
 from policy.yamlsafe import Located, parse_text
 
 from .errors import ProvisionError
@@ -14,17 +15,10 @@ MAX_PROVISION_BYTES = 256 * 1024
 MAX_PROVISION_DEPTH = 8
 
 
-def _problems(exc: pydantic.ValidationError, located: Located | None, prefix: str = "") -> list[str]:
+def _problems(exc: pydantic.ValidationError, located: Located | None) -> list[str]:
     out = []
-    for err in exc.errors():
-        path = tuple(p for p in err["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function"))))
-        dotted = prefix + ".".join(str(p) for p in path)
-        msg = {"extra_forbidden": "unknown field", "missing": "field required"}.get(err["type"], err["msg"])
-        if err["type"] == "value_error":
-            msg = msg.removeprefix("Value error, ")
-        line = located.line_of(path) if located else None
-        where = f"line {line}: " if line else ""
-        out.append(f"{where}{dotted or '(provision)'}: {msg}")
+    for e in pydantic_problems(exc, located, located.file if located else "<input>"):
+        out.append(f"{f'line {e.line}: ' if e.line else ''}{e.path or '(provision)'}: {e.message}")
     return out
 
 

@@ -51,7 +51,8 @@ def default_rules_dir() -> Path:
 def pydantic_problems(exc: pydantic.ValidationError, located: Located | None,
                       file: str, rule_ids: dict[int, str] | None = None,
                       prefix: str = "") -> list[PolicyError]:
-    """Turn pydantic's errors into PolicyErrors with a clean path, its line, and the rule id."""
+    """Turn pydantic's errors into PolicyErrors with a clean path, its line, and the rule id.
+    Also used for provisions (no rule ids there)."""
     grouped: dict[tuple, list[str]] = {}
     for err in exc.errors():
         path = tuple(p for p in err["loc"] if not (isinstance(p, str) and (
@@ -61,6 +62,8 @@ def pydantic_problems(exc: pydantic.ValidationError, located: Located | None,
             msg = "unknown field"
         elif err["type"] == "missing":
             msg = "field required"
+        elif err["type"] == "model_type":
+            msg = "must be a mapping of fields"
         grouped.setdefault(path, [])
         if msg not in grouped[path]:
             grouped[path].append(msg)
