@@ -17,9 +17,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from engine import (Engine, EngineError, FACT_SCHEMA, ProvisionError, load_library, parse_provisions,
-                    render_json, render_markdown, render_text)
+from engine import (Engine, EngineError, FACT_SCHEMA, Ledger, LedgerError, ProvisionError, load_library,
+                    parse_provisions, render_html, render_json, render_markdown, render_text)
+from engine import recording
 from engine.compile import compile_ruleset
+from engine.ledger import default_path
 from policy import PolicyError, PolicyErrors, RuleSetFile, default_rules_dir, load_file
 
 EXIT = {"allow": 0, "deny": 3, "escalate": 4}
@@ -30,6 +32,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Check a proposed provision (verstrekking) against Wiv 2017 and the PPS safeguards.")
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect and validate rule sets.")
 app.add_typer(rules_app, name="rules")
+log_app = typer.Typer(no_args_is_help=True, help="The decision log: show, verify, head, export, import, replay.")
+app.add_typer(log_app, name="log")
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -65,6 +69,10 @@ def _refs(values: Optional[list[str]]) -> list[str]:
 
 RulesDir = typer.Option(None, "--rules", envvar="WIVCHECK_RULES",
                         help="Rules folder (default: the shipped rules/).")
+DbPath = typer.Option(None, "--db", envvar="WIVCHECK_DB", metavar="PATH",
+                      help=f"Decision log (default: {default_path()}).")
+LockWait = typer.Option(30.0, "--lock-wait", metavar="SECONDS", hidden=True,
+                        help="How long to wait for a log locked by another writer.")
 
 
 def _library(rules: Optional[Path]):
@@ -93,6 +101,9 @@ def check(
                                                 help="Use this version (drafts too); repeatable."),
     fmt: Format = typer.Option(Format.text, "--format", help="text, json (one object per line) or markdown."),
     lang: Lang = typer.Option(Lang.nl, "--lang", help="Language of messages."),
+    record: bool = typer.Option(False, "--record", help="Append each decision to the decision log."),
+    db: Optional[Path] = DbPath,
+    lock_wait: float = LockWait,
     rules: Optional[Path] = RulesDir,
     backend: str = typer.Option("durable", "--backend", hidden=True),
 ):
@@ -102,29 +113,50 @@ def check(
     if backend not in ("durable", "oracle"):
         raise typer.BadParameter("durable or oracle", param_hint="--backend")
     engine = Engine(_library(rules), backend)
+    ledger = _ledger(db, create=True, timeout=lock_wait) if record else None
     worst = 0
     for source in files:
         try:
             name, raw = _read(source)
             provisions = parse_provisions(raw, name)
             decisions = engine.decide_many(provisions, as_of=day, rulesets=refs)
-        except (ProvisionError, PolicyError, EngineError) as exc:
+            if ledger is not None:
+                decisions = recording.record(ledger, provisions, decisions)
+        except (ProvisionError, PolicyError, EngineError, LedgerError) as exc:
             worst = max(worst, ERROR, key=_SEVERITY.__getitem__)
             _report_error(source, exc, fmt)
             continue
-        for d in decisions:
+        for p, d in zip(provisions, decisions):
             worst = max(worst, EXIT[d.decision], key=_SEVERITY.__getitem__)
-            if fmt is Format.json:
-                typer.echo(render_json(d))
-            elif fmt is Format.markdown:
-                typer.echo(render_markdown(d, lang.value))
-            else:
-                typer.echo(render_text(d, lang.value))
+            _print_decision(d, p, fmt, lang.value)
     raise typer.Exit(worst)
 
 
+def _print_decision(d, provision, fmt, lang: str) -> None:
+    if fmt in (Format.json, "json"):
+        typer.echo(render_json(d))
+    elif fmt in (Format.markdown, "markdown"):
+        typer.echo(render_markdown(d, lang, provision))
+    elif fmt == "html":
+        typer.echo(render_html(d, provision, lang))
+    else:
+        text = render_text(d, lang)
+        if d.log:
+            text += f"\n  {'vastgelegd' if lang == 'nl' else 'recorded'}: #{d.log.sequence} {d.log.hash}"
+        typer.echo(text)
+
+
+def _ledger(db: Optional[Path], *, create: bool = False, timeout: float = 30.0) -> Ledger:
+    try:
+        return Ledger(db, create=create, timeout=timeout)
+    except LedgerError as exc:
+        err.print(f"[bold red]error:[/] {exc}", markup=True)
+        raise typer.Exit(ERROR)
+
+
 def _report_error(source: str, exc: Exception, fmt: Format) -> None:
-    kind = {ProvisionError: "invalid provision", EngineError: "engine fault"}.get(type(exc), "rules")
+    kind = {ProvisionError: "invalid provision", EngineError: "engine fault",
+            LedgerError: "decision log"}.get(type(exc), "rules")
     if isinstance(exc, ProvisionError):
         problems = exc.problems
     elif isinstance(exc, PolicyErrors):
@@ -201,6 +233,148 @@ def ruleset_json_schema() -> dict:
     schema["$id"] = "https://wivcheck.invalid/ruleset.schema.json"
     schema["description"] = "A wivcheck rule-set version: rules/<ruleset>/<version>.yaml"
     return schema
+
+
+class ShowFormat(str, enum.Enum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
+
+class ExportFormat(str, enum.Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"[bold red]error:[/] {exc}", markup=True)
+    raise typer.Exit(ERROR)
+
+
+@log_app.command("show")
+def log_show(key: str = typer.Argument(..., metavar="ID|SEQ", help="Sequence number, decision id or provision id."),
+             fmt: ShowFormat = typer.Option(ShowFormat.text, "--format"),
+             lang: Lang = typer.Option(Lang.nl, "--lang"), db: Optional[Path] = DbPath):
+    """Print one recorded decision with its explanation."""
+    with _ledger(db) as ledger:
+        try:
+            provision, decision = recording.stored(ledger.get(key))
+        except LedgerError as exc:
+            _fail(exc)
+    _print_decision(decision, provision, fmt.value, lang.value)
+
+
+@log_app.command("head")
+def log_head(db: Optional[Path] = DbPath):
+    """Print the sequence number and hash of the last entry (write the hash down elsewhere)."""
+    with _ledger(db) as ledger:
+        seq, digest = ledger.head()
+    typer.echo(f"{seq} {digest}")
+
+
+@log_app.command("verify")
+def log_verify(expect_head: Optional[str] = typer.Option(None, "--expect-head", metavar="HASH",
+                                                         help="A head hash written down earlier; it must still be in the log."),
+               db: Optional[Path] = DbPath):
+    """Recompute the hash chain; name the first entry that does not fit."""
+    with _ledger(db) as ledger:
+        try:
+            n, fault = ledger.verify(expect_head)
+            seq, digest = ledger.head()
+        except LedgerError as exc:
+            _fail(exc)
+    if fault:
+        err.print(f"[bold red]NOT INTACT[/]: entry {fault.seq}: {fault.problem} ({n} entries read)", markup=True)
+        raise typer.Exit(ERROR)
+    typer.echo(f"intact: {n} entries, head {seq} {digest}")
+
+
+@log_app.command("export")
+def log_export(since: Optional[str] = typer.Option(None, "--from", metavar="DATE", help="Recorded on or after DATE."),
+               until: Optional[str] = typer.Option(None, "--to", metavar="DATE", help="Recorded on or before DATE."),
+               fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format"),
+               redact: Optional[list[str]] = typer.Option(None, "--redact", metavar="FIELD",
+                                                          help="Blank this provision field (repeatable), e.g. recipient.name."),
+               out: Optional[Path] = typer.Option(None, "--out", help="Write to a file instead of stdout."),
+               db: Optional[Path] = DbPath):
+    """Write entries for oversight, as JSON lines or CSV."""
+    start, end = _as_of(since), _as_of(until)
+    with _ledger(db) as ledger:
+        try:
+            fields = recording.check_redact_fields(redact or [])
+            rows = recording.export_rows(ledger, start, end, fields)
+            chunks = recording.to_jsonl(rows) if fmt is ExportFormat.jsonl else recording.to_csv(rows)
+            if out:
+                tmp = out.with_name(out.name + ".part")
+                with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                    fh.writelines(chunks)
+                tmp.replace(out)
+            else:
+                for chunk in chunks:
+                    sys.stdout.write(chunk)
+        except BrokenPipeError:  # the reader stopped early (| head): not an error of ours
+            sys.stderr.close()
+            raise typer.Exit(0)
+        except (LedgerError, OSError) as exc:
+            _fail(exc)
+
+
+@log_app.command("import")
+def log_import(file: Path = typer.Argument(..., help="A JSON-lines export (not redacted)."),
+               db: Optional[Path] = DbPath):
+    """Load an export into a new, empty log (a fresh reader), then verify it."""
+    try:
+        rows = recording.rows_from_jsonl(file.read_text(encoding="utf-8").splitlines(), str(file))
+    except (LedgerError, OSError) as exc:
+        _fail(exc)
+    with _ledger(db, create=True) as ledger:
+        try:
+            ledger.import_entries(rows)
+            n, fault = ledger.verify()
+        except LedgerError as exc:
+            _fail(exc)
+    if fault:
+        err.print(f"[bold red]imported, NOT INTACT[/]: entry {fault.seq}: {fault.problem}", markup=True)
+        raise typer.Exit(ERROR)
+    typer.echo(f"imported {n} entries; chain intact")
+
+
+@log_app.command("replay")
+def log_replay(ruleset: Optional[list[str]] = typer.Option(None, "--ruleset", metavar="NAME@VERSION"),
+               as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE"),
+               fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
+               rules: Optional[Path] = RulesDir, db: Optional[Path] = DbPath):
+    """Re-decide every logged provision with other rules; report the decisions that would change."""
+    refs, day = _refs(ruleset), _as_of(as_of)
+    engine = Engine(_library(rules))
+    totals: dict[str, int] = {}
+    changes, failures, n = [], [], 0
+    with _ledger(db) as ledger:
+        try:
+            for entry, change, exc in recording.replay(ledger, engine, refs, day):
+                n += 1
+                if exc is not None:
+                    failures.append({"seq": entry.seq, "provision_id": entry.provision_id, "error": str(exc)})
+                elif change is not None:
+                    changes.append(change)
+                    key = f"{change.before} -> {change.after}"
+                    totals[key] = totals.get(key, 0) + 1
+        except LedgerError as exc:
+            _fail(exc)
+    if fmt is Format.json:
+        typer.echo(json.dumps({"replayed": n, "changed": [c.__dict__ for c in changes],
+                               "totals": totals, "errors": failures}, ensure_ascii=False))
+    else:
+        for c in changes:
+            typer.echo(f"#{c.seq} {c.provision_id}: {c.before} -> {c.after}"
+                       + (f"  now open: {', '.join(c.added)}" if c.added else "")
+                       + (f"  no longer open: {', '.join(c.removed)}" if c.removed else ""))
+        for f in failures:
+            typer.echo(f"#{f['seq']} {f['provision_id']}: error: {f['error']}")
+        typer.echo(f"{n} replayed, {len(changes)} would change"
+                   + "".join(f"; {k}: {v}" for k, v in sorted(totals.items())))
+    raise typer.Exit(ERROR if failures else 0)
 
 
 def main() -> None:

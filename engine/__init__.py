@@ -6,7 +6,8 @@ from policy import Library, default_rules_dir
 from .decision import Decision, Reason, TraceEntry
 from .errors import EngineError, ProvisionError
 from .evaluate import Engine
-from .explain import render_json, render_markdown, render_text
+from .explain import render_html, render_json, render_markdown, render_text
+from .ledger import Ledger, LedgerError
 from .load import parse_provisions, provision_from_data
 from .provision import FACT_SCHEMA, Provision
 
@@ -18,4 +19,4 @@ def load_library(root=None) -> Library:
 
 __all__ = ["Decision", "Engine", "EngineError", "FACT_SCHEMA", "Provision", "ProvisionError",
            "Reason", "TraceEntry", "load_library", "parse_provisions", "provision_from_data",
-           "render_json", "render_markdown", "render_text"]
+           "render_html", "render_json", "render_markdown", "render_text", "Ledger", "LedgerError"]

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
+
+import jinja2
 
 from policy import RuleSetVersion, facts_of
 from policy.describe import describe
 
 from .decision import Decision
+from .provision import Provision
+
+_TEMPLATE = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+).get_template("explanation.html")
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _MISSING = {"nl": "(niet ingevuld)", "en": "(not given)"}
@@ -120,12 +129,54 @@ def render_text(decision: Decision, lang: str = "nl") -> str:
     return "\n".join(lines)
 
 
-def render_markdown(decision: Decision, lang: str = "nl") -> str:
+_SUMMARY = [
+    ("service", "Dienst", "Service"), ("date", "Datum", "Date"), ("context", "Context", "Context"),
+    ("recipient.name", "Ontvanger", "Recipient"), ("recipient.kind", "Soort ontvanger", "Kind of recipient"),
+    ("recipient.country", "Land", "Country"), ("recipient.concern", "Gaat de ontvanger aan als", "Concerns the recipient as"),
+    ("partnership.id", "Samenwerkingsbeschrijving", "Cooperation description"),
+    ("purpose.task", "Taak", "Task"), ("purpose.aim", "Doel", "Aim"),
+    ("data.categories", "Categorieen", "Categories"), ("data.classification", "Rubricering", "Classification"),
+    ("data.personal_data", "Persoonsgegevens", "Personal data"), ("data.origin", "Herkomst", "Origin"),
+    ("data.tlp", "TLP", "TLP"), ("data.volume", "Aantal items", "Items"),
+]
+
+
+def provision_summary(provision: Provision, lang: str = "nl") -> list[tuple[str, str]]:
+    facts = provision.facts()
+    return [(nl if lang == "nl" else en, _fmt(facts[path])) for path, nl, en in _SUMMARY if path in facts]
+
+
+def render_html(decision: Decision, provision: Provision | None = None, lang: str = "nl") -> str:
+    """A self-contained page: provision summary, decision, reasons, versions and hashes, log entry."""
+    nl = lang == "nl"
+    t = {"escalate_to": "Voorleggen aan" if nl else "Escalate to",
+         "provision": "Verstrekking" if nl else "Provision", "reasons": "Redenen" if nl else "Reasons",
+         "rule": "Regel" if nl else "Rule", "outcome": "Uitkomst" if nl else "Outcome",
+         "cites": "Grondslag" if nl else "Cites", "message": "Toelichting" if nl else "Message",
+         "fix": "Wat moet veranderen" if nl else "What would have to change",
+         "none": "Alle regels voldaan of niet van toepassing." if nl else "Every rule satisfied or not applicable.",
+         "approvals": "Goedkeuringen" if nl else "Approvals", "warnings": "Waarschuwingen" if nl else "Warnings",
+         "record": "Vastlegging" if nl else "Record", "decision_id": "Beslissing" if nl else "Decision",
+         "evaluated": "Beoordeeld op" if nl else "Evaluated at", "as_of": "peildatum" if nl else "as of",
+         "ruleset": "Regelset" if nl else "Rule set", "log": "Beslislog" if nl else "Decision log",
+         "sequence": "volgnummer" if nl else "sequence"}
+    return _TEMPLATE.render(
+        d=decision, lang=lang, t=t, label=_DECISION[lang][decision.decision],
+        roles=", ".join(_ROLE[lang][r] for r in decision.escalate_to),
+        summary=provision_summary(provision, lang) if provision else [("id", decision.provision_id)])
+
+
+def render_markdown(decision: Decision, lang: str = "nl", provision: Provision | None = None) -> str:
     nl = lang == "nl"
     out = [f"## {decision.provision_id}: **{_DECISION[lang][decision.decision]}**", ""]
     if decision.escalate_to:
         out.append(f"{'Voorleggen aan' if nl else 'Escalate to'}: "
                    + ", ".join(_ROLE[lang][r] for r in decision.escalate_to) + "\n")
+    if provision is not None:
+        out.append(f"| {'Verstrekking' if nl else 'Provision'} | |")
+        out.append("|---|---|")
+        out.extend(f"| {k} | {v.replace('|', chr(92) + '|')} |" for k, v in provision_summary(provision, lang))
+        out.append("")
     out.append(f"- {'Beslissing' if nl else 'Decision'} id: `{decision.decision_id}`")
     out.append(f"- {'Beoordeeld op' if nl else 'Evaluated at'}: {decision.evaluated_at.isoformat()}; "
                f"{'peildatum' if nl else 'as of'} {decision.as_of}")

@@ -1,0 +1,180 @@
+"""Deciding and recording together, reading decisions back from the log, exporting them for
+oversight, and replaying logged provisions against other rules."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from .decision import Decision, LogRef
+from .evaluate import Engine
+from .ledger import Entry, Ledger, LedgerError, canonical
+from .provision import FACT_SCHEMA, Provision
+
+REDACTED = "[redacted]"
+
+
+def record(ledger: Ledger, provisions: list[Provision], decisions: list[Decision]) -> list[Decision]:
+    """Append the decisions (one transaction) and return them with their log sequence and hash."""
+    entries = ledger.append_many([(p.model_dump(mode="json", exclude_none=True),
+                                   d.model_dump(mode="json")) for p, d in zip(provisions, decisions)])
+    return [d.model_copy(update={"log": LogRef(sequence=e.seq, hash=e.hash)})
+            for d, e in zip(decisions, entries)]
+
+
+def stored(entry: Entry) -> tuple[Provision, Decision]:
+    """The provision and the decision of a log entry, the decision carrying its log reference."""
+    provision = Provision.model_validate(entry.provision_data())
+    decision = Decision.model_validate(entry.decision_data())
+    return provision, decision.model_copy(update={"log": LogRef(sequence=entry.seq, hash=entry.hash)})
+
+
+# -- export -----------------------------------------------------------------------------------
+
+def check_redact_fields(fields: Iterable[str]) -> list[str]:
+    known = set(FACT_SCHEMA.paths()) | {"approvals"}
+    bad = [f for f in fields if f not in known]
+    if bad:
+        raise LedgerError(f"cannot redact {', '.join(bad)}: not a provision field "
+                          f"(e.g. recipient.name, purpose.necessity, approvals)")
+    return list(fields)
+
+
+def _scalars(value) -> Iterator[str]:
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _scalars(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _scalars(v)
+    elif isinstance(value, str) and value:
+        yield value
+
+
+def _scrub(value, secrets: list[str]):
+    if isinstance(value, dict):
+        return {k: _scrub(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, secrets) for v in value]
+    if isinstance(value, str):
+        for s in secrets:
+            value = value.replace(s, REDACTED)
+    return value
+
+
+def redact(provision: dict, decision: dict, fields: list[str]) -> tuple[dict, dict]:
+    """Blank the named provision fields, and every place their values were copied into the decision
+    (reason facts, filled-in messages)."""
+    provision = json.loads(json.dumps(provision))
+    secrets: list[str] = []
+    for path in fields:
+        parts = path.split(".")
+        node = provision
+        for p in parts[:-1]:
+            node = node.get(p) if isinstance(node, dict) else None
+        if isinstance(node, dict) and parts[-1] in node:
+            secrets.extend(s for s in _scalars(node[parts[-1]]) if len(s) > 1)
+            node[parts[-1]] = REDACTED
+    secrets.sort(key=len, reverse=True)
+    decision = _scrub(decision, secrets)
+    for reason in decision.get("reasons", []):
+        for key in list(reason.get("facts", {})):
+            if any(key == f or key.startswith(f + ".") for f in fields):
+                reason["facts"][key] = REDACTED
+    return provision, decision
+
+
+def export_rows(ledger: Ledger, since: dt.date | None, until: dt.date | None,
+                redact_fields: list[str]) -> Iterator[dict]:
+    for e in ledger.entries(since, until):
+        provision, decision = e.provision_data(), e.decision_data()
+        row = {"seq": e.seq, "decision_id": e.decision_id, "provision_id": e.provision_id,
+               "recorded_at": e.recorded_at, "outcome": e.outcome, "rulesets": json.loads(e.rulesets),
+               "provision": provision, "decision": decision, "prev_hash": e.prev_hash, "hash": e.hash}
+        if redact_fields:
+            row["provision"], row["decision"] = redact(provision, decision, redact_fields)
+            row["redacted"] = redact_fields
+        yield row
+
+
+def to_jsonl(rows: Iterable[dict]) -> Iterator[str]:
+    for row in rows:
+        yield json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+CSV_COLUMNS = ["seq", "recorded_at", "decision_id", "provision_id", "outcome", "escalate_to", "reasons",
+               "rulesets", "provision", "prev_hash", "hash"]
+
+
+def to_csv(rows: Iterable[dict]) -> Iterator[str]:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    yield buf.getvalue()
+    for row in rows:
+        buf.seek(0)
+        buf.truncate()
+        d = row["decision"]
+        w.writerow([row["seq"], row["recorded_at"], row["decision_id"], row["provision_id"],
+                    row["outcome"], " ".join(d.get("escalate_to", [])),
+                    " ".join(r["rule"] for r in d.get("reasons", [])),
+                    " ".join(f"{r['id']}@{r['version']}" for r in row["rulesets"]),
+                    canonical(row["provision"]), row["prev_hash"], row["hash"]])
+        yield buf.getvalue()
+
+
+def rows_from_jsonl(lines: Iterable[str], source: str = "<export>") -> list[dict]:
+    """Exported JSONL back into stored rows, byte for byte; refuses redacted exports."""
+    out = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if row.get("redacted"):
+                raise LedgerError(f"{source}:{n}: a redacted export cannot be imported (its hashes "
+                                  "no longer match)")
+            out.append({"seq": row["seq"], "decision_id": row["decision_id"],
+                        "provision_id": row["provision_id"], "recorded_at": row["recorded_at"],
+                        "outcome": row["outcome"], "rulesets": canonical(row["rulesets"]),
+                        "provision": canonical(row["provision"]), "decision": canonical(row["decision"]),
+                        "prev_hash": row["prev_hash"], "hash": row["hash"]})
+        except (ValueError, KeyError, TypeError) as exc:
+            raise LedgerError(f"{source}:{n}: not an exported log entry ({exc})") from None
+    return out
+
+
+# -- replay -----------------------------------------------------------------------------------
+
+@dataclass
+class Change:
+    seq: int
+    provision_id: str
+    before: str
+    after: str
+    added: list[str]      # rules that are open now and were not
+    removed: list[str]    # rules that were open and are not now
+
+
+def replay(ledger: Ledger, engine: Engine, rulesets: list[str], as_of: dt.date | None = None
+           ) -> Iterator[tuple[Entry, Change | None, Exception | None]]:
+    """Each logged provision re-decided on `engine` with the named versions; the change, if any."""
+    for e in ledger.entries():
+        provision = Provision.model_validate(e.provision_data())
+        old = e.decision_data()
+        try:
+            new = engine.decide(provision, as_of=as_of, rulesets=rulesets)
+        except Exception as exc:  # noqa: BLE001 - reported per entry, never silently dropped
+            yield e, None, exc
+            continue
+        before = {r["rule"] for r in old["reasons"]}
+        after = {r.rule for r in new.reasons}
+        if new.decision != old["decision"] or before != after:
+            yield e, Change(e.seq, e.provision_id, old["decision"], new.decision,
+                            sorted(after - before), sorted(before - after)), None
+        else:
+            yield e, None, None
