@@ -13,16 +13,19 @@ $(BIN)/wivcheck: pyproject.toml
 
 setup: $(BIN)/wivcheck
 
-# Check the shipped example provisions on the shipped rules.
+# Check the shipped example provisions on the shipped rules, record them in the decision log
+# (WIVCHECK_DB, default ~/.local/share/wivcheck/decisions.sqlite3) and verify the log.
 run: setup
 	$(BIN)/wivcheck rules list
-	@for f in examples/*.yaml; do echo "== $$f"; $(BIN)/wivcheck check "$$f"; echo "   (exit code $$?)"; done
+	@for f in examples/*.yaml; do echo "== $$f"; $(BIN)/wivcheck check --record "$$f"; echo "   (exit code $$?)"; done
+	$(BIN)/wivcheck log verify
 
 test: setup
 	$(BIN)/python -m pytest -q
 
 bench: setup
 	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_ledger.py
 
 schema: setup
 	$(BIN)/wivcheck rules schema > rules/ruleset.schema.json
