@@ -284,10 +284,14 @@ def log_verify(expect_head: Optional[str] = typer.Option(None, "--expect-head", 
             seq, digest = ledger.head()
         except LedgerError as exc:
             _fail(exc)
+    _exit_if_broken(fault, n)
+    typer.echo(f"intact: {n} entries, head {seq} {digest}")
+
+
+def _exit_if_broken(fault, n: int) -> None:
     if fault:
         err.print(f"[bold red]NOT INTACT[/]: entry {fault.seq}: {fault.problem} ({n} entries read)", markup=True)
         raise typer.Exit(ERROR)
-    typer.echo(f"intact: {n} entries, head {seq} {digest}")
 
 
 @log_app.command("export")
@@ -334,9 +338,7 @@ def log_import(file: Path = typer.Argument(..., help="A JSON-lines export (not r
             n, fault = ledger.verify()
         except LedgerError as exc:
             _fail(exc)
-    if fault:
-        err.print(f"[bold red]imported, NOT INTACT[/]: entry {fault.seq}: {fault.problem}", markup=True)
-        raise typer.Exit(ERROR)
+    _exit_if_broken(fault, n)
     typer.echo(f"imported {n} entries; chain intact")
 
 

@@ -21,6 +21,7 @@ import json
 import os
 import sqlite3
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -53,6 +54,9 @@ PRAGMA user_version = {SCHEMA_VERSION};
 
 FIELDS = ("seq", "decision_id", "provision_id", "recorded_at", "outcome", "rulesets", "provision",
           "decision", "prev_hash")
+_INSERT = ("INSERT INTO entries (seq, decision_id, provision_id, recorded_at, outcome, rulesets, "
+           "provision, decision, prev_hash, hash) VALUES (:seq, :decision_id, :provision_id, "
+           ":recorded_at, :outcome, :rulesets, :provision, :decision, :prev_hash, :hash)")
 
 
 class LedgerError(Exception):
@@ -181,55 +185,42 @@ class Ledger:
                 "rulesets": canonical([{k: r[k] for k in ("id", "version", "sha256")}
                                        for r in decision["rulesets"]]),
                 "provision": canonical(provision), "decision": canonical(decision)})
+        with self._write("record"):
+            head = self._db.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev = head if head else (0, GENESIS)
+            out = []
+            for row in prepared:
+                seq += 1
+                row = {**row, "seq": seq, "prev_hash": prev}
+                row["hash"] = prev = entry_hash(row)
+                self._db.execute(_INSERT, row)
+                out.append(Entry(**row))
+        return out
+
+    @contextmanager
+    def _write(self, action: str):
+        """One write transaction holding SQLite's write lock from the start: all or nothing."""
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
-                    head = self._db.execute(
-                        "SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
-                    seq, prev = head if head else (0, GENESIS)
-                    out = []
-                    for row in prepared:
-                        seq += 1
-                        row = {**row, "seq": seq, "prev_hash": prev}
-                        row["hash"] = prev = entry_hash(row)
-                        self._db.execute(
-                            "INSERT INTO entries (seq, decision_id, provision_id, recorded_at, outcome, "
-                            "rulesets, provision, decision, prev_hash, hash) VALUES "
-                            "(:seq, :decision_id, :provision_id, :recorded_at, :outcome, :rulesets, "
-                            ":provision, :decision, :prev_hash, :hash)", row)
-                        out.append(Entry(**row))
+                    yield
                     self._db.execute("COMMIT")
                 except BaseException:
                     if self._db.in_transaction:
                         self._db.execute("ROLLBACK")
                     raise
             except sqlite3.DatabaseError as exc:
-                raise LedgerError(_explain(exc, self.path, "record")) from None
-        return out
+                raise LedgerError(_explain(exc, self.path, action)) from None
 
     def import_entries(self, entries: list[dict]) -> int:
         """Load exported entries verbatim into an empty log (for a fresh reader); the chain is then
         checked by `verify` like any other."""
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    if self._db.execute("SELECT count(*) FROM entries").fetchone()[0]:
-                        raise LedgerError(f"{self.path} is not empty; import only into a new log")
-                    for e in entries:
-                        self._db.execute(
-                            "INSERT INTO entries (seq, decision_id, provision_id, recorded_at, outcome, "
-                            "rulesets, provision, decision, prev_hash, hash) VALUES "
-                            "(:seq, :decision_id, :provision_id, :recorded_at, :outcome, :rulesets, "
-                            ":provision, :decision, :prev_hash, :hash)", e)
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    if self._db.in_transaction:
-                        self._db.execute("ROLLBACK")
-                    raise
-            except sqlite3.DatabaseError as exc:
-                raise LedgerError(_explain(exc, self.path, "import into")) from None
+        with self._write("import into"):
+            if self._db.execute("SELECT count(*) FROM entries").fetchone()[0]:
+                raise LedgerError(f"{self.path} is not empty; import only into a new log")
+            for e in entries:
+                self._db.execute(_INSERT, e)
         return len(entries)
 
     # -- reading -------------------------------------------------------------------------------
