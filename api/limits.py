@@ -1,0 +1,79 @@
+"""Request limits, before any parsing: body size (413) and JSON nesting depth (422).
+
+A pure ASGI middleware: it reads the body once (refusing it as soon as it passes the limit, whatever
+Content-Length claims), measures the nesting of JSON bodies, and hands the body on unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = re.compile(rb"[^\[\]{}]")
+
+
+def json_depth(body: bytes) -> int:
+    """The deepest nesting of [ and { outside strings (0 for a scalar)."""
+    brackets = _NOT_BRACKETS.sub(b"", _STRINGS.sub(b"", body))
+    depth = deepest = 0
+    for b in brackets:
+        if b in (91, 123):  # [ {
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        else:
+            depth -= 1
+    return deepest
+
+
+def _error(status: int, code: str, message: str) -> tuple[int, bytes]:
+    return status, json.dumps({"error": {"code": code, "message": message, "problems": []}}).encode()
+
+
+class LimitsMiddleware:
+    def __init__(self, app, max_body_bytes: int, max_depth: int):
+        self.app, self.max_body, self.max_depth = app, max_body_bytes, max_depth
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+            return await self._reply(send, *_error(413, "body_too_large",
+                                                   f"the body is {int(declared)} bytes; the limit is {self.max_body}"))
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                return await self._reply(send, *_error(413, "body_too_large",
+                                                       f"the body is over the limit of {self.max_body} bytes"))
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+        ctype = headers.get(b"content-type", b"")
+        if body and (b"json" in ctype or not ctype) and json_depth(body) > self.max_depth:
+            return await self._reply(send, *_error(422, "too_deep",
+                                                   f"the JSON is nested deeper than {self.max_depth} levels"))
+        sent = False
+
+        async def replay():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def _reply(send, status: int, body: bytes) -> None:
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,334 @@
+"""The HTTP service: FastAPI on uvicorn, JSON under /v1, the analyst page at /.
+
+`create_app(settings)` loads and compiles the rules and opens the decision log once; a broken rule
+set or log stops start-up with its error. Every route but /healthz and the API description needs a
+bearer token whose role may use it (`x-roles` in the OpenAPI of each operation). Errors have one
+shape, `{"error": {"code", "message", "problems": [{"path", "message"}]}}`; a bad provision is 422,
+never 500; an engine fault is 500 and never an allow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any, Literal, Optional
+
+from typing import Annotated
+
+from fastapi import Body, Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
+
+from engine import (Decision, Engine, EngineError, Ledger, LedgerError, Provision, ProvisionError,
+                    load_library, provision_from_data, render_html, render_markdown)
+from engine import recording
+from policy import PolicyError, SelectionError
+
+from .limits import LimitsMiddleware
+from .metrics import Metrics
+from .settings import Settings
+from .tokens import Identity, digest, load_tokens
+
+# -- the error shape ----------------------------------------------------------------------------
+
+
+class Problem(BaseModel):
+    path: str = Field(description="Where: a field path such as recipient.kind, or empty.")
+    message: str
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="invalid_provision, no_rules_in_force, unknown_ruleset, unauthorized, "
+                                  "forbidden, not_found, body_too_large, too_deep, batch_too_large, "
+                                  "log_unavailable, engine_fault")
+    message: str
+    problems: list[Problem] = []
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, problems: list[dict] | None = None):
+        self.status, self.code, self.message, self.problems = status, code, message, problems or []
+
+
+def _error_response(status: int, code: str, message: str, problems=None, headers=None) -> JSONResponse:
+    return JSONResponse(status_code=status, headers=headers, content={
+        "error": {"code": code, "message": message, "problems": problems or []}})
+
+
+def _problems_of(exc: ProvisionError) -> list[dict]:
+    out = []
+    for p in exc.problems:
+        path, _, message = p.partition(": ")
+        out.append({"path": path if message else "", "message": message or p})
+    return out
+
+
+def _err(status: int, code: str, example: str) -> dict:
+    return {"model": ErrorResponse, "description": example, "content": {"application/json": {"example": {
+        "error": {"code": code, "message": example, "problems": []}}}}}
+
+
+AUTH_ERRORS = {401: _err(401, "unauthorized", "No bearer token, or a token that is not known."),
+               403: _err(403, "forbidden", "The token's role may not use this route.")}
+BODY_ERRORS = {413: _err(413, "body_too_large", "The body is over the size limit."),
+               422: {"model": ErrorResponse, "description": "A malformed provision, nested too deep, "
+                     "or no rule set in force on its date.", "content": {"application/json": {"example": {
+                         "error": {"code": "invalid_provision", "message": "the provision is not valid",
+                                   "problems": [{"path": "recipient.kind", "message": "Input should be "
+                                                 "'private_party', 'administrative_body', 'minister', "
+                                                 "'foreign_service' or 'international_body'"}]}}}}}}
+FAULT_ERRORS = {500: _err(500, "engine_fault", "The engine failed; there is no decision."),
+                503: _err(503, "log_unavailable", "The decision log could not be written; nothing was recorded.")}
+
+ROLE_NOTE = "Roles: {roles}."
+
+
+# -- request and response models ----------------------------------------------------------------
+
+def _example() -> dict:
+    from pathlib import Path
+
+    import yaml
+    text = (Path(__file__).resolve().parent.parent / "examples" / "escalate-residual-risk.yaml").read_text()
+    return json_safe(yaml.safe_load(text))
+
+
+def json_safe(value):
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (dt.date,)):
+        return value.isoformat()
+    return value
+
+
+ProvisionBody = Annotated[Provision, Body(openapi_examples={"escalate": {
+    "summary": "A structural provision with an open residual risk", "value": _example()}})]
+
+
+class BatchRequest(BaseModel):
+    provisions: list[dict[str, Any]] = Field(description="Each item is a provision; each is answered "
+                                                         "on its own, and a bad item never fails the others.")
+
+
+class BatchItem(BaseModel):
+    index: int
+    decision: Optional[Decision] = None
+    error: Optional[ErrorBody] = None
+
+
+class BatchResponse(BaseModel):
+    results: list[BatchItem]
+
+
+class RuleSetInfo(BaseModel):
+    id: str
+    version: str
+    status: str
+    valid_from: dt.date
+    valid_until: Optional[dt.date]
+    sha256: str
+    title: dict[str, str]
+    rules: int
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    rulesets: list[str]
+    log: str
+
+
+# -- the app ------------------------------------------------------------------------------------
+
+class State:
+    """What a worker holds: the compiled engine, the log, the tokens, the metrics."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.library = load_library(settings.rules_dir)
+        self.engine = Engine(self.library)
+        self.engine.warm()
+        self.ledger = Ledger(settings.db_path, create=True, timeout=settings.lock_wait)
+        self.tokens = load_tokens(settings.tokens_path) if settings.tokens_path else {}
+        self.metrics = Metrics()
+
+    def identify(self, request: Request) -> Identity:
+        if not self.tokens:
+            return Identity(name="local", role="analyst", local=True)
+        header = request.headers.get("authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get("wivcheck_token")
+        if not token:
+            raise ApiError(401, "unauthorized", "a bearer token is required (Authorization: Bearer ...)")
+        ident = self.tokens.get(digest(token))
+        if ident is None:
+            raise ApiError(401, "unauthorized", "the token is not known")
+        return ident
+
+
+def allow(*roles: str):
+    """A dependency admitting the named roles; the roles are also written into the OpenAPI."""
+    def dependency(request: Request) -> Identity:
+        ident = request.app.state.wivcheck.identify(request)
+        if not ident.may(roles):
+            raise ApiError(403, "forbidden", f"role {ident.role} may not use this route "
+                                             f"(allowed: {', '.join(roles)})")
+        return ident
+    return Depends(dependency)
+
+
+def access(*roles: str) -> dict:
+    return {"openapi_extra": {"x-roles": list(roles)},
+            "description": ROLE_NOTE.format(roles=", ".join(roles))}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    state = State(settings)
+    app = FastAPI(title="wivcheck", version="1",
+                  summary="Checks a provision of cyber-threat data by the AIVD or MIVD against Wiv 2017 "
+                          "and the PPS safeguards: allow, deny or escalate, with cited reasons.")
+    app.state.wivcheck = state
+    app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes, max_depth=settings.max_depth)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError):
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return _error_response(exc.status, exc.code, exc.message, exc.problems, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        problems = []
+        for e in exc.errors():
+            loc = [str(p) for p in e["loc"] if p != "body" and not str(p).startswith("function")]
+            msg = {"extra_forbidden": "unknown field", "missing": "field required"}.get(e["type"], e["msg"])
+            problems.append({"path": ".".join(loc), "message": msg.removeprefix("Value error, ")})
+        code = "invalid_provision" if request.url.path in ("/v1/check", "/v1/decisions") else "invalid_request"
+        return _error_response(422, code, "the request body is not valid", problems)
+
+    @app.exception_handler(EngineError)
+    async def _engine(request: Request, exc: EngineError):
+        return _error_response(500, "engine_fault", f"no decision: {exc}")
+
+    @app.exception_handler(LedgerError)
+    async def _ledger(request: Request, exc: LedgerError):
+        return _error_response(503, "log_unavailable", str(exc))
+
+    @app.exception_handler(Exception)
+    async def _fault(request: Request, exc: Exception):
+        return _error_response(500, "engine_fault", f"no decision: {type(exc).__name__}: {exc}")
+
+    def decide(provisions: list[Provision], route: str) -> list[Decision]:
+        t0 = time.perf_counter()
+        try:
+            decisions = state.engine.decide_many(provisions)
+        except SelectionError as exc:
+            raise ApiError(422, "no_rules_in_force", str(exc), [{"path": "date", "message": str(exc)}])
+        state.metrics.observe(route, [d.decision for d in decisions], time.perf_counter() - t0)
+        return decisions
+
+
+    @app.post("/v1/check", response_model=Decision, tags=["decisions"], summary="Evaluate, record nothing",
+              responses={**AUTH_ERRORS, **BODY_ERRORS, 500: FAULT_ERRORS[500]},
+              **access("analyst", "gate", "policy"))
+    def check(provision: ProvisionBody, _: Identity = allow("analyst", "gate", "policy")):
+        return decide([provision], "check")[0]
+
+    @app.post("/v1/decisions", response_model=Decision, status_code=201, tags=["decisions"],
+              summary="Evaluate and record in the decision log",
+              responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS}, **access("analyst", "gate"))
+    def record(provision: ProvisionBody, _: Identity = allow("analyst", "gate")):
+        decisions = decide([provision], "record")
+        return recording.record(state.ledger, [provision], decisions)[0]
+
+    @app.post("/v1/decisions/batch", response_model=BatchResponse, tags=["decisions"],
+              summary=f"Evaluate and record up to {settings.max_batch} provisions",
+              responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS}, **access("gate"))
+    def batch(body: BatchRequest, _: Identity = allow("gate")):
+        if len(body.provisions) > settings.max_batch:
+            raise ApiError(413, "batch_too_large", f"{len(body.provisions)} provisions; the limit is "
+                                                   f"{settings.max_batch} per request")
+        results: list[dict] = [{"index": i} for i in range(len(body.provisions))]
+        good: list[tuple[int, Provision]] = []
+        for i, data in enumerate(body.provisions):
+            try:
+                p = provision_from_data(data)
+                state.engine.select(p.date)
+                good.append((i, p))
+            except ProvisionError as exc:
+                results[i]["error"] = {"code": "invalid_provision", "message": "the provision is not valid",
+                                       "problems": _problems_of(exc)}
+            except SelectionError as exc:
+                results[i]["error"] = {"code": "no_rules_in_force", "message": str(exc),
+                                       "problems": [{"path": "date", "message": str(exc)}]}
+        if good:
+            provisions = [p for _, p in good]
+            decisions = recording.record(state.ledger, provisions, decide(provisions, "batch"))
+            for (i, _), d in zip(good, decisions):
+                results[i]["decision"] = d
+        return {"results": results}
+
+    @app.get("/v1/decisions/{key}", tags=["decisions"], summary="A recorded decision with its explanation",
+             response_model=Decision,
+             responses={**AUTH_ERRORS, 404: _err(404, "not_found", "No such decision in the log."),
+                        200: {"content": {"text/markdown": {}, "text/html": {}}}, 503: FAULT_ERRORS[503]},
+             **access("analyst", "gate", "auditor"))
+    def show(key: str, format: Literal["json", "markdown", "html"] = Query("json"),
+             lang: Literal["nl", "en"] = Query("nl"), _: Identity = allow("analyst", "gate", "auditor")):
+        try:
+            entry = state.ledger.get(key)
+        except LedgerError as exc:
+            if "no entry" in str(exc):
+                raise ApiError(404, "not_found", str(exc))
+            raise
+        provision, decision = recording.stored(entry)
+        if format == "markdown":
+            return PlainTextResponse(render_markdown(decision, lang, provision), media_type="text/markdown")
+        if format == "html":
+            return HTMLResponse(render_html(decision, provision, lang))
+        return decision
+
+    @app.get("/v1/rulesets", response_model=list[RuleSetInfo], tags=["rules"], summary="Every rule-set version",
+             responses=AUTH_ERRORS, **access("analyst", "gate", "policy", "auditor"))
+    def rulesets(_: Identity = allow("analyst", "gate", "policy", "auditor")):
+        return [{"id": v.name, "version": v.version, "status": v.model.status, "valid_from": v.model.valid_from,
+                 "valid_until": v.model.valid_until, "sha256": v.sha256, "title": v.model.title.model_dump(),
+                 "rules": len(v.model.rules)} for v in state.library.all()]
+
+    @app.get("/v1/rulesets/{name}/{version}", tags=["rules"], summary="One version with its rules and citations",
+             responses={**AUTH_ERRORS, 404: _err(404, "not_found", "No such rule-set version.")},
+             **access("analyst", "gate", "policy", "auditor"))
+    def ruleset(name: str, version: str, _: Identity = allow("analyst", "gate", "policy", "auditor")) -> dict:
+        try:
+            v = state.library.get(f"{name}@{version}")
+        except PolicyError as exc:
+            raise ApiError(404, "not_found", str(exc))
+        body = v.model.model_dump(mode="json", by_alias=True, exclude_none=True)
+        body["sha256"] = v.sha256
+        for rule in body["rules"]:
+            rule["qualified_id"] = f"{name}.{rule['id']}"
+        return body
+
+    @app.get("/healthz", response_model=Health, tags=["service"], summary="Liveness; no token needed",
+             openapi_extra={"x-public": True})
+    def healthz():
+        return {"status": "ok", "rulesets": [v.ref for v in state.library.all()], "log": str(state.ledger.path)}
+
+    @app.get("/metrics", tags=["service"], summary="Prometheus metrics: decisions by outcome, latency",
+             response_class=PlainTextResponse, responses=AUTH_ERRORS, **access("auditor"))
+    def metrics(_: Identity = allow("auditor")):
+        return Response(state.metrics.exposition(), media_type=state.metrics.content_type)
+
+    from .page import add_page
+    add_page(app, state)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The factory uvicorn's workers call (`wivcheck serve`)."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,72 @@
+"""Bearer tokens and roles. The tokens file holds only sha256 hashes of tokens, never the tokens:
+
+    - {name: gateway-1, role: gate, sha256: <hex sha256 of the token>}
+
+Roles: analyst, gate, policy, auditor. `wivcheck tokens new` makes a token and its entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from policy.yamlsafe import load_file
+from policy import PolicyError
+
+ROLES = ("analyst", "gate", "policy", "auditor")
+
+
+class TokenFileError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    role: str
+    local: bool = False   # no tokens configured: a loopback-only server, every role allowed
+
+    def may(self, roles: tuple[str, ...]) -> bool:
+        return self.local or self.role in roles
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token(role: str, name: str) -> tuple[str, dict]:
+    if role not in ROLES:
+        raise TokenFileError(f"role must be one of {', '.join(ROLES)}")
+    token = "wvc_" + secrets.token_urlsafe(32)
+    return token, {"name": name, "role": role, "sha256": digest(token)}
+
+
+def load_tokens(path: Path) -> dict[str, Identity]:
+    """sha256 -> identity. Every problem names the file and line."""
+    try:
+        located = load_file(str(path))
+    except PolicyError as exc:
+        raise TokenFileError(str(exc)) from None
+    data = located.data
+    if not isinstance(data, list):
+        raise TokenFileError(f"{path}:1: a tokens file is a list of {{name, role, sha256}}")
+    out: dict[str, Identity] = {}
+    names = set()
+    for i, item in enumerate(data):
+        where = f"{path}:{located.line_of((i,))}"
+        if not isinstance(item, dict) or set(item) != {"name", "role", "sha256"}:
+            raise TokenFileError(f"{where}: each entry has exactly name, role and sha256")
+        name, role, sha = item["name"], item["role"], item["sha256"]
+        if not isinstance(name, str) or not name.strip():
+            raise TokenFileError(f"{where}: name must be text")
+        if role not in ROLES:
+            raise TokenFileError(f"{where}: role {role!r} is not one of {', '.join(ROLES)}")
+        if not (isinstance(sha, str) and len(sha) == 64 and all(c in "0123456789abcdef" for c in sha)):
+            raise TokenFileError(f"{where}: sha256 must be 64 lowercase hex digits (the hash, not the token)")
+        if name in names or sha in out:
+            raise TokenFileError(f"{where}: name or token listed twice")
+        names.add(name)
+        out[sha] = Identity(name=name, role=role)
+    return out
