@@ -429,7 +429,9 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
                   f"the server listens only on loopback (127.0.0.1, ::1) until --tokens names a tokens file "
                   f"(make one with `wivcheck tokens new`). Asked for: {host}", markup=True)
         raise typer.Exit(ERROR)
-    settings = Settings(rules_dir=rules, db_path=db or default_path(), tokens_path=tokens)
+    import dataclasses
+    settings = dataclasses.replace(Settings.from_env(), rules_dir=rules, db_path=db or default_path(),
+                                   tokens_path=tokens)
     engine = Engine(_library(rules))
     try:
         engine.warm()

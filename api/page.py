@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from fastapi import FastAPI, Form, Request, UploadFile
+from fastapi import FastAPI, Form, Request
+from starlette.datastructures import UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from engine import EngineError, FACT_SCHEMA, LedgerError, ProvisionError, parse_provisions, provision_from_data

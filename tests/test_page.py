@@ -1,0 +1,144 @@
+"""The analyst page, driven in a real headless Chromium (Debian's, through playwright) against the
+real server: sign in, paste a provision, read the reasons and citations, record; fill in the form;
+English on request; keep a screenshot."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import EXAMPLES, ROOT, run_env, wivcheck_bin
+from server_util import Server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = ROOT / "build" / "screenshots"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not __import__("os").environ.get("CI"),
+                                reason="Debian chromium not installed (.ci/run installs it)")
+
+
+def _token(role: str) -> tuple[str, str]:
+    r = subprocess.run([wivcheck_bin(), "tokens", "new", "--role", role, "--name", f"page-{role}"],
+                       capture_output=True, text=True, env=run_env(), check=True)
+    return r.stdout.split("token: ")[1].split()[0], r.stdout.split("entry for the tokens file:\n")[1]
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("page")
+    analyst, e1 = _token("analyst")
+    policy, e2 = _token("policy")
+    gate, e3 = _token("gate")
+    (folder / "tokens.yaml").write_text(e1 + e2 + e3)
+    s = Server("--tokens", str(folder / "tokens.yaml"), "--db", str(folder / "log.sqlite3"))
+    yield s, {"analyst": analyst, "policy": policy, "gate": gate}
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+def sign_in(page, server, token):
+    page.goto(server.url + "/")
+    assert page.locator("#token").is_visible()  # not signed in: the sign-in form
+    page.fill("#token", token)
+    page.click("button[type=submit]")
+    page.wait_for_url(server.url + "/?lang=nl")
+
+
+def test_paste_check_read_reasons_and_record(setup, browser):
+    server, tokens = setup
+    page = browser.new_page()
+    sign_in(page, server, tokens["analyst"])
+    page.fill("#text", (EXAMPLES / "escalate-residual-risk.yaml").read_text())
+    page.click("button[value=check]")
+    assert page.inner_text("#decision") == "VOORLEGGEN"
+    reasons = page.locator("tr.reason")
+    assert reasons.count() == 1
+    row = reasons.first.inner_text()
+    assert "waarborgen-pps.residual-risk" in row and "diensthoofd" in row
+    assert page.locator("td.cites").first.inner_text() == "Kamerbrief 2025-02-17, Visie op samenwerking"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "analyst-page-escalate.png"), full_page=True)
+    # the pasted text stays, so the analyst can fix it; record is offered to the analyst
+    assert "residual_risk: open" in page.input_value("#text")
+    page.click("button[value=record]")
+    recorded = page.inner_text("#recorded")
+    assert recorded.startswith("Vastgelegd in het beslislog: #")
+    page.close()
+
+
+def test_english_and_form_entry(setup, browser):
+    server, tokens = setup
+    page = browser.new_page()
+    sign_in(page, server, tokens["policy"])
+    assert page.locator("button[value=record]").count() == 0  # policy may check, not record
+    page.select_option("#lang", "en")
+    page.select_option("#f-service", "AIVD")
+    page.fill("#f-id", "PRV-FORM-1")
+    page.fill("#f-date", "2025-03-14")
+    page.select_option("#f-context", "ad_hoc")
+    page.select_option("#f-recipient-kind", "private_party")
+    page.fill("#f-recipient-id", "p-1")
+    page.fill("#f-recipient-name", "Form Hosting B.V.")
+    page.fill("#f-recipient-country", "NL")
+    page.select_option("#f-recipient-concern", "victim")
+    page.select_option("#f-purpose-task", "8.2.c")
+    page.select_option("#f-purpose-aim", "digital_resilience")
+    page.fill("#f-purpose-necessity", "needed")
+    page.fill("#f-purpose-proportionality", "Only the two domains of this campaign, nothing about sources.")
+    page.check("input[name='f.data.categories'][value=domain_names]")
+    page.select_option("#f-data-classification", "stg_confidentieel")
+    for field, value in (("personal_data", "false"), ("special_categories", "false"),
+                         ("reliability_indicated", "true"), ("onward_provision_barred", "true")):
+        page.select_option(f"#f-data-{field.replace('_', '_')}", value)
+    page.select_option("#f-data-origin", "own")
+    page.fill("#f-data-volume", "2")
+    page.select_option("#f-data-tlp", "GREEN")
+    page.click("button[value=form]")
+    assert page.inner_text("#decision") == "DENY"
+    row = page.locator("tr.reason").first.inner_text()
+    assert "wiv2017.necessity-substantiated" in row and "Art. 18(1) Wiv 2017" in row
+    assert "Necessity is not substantiated" in row  # English on request
+    page.screenshot(path=str(SHOTS / "analyst-page-form-en.png"), full_page=True)
+    page.close()
+
+
+def test_every_field_is_labelled(setup, browser):
+    server, tokens = setup
+    page = browser.new_page()
+    sign_in(page, server, tokens["analyst"])
+    unlabelled = page.evaluate("""() => [...document.querySelectorAll('input:not([type=hidden]):not([type=checkbox]), select, textarea')]
+        .filter(e => !e.id || !document.querySelector(`label[for="${e.id}"]`)).map(e => e.name)""")
+    assert unlabelled == []
+    page.close()
+
+
+def test_page_works_without_javascript(setup):
+    server, tokens = setup
+    with httpx.Client(base_url=server.url) as c:
+        assert c.get("/").status_code == 401
+        r = c.post("/login", data={"token": tokens["gate"]}, follow_redirects=False)
+        assert r.status_code == 303
+        assert c.get("/").status_code == 403  # gate is for the API, not the page
+        c.cookies.clear()
+        c.post("/login", data={"token": tokens["analyst"]})
+        text = (EXAMPLES / "deny-foreign-origin.yaml").read_text()
+        r = c.post("/", data={"text": text, "action": "check", "lang": "en"})
+        assert r.status_code == 200 and "DENY" in r.text and "waarborgen-pps.originator-consent" in r.text
+        r = c.post("/", files={"file": ("p.yaml", text.encode())}, data={"action": "check"})
+        assert "WEIGEREN" in r.text
+        r = c.post("/", data={"text": "id: x\ncolour: red", "action": "check"})
+        assert r.status_code == 422 and "colour: unknown field" in r.text
+        assert c.post("/login", data={"token": "wrong"}).status_code == 401
