@@ -17,6 +17,7 @@ from typing import Annotated
 
 from fastapi import Body, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
@@ -39,9 +40,9 @@ class Problem(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    code: str = Field(description="invalid_provision, no_rules_in_force, unknown_ruleset, unauthorized, "
-                                  "forbidden, not_found, body_too_large, too_deep, batch_too_large, "
-                                  "log_unavailable, engine_fault")
+    code: str = Field(description="invalid_provision, invalid_request, invalid_json, no_rules_in_force, "
+                                  "unauthorized, forbidden, not_found, method_not_allowed, body_too_large, "
+                                  "too_deep, batch_too_large, log_unavailable, engine_fault")
     message: str
     problems: list[Problem] = []
 
@@ -201,6 +202,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return _error_response(exc.status, exc.code, exc.message, exc.problems, headers)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400:  # FastAPI could not parse the body (not JSON, not UTF-8)
+            return _error_response(422, "invalid_json", f"the body is not JSON: {exc.detail}")
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return _error_response(exc.status_code, code, str(exc.detail))
+
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
         problems = []
@@ -236,20 +244,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post("/v1/check", response_model=Decision, tags=["decisions"], summary="Evaluate, record nothing",
               responses={**AUTH_ERRORS, **BODY_ERRORS, 500: FAULT_ERRORS[500]},
               **access("analyst", "gate", "policy"))
-    def check(provision: ProvisionBody, _: Identity = allow("analyst", "gate", "policy")):
-        return decide([provision], "check")[0]
+    async def check(provision: ProvisionBody, _: Identity = allow("analyst", "gate", "policy")):
+        return _json(decide([provision], "check")[0])
 
     @app.post("/v1/decisions", response_model=Decision, status_code=201, tags=["decisions"],
               summary="Evaluate and record in the decision log",
               responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS}, **access("analyst", "gate"))
-    def record(provision: ProvisionBody, _: Identity = allow("analyst", "gate")):
+    async def record(provision: ProvisionBody, _: Identity = allow("analyst", "gate")):
         decisions = decide([provision], "record")
-        return recording.record(state.ledger, [provision], decisions)[0]
+        return _json(recording.record(state.ledger, [provision], decisions)[0], 201)
 
     @app.post("/v1/decisions/batch", response_model=BatchResponse, tags=["decisions"],
               summary=f"Evaluate and record up to {settings.max_batch} provisions",
               responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS}, **access("gate"))
-    def batch(body: BatchRequest, _: Identity = allow("gate")):
+    async def batch(body: BatchRequest, _: Identity = allow("gate")):
         if len(body.provisions) > settings.max_batch:
             raise ApiError(413, "batch_too_large", f"{len(body.provisions)} provisions; the limit is "
                                                    f"{settings.max_batch} per request")
@@ -271,7 +279,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             decisions = recording.record(state.ledger, provisions, decide(provisions, "batch"))
             for (i, _), d in zip(good, decisions):
                 results[i]["decision"] = d
-        return {"results": results}
+        # serialised here, once: FastAPI would validate a thousand decisions again on the way out
+        parts = []
+        for r in results:
+            if "decision" in r:
+                parts.append(b'{"index":%d,"decision":%s,"error":null}' % (r["index"], r["decision"].model_dump_json().encode()))
+            else:
+                parts.append(BatchItem.model_validate(r).model_dump_json().encode())
+        return Response(b'{"results":[' + b",".join(parts) + b"]}", media_type="application/json")
 
     @app.get("/v1/decisions/{key}", tags=["decisions"], summary="A recorded decision with its explanation",
              response_model=Decision,
@@ -327,6 +342,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from .page import add_page
     add_page(app, state)
     return app
+
+
+def _json(model: BaseModel, status: int = 200) -> Response:
+    """The model as JSON, serialised once (it is already validated; FastAPI would validate it again)."""
+    return Response(model.model_dump_json(), status_code=status, media_type="application/json")
 
 
 def app_from_env() -> FastAPI:
