@@ -285,3 +285,9 @@ def test_locked_log_records_nothing(log_path):
 def test_log_path_that_cannot_be_opened(tmp_path):
     with pytest.raises(LedgerError, match="cannot be opened"):
         Ledger(tmp_path, create=True)  # a folder, not a file
+
+
+def test_canonical_json_is_the_standard_librarys_sorted_compact_form():
+    from engine.ledger import canonical
+    value = {"b": [1, {"z": None, "a": "Ünïcødé \"q\" \\ \n \u2028 \x01"}], "a": True, "c": -3}
+    assert canonical(value) == json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
