@@ -33,6 +33,7 @@ class ApprovalRef(_Out):
 
 
 class TraceEntry(_Out):
+    model_config = ConfigDict(extra="forbid", frozen=True)  # shared between decisions (see evaluate)
     rule: str
     status: Status
     on_fail: Literal["deny", "escalate"]

@@ -12,7 +12,7 @@ from policy import Library, RuleSetVersion
 
 from .backends import BACKENDS
 from .combine import apply_approvals, combine
-from .decision import Decision
+from .decision import Decision, TraceEntry
 from .errors import EngineError
 from .explain import build_reason
 from .provision import Provision
@@ -29,6 +29,9 @@ class Engine:
         self.backend = backend
         self._cache: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
+        # trace entries without an approval are the same objects for every decision: validating a
+        # fresh one per rule per decision was the largest single cost of building a decision
+        self._entries: dict[tuple[str, str, str], TraceEntry] = {}
 
     def _backend(self, version: RuleSetVersion):
         key = (version.ref, version.sha256)
@@ -72,6 +75,15 @@ class Engine:
         return [self._decision(p, f, sel, st, as_of or p.date)
                 for p, f, sel, st in zip(provisions, facts, selections, statuses)]
 
+    def _entry(self, t: dict):
+        if "approved_by" in t:
+            return t
+        key = (t["rule"], t["status"], t["on_fail"])
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = self._entries[key] = TraceEntry.model_validate(t)
+        return entry
+
     def _decision(self, provision, facts, selected, statuses, as_of) -> Decision:
         rules, owner = {}, {}
         for v in selected:
@@ -95,5 +107,6 @@ class Engine:
             "rulesets": [{"id": v.name, "version": v.version, "status": v.model.status,
                           "sha256": v.sha256} for v in selected],
             "reasons": reasons, "escalate_to": roles,
-            "approved": [t for t in trace if t["status"] == "approved"], "trace": trace,
+            "approved": [t for t in trace if t["status"] == "approved"],
+            "trace": [self._entry(t) for t in trace],
             "warnings": warnings})
