@@ -221,6 +221,58 @@ def rules_validate(path: Optional[Path] = typer.Argument(None, help="A rule file
         typer.echo(f"ok  {v.ref}  {len(v.model.rules)} rules  sha256 {v.sha256}  {v.path}")
 
 
+@rules_app.command("test")
+def rules_test(path: Optional[Path] = typer.Argument(None, help="Rules folder, a rule set's folder, or a test file."),
+               ruleset: Optional[list[str]] = typer.Option(None, "--ruleset", metavar="NAME@VERSION",
+                                                           help="Also evaluate this version (drafts too)."),
+               min_coverage: float = typer.Option(0.0, "--min-coverage", min=0, max=100,
+                                                  help="Fail below this % of rule outcomes seen."),
+               min_condition_coverage: float = typer.Option(0.0, "--min-condition-coverage", min=0, max=100,
+                                                            help="Fail below this % of leaf conditions seen true and false."),
+               fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
+               rules: Optional[Path] = RulesDir):
+    """Run the YAML rule tests; report failures with the difference, and coverage."""
+    from engine.ruletests import run_tests, test_files
+    library = _library(rules)
+    target = path or (rules or default_rules_dir())
+    files = test_files(target)
+    if not files:
+        _fail(f"no rule tests under {target} (expected <ruleset>/tests/*.yaml)")
+    outcomes, cov = run_tests(library, files, _refs(ruleset))
+    failed = [o for o in outcomes if not o.passed]
+    r_cov, r_total, r_gaps = cov.rule_items()
+    l_cov, l_total, l_gaps = cov.leaf_items()
+    r_pct = 100.0 * r_cov / r_total if r_total else 0.0  # nothing exercised is no coverage
+    l_pct = 100.0 * l_cov / l_total if l_total else 0.0
+    if fmt is Format.json:
+        typer.echo(json.dumps({
+            "passed": len(outcomes) - len(failed), "failed": [o.__dict__ for o in failed],
+            "rule_coverage": {"covered": r_cov, "total": r_total, "percent": round(r_pct, 2), "gaps": r_gaps,
+                              "counts": cov.rules},
+            "condition_coverage": {"covered": l_cov, "total": l_total, "percent": round(l_pct, 2), "gaps": l_gaps},
+        }, ensure_ascii=False))
+    else:
+        for o in failed:
+            typer.echo(f"FAIL {o.file}:{o.line or '?'} {o.name}")
+            for p in o.problems:
+                typer.echo(f"     {p}")
+        typer.echo(f"rule coverage: {r_cov}/{r_total} outcomes seen ({r_pct:.1f}%)")
+        for g in r_gaps:
+            typer.echo(f"  not seen: {g}")
+        typer.echo(f"condition coverage: {l_cov}/{l_total} leaf values seen ({l_pct:.1f}%)")
+        for g in l_gaps:
+            typer.echo(f"  not seen: {g}")
+        typer.echo(f"rule tests: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    below = []
+    if r_pct < min_coverage:
+        below.append(f"rule coverage {r_pct:.1f}% is below --min-coverage {min_coverage:g}%")
+    if l_pct < min_condition_coverage:
+        below.append(f"condition coverage {l_pct:.1f}% is below --min-condition-coverage {min_condition_coverage:g}%")
+    for b in below:
+        err.print(f"[bold red]{b}[/]", markup=True)
+    raise typer.Exit(ERROR if failed or below else 0)
+
+
 @rules_app.command("schema")
 def rules_schema():
     """Print the JSON Schema of the rule-set file format (for editors)."""

@@ -1,0 +1,228 @@
+"""Rule tests in YAML, and coverage of rules and conditions.
+
+A test file sits next to its rule set, `rules/<ruleset>/tests/*.yaml`:
+
+    rulesets: [beleidsregels-pps@concept-2026-01]   # optional: versions named besides the date pick
+    bases:
+      structural: {id: T-1, service: AIVD, ...}      # whole provisions that tests patch
+    tests:
+      - name: consent missing is denied
+        base: structural
+        patch: {data: {origin: foreign_service, originator_consent: false}}   # null removes a key
+        as_of: 2025-03-14                              # optional
+        expect:
+          decision: deny
+          violated: [waarborgen-pps.originator-consent]   # exactly the open rules (violated or missing)
+          escalate_to: [diensthoofd]                      # optional
+
+A test passes when the decision and the set of open rules are exactly as expected. Coverage counts,
+over all tests, how often each rule came out violated, satisfied and not applicable, and how often
+each leaf condition was true and false.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+
+from policy import All, Library, PolicyError, PolicyErrors, RuleSetVersion, ValidationError, walk_leaves
+from policy.describe import describe
+from policy.library import pydantic_problems
+from policy.yamlsafe import load_file
+
+from .errors import ProvisionError
+from .evaluate import Engine
+from .load import provision_from_data
+from .oracle import compile_condition
+
+
+class Expect(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["allow", "deny", "escalate"]
+    violated: list[str] = Field(default_factory=list)
+    escalate_to: Optional[list[Literal["teamleider", "diensthoofd", "minister"]]] = None
+
+
+class RuleTest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    base: Optional[str] = None
+    provision: Optional[dict[str, Any]] = None
+    patch: dict[str, Any] = Field(default_factory=dict)
+    as_of: Optional[dt.date] = None
+    expect: Expect
+
+
+class TestFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rulesets: list[str] = Field(default_factory=list)
+    bases: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    tests: list[RuleTest] = Field(min_length=1)
+
+
+@dataclass
+class Outcome:
+    file: str
+    line: int | None
+    name: str
+    passed: bool
+    problems: list[str]
+
+
+@dataclass
+class Coverage:
+    """Counts per rule (by status) and per leaf (true/false/unknown), for the rules under test."""
+
+    rules: dict[str, dict[str, int]] = field(default_factory=dict)
+    leaves: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    leaf_text: dict[tuple[str, str], str] = field(default_factory=dict)
+    needs_na: dict[str, bool] = field(default_factory=dict)
+    cites: dict[str, str] = field(default_factory=dict)
+
+    def rule_items(self) -> tuple[int, int, list[str]]:
+        """(covered, total, gaps) where each rule needs violated, satisfied and, if it has a
+        condition on when it applies, not_applicable."""
+        covered = total = 0
+        gaps = []
+        for rule, counts in self.rules.items():
+            wanted = ["violated", "satisfied"] + (["not_applicable"] if self.needs_na[rule] else [])
+            for status in wanted:
+                total += 1
+                if counts.get(status):
+                    covered += 1
+                else:
+                    gaps.append(f"{rule} never {status.replace('_', ' ')} ({self.cites[rule]})")
+        return covered, total, gaps
+
+    def leaf_items(self) -> tuple[int, int, list[str]]:
+        covered = total = 0
+        gaps = []
+        for key, counts in self.leaves.items():
+            for value in ("true", "false"):
+                total += 1
+                if counts.get(value):
+                    covered += 1
+                else:
+                    gaps.append(f"{key[0]} {key[1]}: `{self.leaf_text[key]}` never {value}")
+        return covered, total, gaps
+
+
+def _merge(target: dict, patch: dict) -> None:
+    for k, v in patch.items():
+        if v is None:
+            target.pop(k, None)
+        elif isinstance(v, dict) and isinstance(target.get(k), dict):
+            _merge(target[k], v)
+        else:
+            target[k] = copy.deepcopy(v)
+
+
+def load_tests(path: Path) -> tuple[TestFile, Any]:
+    located = load_file(str(path))
+    try:
+        return TestFile.model_validate(located.data), located
+    except pydantic.ValidationError as exc:
+        raise PolicyErrors(pydantic_problems(exc, located, str(path))) from None
+
+
+def test_files(target: Path) -> list[Path]:
+    """Test files under a rules folder (every rule set's tests/), a rule-set folder, or one file."""
+    if target.is_file():
+        return [target]
+    found = sorted(target.glob("*/tests/*.yaml")) + sorted(target.glob("tests/*.yaml"))
+    return found
+
+
+def _attach(cov: Coverage, version: RuleSetVersion) -> None:
+    model = version.model
+    for rule in model.rules:
+        qid = f"{model.ruleset}.{rule.id}"
+        if qid in cov.rules:
+            continue
+        cov.rules[qid] = {}
+        cov.needs_na[qid] = model.scope is not None or rule.applies_if is not None
+        cov.cites[qid] = "; ".join(c.label() for c in rule.cites)
+        for part, cond in (("scope", model.scope), ("applies_if", rule.applies_if), ("requires", rule.requires)):
+            if cond is None:
+                continue
+            for leaf, path in walk_leaves(cond):
+                key = (qid, part + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path))
+                cov.leaves[key] = {}
+                cov.leaf_text[key] = describe(leaf, "en")
+
+
+def _count_leaves(cov: Coverage, version: RuleSetVersion, facts: dict) -> None:
+    model = version.model
+    for rule in model.rules:
+        qid = f"{model.ruleset}.{rule.id}"
+        for part, cond in (("scope", model.scope), ("applies_if", rule.applies_if), ("requires", rule.requires)):
+            if cond is None:
+                continue
+            for leaf, path in walk_leaves(cond):
+                key = (qid, part + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path))
+                value = _LEAF_FNS.setdefault(id(leaf), (leaf, compile_condition(leaf)))[1](facts)
+                name = {True: "true", False: "false", None: "unknown"}[value]
+                cov.leaves[key][name] = cov.leaves[key].get(name, 0) + 1
+
+
+_LEAF_FNS: dict[int, tuple] = {}
+
+
+def run_tests(library: Library, files: list[Path], extra: list[str] = ()) -> tuple[list[Outcome], Coverage]:
+    engine = Engine(library)
+    outcomes: list[Outcome] = []
+    cov = Coverage()
+    for path in files:
+        try:
+            spec, located = load_tests(path)
+        except PolicyError as exc:
+            first = exc.errors[0] if isinstance(exc, PolicyErrors) else exc
+            outcomes.append(Outcome(str(path), first.line, "(file)", False, [str(exc)]))
+            continue
+        for i, test in enumerate(spec.tests):
+            line = located.line_of(("tests", i))
+            problems: list[str] = []
+            try:
+                if test.provision is not None:
+                    data = copy.deepcopy(test.provision)
+                elif test.base is not None:
+                    if test.base not in spec.bases:
+                        raise ValidationError(f"no base {test.base!r} in this file "
+                                              f"(bases: {', '.join(spec.bases) or 'none'})")
+                    data = copy.deepcopy(spec.bases[test.base])
+                else:
+                    raise ValidationError("a test needs a provision or a base")
+                _merge(data, test.patch)
+                provision = provision_from_data(data, source=f"{path}:{line}")
+                refs = list(dict.fromkeys([*spec.rulesets, *extra]))
+                decision = engine.decide(provision, as_of=test.as_of, rulesets=refs)
+            except (ProvisionError, PolicyError) as exc:
+                outcomes.append(Outcome(str(path), line, test.name, False, [str(exc)]))
+                continue
+            facts = provision.facts()
+            for v in engine.select(test.as_of or provision.date, refs):
+                _attach(cov, v)
+                _count_leaves(cov, v, facts)
+            for t in decision.trace:
+                counts = cov.rules[t.rule]
+                counts[t.status] = counts.get(t.status, 0) + 1
+            opened = sorted(r.rule for r in decision.reasons)
+            if decision.decision != test.expect.decision:
+                problems.append(f"decision: expected {test.expect.decision}, got {decision.decision}")
+            if opened != sorted(test.expect.violated):
+                missing = sorted(set(test.expect.violated) - set(opened))
+                unexpected = sorted(set(opened) - set(test.expect.violated))
+                if missing:
+                    problems.append(f"expected open but were not: {', '.join(missing)}")
+                if unexpected:
+                    problems.append(f"open but not expected: {', '.join(unexpected)}")
+            if test.expect.escalate_to is not None and decision.escalate_to != test.expect.escalate_to:
+                problems.append(f"escalate_to: expected {test.expect.escalate_to}, got {decision.escalate_to}")
+            outcomes.append(Outcome(str(path), line, test.name, not problems, problems))
+    return outcomes, cov
