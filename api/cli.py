@@ -273,6 +273,22 @@ def rules_test(path: Optional[Path] = typer.Argument(None, help="Rules folder, a
     raise typer.Exit(ERROR if failed or below else 0)
 
 
+@rules_app.command("lint")
+def rules_lint(path: Optional[Path] = typer.Argument(None, help="A rules folder (default: the shipped rules)."),
+               fmt: Format = typer.Option(Format.text, "--format", help="text or json.")):
+    """Find dead, duplicate and overlapping rules, message and citation problems, version gaps."""
+    from policy.lint import lint
+    findings = lint(_library(path), FACT_SCHEMA)
+    errors = [f for f in findings if f.level == "error"]
+    if fmt is Format.json:
+        typer.echo(json.dumps([f.__dict__ for f in findings], ensure_ascii=False))
+    else:
+        for f in sorted(findings, key=lambda f: (f.level != "error", f.where)):
+            typer.echo(f"{f.level:7} {f.kind:15} {f.where}: {f.message}")
+        typer.echo(f"lint: {len(errors)} errors, {len(findings) - len(errors)} warnings")
+    raise typer.Exit(ERROR if errors else 0)
+
+
 @rules_app.command("schema")
 def rules_schema():
     """Print the JSON Schema of the rule-set file format (for editors)."""

@@ -169,26 +169,26 @@ def _flatten(obj: dict, prefix: str, out: dict) -> None:
             out[path] = value
 
 
-def _field_type(annotation, description: str) -> tuple[FieldType, type | None]:
+def _field_type(annotation, description: str, required: bool) -> tuple[FieldType, type | None]:
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _field_type(args[0], description)
+        return _field_type(args[0], description, required)
     if origin is Annotated:
-        return _field_type(typing.get_args(annotation)[0], description)
+        return _field_type(typing.get_args(annotation)[0], description, required)
     if origin is Literal:
-        return FieldType("enum", tuple(typing.get_args(annotation)), description), None
+        return FieldType("enum", tuple(typing.get_args(annotation)), description, required), None
     if origin is list:
         item = typing.get_args(annotation)[0]
         if typing.get_origin(item) is Literal:
-            return FieldType("list", tuple(typing.get_args(item)), description), None
+            return FieldType("list", tuple(typing.get_args(item)), description, required), None
         raise TypeError(f"list of {item} cannot be a fact")
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return FieldType("object", (), description), annotation
+        return FieldType("object", (), description, required), annotation
     kind = {bool: "bool", int: "int", str: "str", dt.date: "date"}.get(annotation)
     if kind is None:
         raise TypeError(f"{annotation} cannot be a fact")
-    return FieldType(kind, (), description), None
+    return FieldType(kind, (), description, required), None
 
 
 def derive_schema(model: type[BaseModel] = Provision, prefix: str = "",
@@ -197,7 +197,9 @@ def derive_schema(model: type[BaseModel] = Provision, prefix: str = "",
     for name, info in model.model_fields.items():
         if name in exclude:
             continue
-        ft, sub = _field_type(info.annotation, info.description or "")
+        # present whenever its parent is: required, or with a default that is not None
+        always = info.is_required() or info.default_factory is not None or info.default is not None
+        ft, sub = _field_type(info.annotation, info.description or "", always)
         fields[prefix + name] = ft
         if sub is not None:
             fields.update(derive_schema(sub, prefix + name + "."))

@@ -39,7 +39,7 @@ from policy.yamlsafe import load_file
 from .errors import ProvisionError
 from .evaluate import Engine
 from .load import provision_from_data
-from .oracle import compile_condition
+from policy.semantics import compile_condition
 
 
 class Expect(BaseModel):

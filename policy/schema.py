@@ -27,6 +27,7 @@ class FieldType:
     kind: str
     values: tuple[str, ...] = ()      # enum values, or the item values of a list of enums
     description: str = ""
+    required: bool = False            # present in a valid provision whenever its parent object is
 
     def __post_init__(self):
         if self.kind not in KINDS:

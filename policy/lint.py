@@ -1,0 +1,256 @@
+"""Lint of rule sets: rules that can never apply or never be violated, rules that duplicate or
+overlap one another with different outcomes, message problems, unknown citations, and versions that
+overlap or leave a gap.
+
+Whether a rule can apply or be violated is decided on a small model: each fact the rule reads takes
+the values its conditions mention (dates and numbers also one step either side, offsets included),
+one value they do not mention, and absence where the provision schema allows it; every combination
+is evaluated with the reference semantics. Where the combinations are too many, a fixed-seed sample
+is taken and findings are warnings, not errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+import re
+from dataclasses import dataclass
+
+from .citations import check_cite
+from .conditions import All, FactRef, facts_of, walk_leaves
+from .dates import parse_offset
+from .library import Library, RuleSetVersion
+from .schema import FactSchema
+from .semantics import compile_condition
+
+MAX_COMBINATIONS = 200_000
+SAMPLE = 50_000
+BASE_DAY = dt.date(2025, 3, 14)
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str          # error | warning
+    kind: str           # never-applies, never-violated, duplicate, overlap, message, citation, versions
+    where: str          # qualified rule id or rule-set ref
+    message: str
+
+
+def _days(offset: str) -> int:
+    n, unit = parse_offset(offset)
+    return n * {"d": 1, "m": 31, "y": 366}[unit]
+
+
+def _domains(conds: list, schema: FactSchema) -> dict[str, list]:
+    """Values to try for every fact the conditions read (and the objects they sit in)."""
+    paths = list(dict.fromkeys(p for c in conds for p in facts_of(c)))
+    for p in list(paths):
+        for parent in schema.parent_objects(p):
+            if parent not in paths:
+                paths.append(parent)
+    literals: dict[str, set] = {p: set() for p in paths}
+    deltas = {0, 1, -1}
+    for c in conds:
+        for leaf, _ in walk_leaves(c):
+            v = leaf.value
+            if isinstance(v, FactRef):
+                if v.offset:
+                    d = _days(v.offset)
+                    deltas |= {d - 2, d - 1, d, d + 1, d + 2, -d - 1, -d, -d + 1}
+                continue
+            items = v if isinstance(v, (list, tuple)) else [v]
+            literals.setdefault(leaf.fact, set()).update(x for x in items if not isinstance(x, bool))
+    out: dict[str, list] = {}
+    for p in paths:
+        ft = schema.get(p)
+        values: list = []
+        if ft.kind == "object":
+            values = [True]
+        elif ft.kind == "bool":
+            values = [True, False]
+        elif ft.kind == "enum":
+            values = list(ft.values)
+        elif ft.kind == "int":
+            nums = {x for x in literals[p] if isinstance(x, int)} or {1}
+            values = sorted({n + d for n in nums for d in (-1, 0, 1) if n + d >= 1})
+        elif ft.kind == "date":
+            days = {BASE_DAY + dt.timedelta(days=d) for d in deltas}
+            for lit in literals[p]:
+                day = dt.date.fromisoformat(lit)
+                days |= {day - dt.timedelta(days=1), day, day + dt.timedelta(days=1)}
+            values = sorted(d.isoformat() for d in days)
+        elif ft.kind == "str":
+            values = sorted({str(x) for x in literals[p]} | {"other-value"})
+        elif ft.kind == "list":
+            items = sorted(x for x in literals[p] if x in ft.values)
+            other = [x for x in ft.values if x not in items][:1]
+            values = [[]] + [[x] for x in items + other] + ([items] if len(items) > 1 else [])
+            values += [list(ft.values)]
+        if not ft.required:
+            values = values + [None]
+        out[p] = values
+    return out
+
+
+def _assignments(domains: dict[str, list], schema: FactSchema):
+    """Fact dicts over the domains, parents and children kept consistent; (iterator, exhaustive)."""
+    names = list(domains)
+    total = 1
+    for n in names:
+        total *= len(domains[n])
+
+    def build(combo) -> dict | None:
+        facts = {}
+        for name, value in zip(names, combo):
+            if value is not None:
+                facts[name] = value
+        for name in names:
+            present = name in facts
+            parents = schema.parent_objects(name)
+            if present and any(p not in facts for p in parents if p in domains):
+                return None
+            ft = schema.get(name)
+            if not present and ft.required and all(p in facts for p in parents if p in domains):
+                return None
+        return facts
+
+    if total <= MAX_COMBINATIONS:
+        return (f for f in (build(c) for c in itertools.product(*(domains[n] for n in names))) if f), True
+    rnd = random.Random(7)
+    sample = (build([rnd.choice(domains[n]) for n in names]) for _ in range(SAMPLE))
+    return (f for f in sample if f), False
+
+
+def _applies(version: RuleSetVersion, rule):
+    conds = [c for c in (version.model.scope, rule.applies_if) if c is not None]
+    return All(all=conds) if conds else None
+
+
+def _check_rule(version: RuleSetVersion, rule, schema: FactSchema) -> list[Finding]:
+    qid = f"{version.name}.{rule.id}"
+    applies = _applies(version, rule)
+    conds = [c for c in (applies, rule.requires) if c is not None]
+    domains = _domains(conds, schema)
+    facts_iter, exhaustive = _assignments(domains, schema)
+    fa, fr = compile_condition(applies), compile_condition(rule.requires)
+    can_apply = can_fail = False
+    for facts in facts_iter:
+        a = fa(facts)
+        if a is not False:
+            can_apply = True
+            if a is None or fr(facts) is not True:
+                can_fail = True
+                break
+    level = "error" if exhaustive else "warning"
+    out = []
+    if not can_apply:
+        out.append(Finding(level, "never-applies", qid, "can never apply within the schema's values"))
+    elif not can_fail:
+        out.append(Finding(level, "never-violated", qid,
+                           "can never be violated within the schema's values (a note, not a rule?)"))
+    return out
+
+
+def _violation_table(version: RuleSetVersion, rule, facts_list: list[dict]) -> tuple:
+    fa, fr = compile_condition(_applies(version, rule)), compile_condition(rule.requires)
+    out = []
+    for f in facts_list:
+        a = fa(f)
+        out.append(a is not False and (a is None or fr(f) is not True))
+    return tuple(out)
+
+
+def _pairs(versions: list[RuleSetVersion], schema: FactSchema) -> list[Finding]:
+    rules = [(v, r) for v in versions for r in v.model.rules]
+    out = []
+    for (v1, r1), (v2, r2) in itertools.combinations(rules, 2):
+        a1, a2 = _applies(v1, r1), _applies(v2, r2)
+        conds = [c for c in (a1, r1.requires, a2, r2.requires) if c is not None]
+        f1 = set(facts_of(r1.requires)) | (set(facts_of(a1)) if a1 else set())
+        f2 = set(facts_of(r2.requires)) | (set(facts_of(a2)) if a2 else set())
+        if f1 != f2:
+            continue  # rules reading different facts cannot violate on exactly the same provisions
+        domains = _domains(conds, schema)
+        facts_iter, _ = _assignments(domains, schema)
+        facts_list = list(itertools.islice(facts_iter, 20_000))
+        t1, t2 = _violation_table(v1, r1, facts_list), _violation_table(v2, r2, facts_list)
+        if t1 != t2 or not any(t1):
+            continue
+        q1, q2 = f"{v1.name}.{r1.id}", f"{v2.name}.{r2.id}"
+        same = (r1.on_fail, r1.escalate_to) == (r2.on_fail, r2.escalate_to)
+        if same:
+            out.append(Finding("warning", "duplicate", q1, f"is violated by exactly the same provisions as {q2}, "
+                                                            f"with the same outcome"))
+        else:
+            out.append(Finding("warning", "overlap", q1,
+                               f"is violated by exactly the same provisions as {q2}, with another outcome "
+                               f"({_outcome(r1)} here, {_outcome(r2)} there)"))
+    return out
+
+
+def _outcome(rule) -> str:
+    return f"escalate to {rule.escalate_to}" if rule.on_fail == "escalate" else "deny"
+
+
+def _messages(version: RuleSetVersion) -> list[Finding]:
+    out = []
+    for rule in version.model.rules:
+        qid = f"{version.name}.{rule.id}"
+        for key in ("message", "fix"):
+            text = getattr(rule, key)
+            if text is None:
+                continue
+            if text.nl.strip() == text.en.strip():
+                out.append(Finding("warning", "message", qid, f"{key}: the Dutch and English texts are the same"))
+            nl, en = set(_PLACEHOLDER.findall(text.nl)), set(_PLACEHOLDER.findall(text.en))
+            if nl != en:
+                out.append(Finding("warning", "message", qid,
+                                   f"{key}: placeholders differ (nl {sorted(nl)}, en {sorted(en)})"))
+    return out
+
+
+def _versions(library: Library) -> list[Finding]:
+    out = []
+    for name, vs in library.versions.items():
+        live = [v for v in vs if v.model.status == "in_force"]
+        for a, b in zip(live, live[1:]):
+            if a.model.valid_until is not None and a.model.valid_until < b.model.valid_from:
+                out.append(Finding("warning", "versions", b.ref,
+                                   f"gap: {a.ref} ends {a.model.valid_until}, this starts {b.model.valid_from}; "
+                                   f"no version of {name} is in force in between"))
+        for d in (v for v in vs if v.model.status == "draft"):
+            for v in live:
+                end = v.model.valid_until or dt.date.max
+                d_end = d.model.valid_until or dt.date.max
+                if d.model.valid_from < end and v.model.valid_from < d_end:
+                    out.append(Finding("warning", "versions", d.ref,
+                                       f"draft's period overlaps {v.ref} (in force {v.model.valid_from} .. "
+                                       f"{v.model.valid_until or 'open end'}); adopting it needs that one ended"))
+    return out
+
+
+def lint(library: Library, schema: FactSchema) -> list[Finding]:
+    findings: list[Finding] = []
+    versions = library.all()
+    for v in versions:
+        for rule in v.model.rules:
+            findings += _check_rule(v, rule, schema)
+            for cite in rule.cites:
+                why = check_cite(cite)
+                if why:
+                    findings.append(Finding("error", "citation", f"{v.name}.{rule.id}", f"{cite.label()}: {why}"))
+        for note in v.model.notes:
+            for cite in note.cites:
+                why = check_cite(cite)
+                if why:
+                    findings.append(Finding("error", "citation", f"{v.name} note {note.id}", f"{cite.label()}: {why}"))
+        findings += _messages(v)
+    # rules that decide together: the latest version of each rule set
+    latest = [vs[-1] for vs in library.versions.values()]
+    findings += _pairs(latest, schema)
+    findings += _versions(library)
+    return findings
+
+
