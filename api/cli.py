@@ -273,6 +273,72 @@ def rules_test(path: Optional[Path] = typer.Argument(None, help="Rules folder, a
     raise typer.Exit(ERROR if failed or below else 0)
 
 
+@rules_app.command("diff")
+def rules_diff(base: str = typer.Option(..., "--base", metavar="NAME@VERSION", help="The rule-set version in use."),
+               candidate: str = typer.Option(..., "--candidate", metavar="PATH|NAME@VERSION",
+                                             help="A changed rule file (validated like any), or another version."),
+               corpus: str = typer.Option("log", "--corpus", metavar="log|DIR",
+                                          help="The decision log, or a folder of provision files."),
+               fmt: Format = typer.Option(Format.text, "--format"),
+               db: Optional[Path] = DbPath, rules: Optional[Path] = RulesDir):
+    """What a rule change would do: every provision of the corpus whose decision changes."""
+    from rich.progress import Progress
+
+    from engine import impact as impact_mod
+    _refs([base])
+    library = _library(rules)
+    try:
+        cand = impact_mod.load_candidate(library, candidate)
+        library.get(base)
+    except (PolicyError, OSError) as exc:
+        _fail(exc if isinstance(exc, PolicyError) else f"cannot read {candidate}: {exc}")
+    if corpus == "log":
+        ledger = _ledger(db)
+        items, total = impact_mod.corpus_from_log(ledger), ledger.count()
+    else:
+        folder = Path(corpus)
+        if not folder.is_dir():
+            raise typer.BadParameter(f"{corpus!r} is neither `log` nor a folder", param_hint="--corpus")
+        items, total = impact_mod.corpus_from_dir(folder), None
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("replaying", total=total)
+        try:
+            result = impact_mod.impact(library, base, cand, items, progress=lambda n: bar.advance(task, n))
+        except (PolicyError, LedgerError, EngineError) as exc:
+            _fail(exc)
+    if Path(candidate).exists():
+        result.candidate = f"{candidate} ({cand.ref})"
+    changes = result.changes
+    if fmt is Format.json:
+        typer.echo(json.dumps({"base": result.base, "candidate": result.candidate, "replayed": result.replayed,
+                               "changed": [c.__dict__ for c in changes], "totals": result.totals,
+                               "errors": result.errors}, ensure_ascii=False))
+    elif fmt is Format.markdown:
+        typer.echo(f"## Impact of {result.candidate} against {result.base}\n")
+        typer.echo(f"{result.replayed} provisions replayed, {len(changes)} with a changed decision or open rules.\n")
+        if result.totals:
+            typer.echo("| from | to | provisions |\n|---|---|---:|")
+            for k, v in sorted(result.totals.items()):
+                a, b = k.split(" -> ")
+                typer.echo(f"| {a} | {b} | {v} |")
+            typer.echo("\n| provision | source | from | to | now open | no longer open |\n|---|---|---|---|---|---|")
+            for c in changes:
+                typer.echo(f"| {c.provision_id} | {c.source} | {c.before} | {c.after} | {', '.join(c.now_open)} | "
+                           f"{', '.join(c.no_longer_open)} |")
+        for e in result.errors:
+            typer.echo(f"\n- error in {e['source']}: {e['error']}")
+    else:
+        for c in changes:
+            typer.echo(f"{c.provision_id} ({c.source}): {c.before} -> {c.after}"
+                       + (f"  now open: {', '.join(c.now_open)}" if c.now_open else "")
+                       + (f"  no longer open: {', '.join(c.no_longer_open)}" if c.no_longer_open else ""))
+        for e in result.errors:
+            typer.echo(f"error in {e['source']}: {e['error']}")
+        typer.echo(f"{result.replayed} replayed against {result.base} and {result.candidate}: {len(changes)} change"
+                   + "".join(f"; {k}: {v}" for k, v in sorted(result.totals.items())))
+    raise typer.Exit(ERROR if result.errors else 0)
+
+
 @rules_app.command("lint")
 def rules_lint(path: Optional[Path] = typer.Argument(None, help="A rules folder (default: the shipped rules)."),
                fmt: Format = typer.Option(Format.text, "--format", help="text or json.")):

@@ -21,10 +21,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
-from engine import (Decision, Engine, EngineError, Ledger, LedgerError, Provision, ProvisionError,
+from engine import (FACT_SCHEMA, Decision, Engine, EngineError, Ledger, LedgerError, Provision, ProvisionError,
                     load_library, provision_from_data, render_html, render_markdown)
 from engine import recording
-from policy import PolicyError, SelectionError
+from policy import PolicyError, PolicyErrors, SelectionError, load_text
 
 from .limits import LimitsMiddleware
 from .metrics import Metrics
@@ -40,7 +40,7 @@ class Problem(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    code: str = Field(description="invalid_provision, invalid_request, invalid_json, no_rules_in_force, "
+    code: str = Field(description="invalid_provision, invalid_request, invalid_json, invalid_ruleset, no_rules_in_force, "
                                   "unauthorized, forbidden, not_found, method_not_allowed, body_too_large, "
                                   "too_deep, batch_too_large, log_unavailable, engine_fault")
     message: str
@@ -137,6 +137,34 @@ class RuleSetInfo(BaseModel):
     sha256: str
     title: dict[str, str]
     rules: int
+
+
+class ImpactRequest(BaseModel):
+    base: str = Field(pattern=r"^[a-z][a-z0-9-]*@[0-9A-Za-z][0-9A-Za-z.-]*$",
+                      description="The version in use, NAME@VERSION.")
+    candidate: str = Field(max_length=1_000_000, description="The candidate rule file, as YAML (or JSON) text; "
+                           "validated like any rule file, never activated.")
+    corpus: Literal["log", "provisions"] = "log"
+    provisions: list[dict[str, Any]] = Field(default_factory=list, max_length=10_000,
+                                             description="The corpus when corpus is `provisions`.")
+
+
+class ImpactChange(BaseModel):
+    provision_id: str
+    source: str
+    before: str
+    after: str
+    now_open: list[str]
+    no_longer_open: list[str]
+
+
+class ImpactResponse(BaseModel):
+    base: str
+    candidate: str
+    replayed: int
+    changed: list[ImpactChange]
+    totals: dict[str, int]
+    errors: list[dict[str, Any]]
 
 
 class Health(BaseModel):
@@ -328,6 +356,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for rule in body["rules"]:
             rule["qualified_id"] = f"{name}.{rule['id']}"
         return body
+
+    @app.post("/v1/rulesets/impact", response_model=ImpactResponse, tags=["rules"],
+              summary="What a candidate rule set would change, replayed over the log or given provisions",
+              responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS}, **access("policy"))
+    def rules_impact(body: ImpactRequest, _: Identity = allow("policy")):
+        from engine import impact as impact_mod
+        try:
+            candidate = load_text(body.candidate.encode("utf-8"), "candidate", FACT_SCHEMA, check_location=False)
+            state.library.get(body.base)
+        except PolicyErrors as exc:
+            raise ApiError(422, "invalid_ruleset", "the candidate rule set is not valid",
+                           [{"path": f"candidate:{e.line}" + (f" {e.rule}" if e.rule else ""), "message": e.message}
+                            for e in exc.errors])
+        except PolicyError as exc:
+            raise ApiError(422, "invalid_ruleset", str(exc), [{"path": f"candidate:{exc.line or ''}",
+                                                                "message": exc.message}])
+        if body.corpus == "log":
+            corpus = impact_mod.corpus_from_log(state.ledger)
+        else:
+            def items():
+                for i, data in enumerate(body.provisions):
+                    try:
+                        yield f"provisions[{i}]", provision_from_data(data)
+                    except ProvisionError as exc:
+                        yield f"provisions[{i}]", exc
+            corpus = items()
+        result = impact_mod.impact(state.library, body.base, candidate, corpus)
+        return {"base": result.base, "candidate": result.candidate, "replayed": result.replayed,
+                "changed": [c.__dict__ for c in result.changes], "totals": result.totals, "errors": result.errors}
 
     @app.get("/healthz", response_model=Health, tags=["service"], summary="Liveness; no token needed",
              openapi_extra={"x-public": True})

@@ -57,14 +57,32 @@ class Engine:
                     rulesets: Iterable[str] = ()) -> list[Decision]:
         """Decisions for many provisions; those sharing a selection are evaluated as one batch."""
         rulesets = tuple(rulesets)
-        groups: dict[tuple, list[int]] = {}
-        selections = []
-        for i, p in enumerate(provisions):
-            sel = self.select(as_of or p.date, rulesets)
-            selections.append(sel)
-            groups.setdefault(tuple(v.ref for v in sel), []).append(i)
+        selections = [self.select(as_of or p.date, rulesets) for p in provisions]
         facts = [p.facts() for p in provisions]
-        statuses: list[dict[str, str]] = [{} for _ in provisions]
+        statuses = self._statuses(facts, selections)
+        return [self._decision(p, f, sel, st, as_of or p.date)
+                for p, f, sel, st in zip(provisions, facts, selections, statuses)]
+
+    def outcomes_many(self, provisions: list[Provision], *, as_of: dt.date | None = None,
+                      rulesets: Iterable[str] = ()) -> list[tuple[str, frozenset[str]]]:
+        """Decision and open rules per provision, without building explanations (impact analysis)."""
+        rulesets = tuple(rulesets)
+        selections = [self.select(as_of or p.date, rulesets) for p in provisions]
+        statuses = self._statuses([p.facts() for p in provisions], selections)
+        out = []
+        for p, sel, st in zip(provisions, selections, statuses):
+            rules = {f"{v.name}.{r.id}": r for v in sel for r in v.model.rules}
+            trace, _ = apply_approvals(p, rules, st)
+            outcome, _ = combine(trace, rules)
+            out.append((outcome, frozenset(t["rule"] for t in trace if t["status"] in ("violated", "missing"))))
+        return out
+
+    def _statuses(self, facts: list[dict], selections) -> list[dict[str, str]]:
+        """Every rule's status per provision; provisions sharing a selection go as one batch."""
+        groups: dict[tuple, list[int]] = {}
+        for i, sel in enumerate(selections):
+            groups.setdefault(tuple(v.ref for v in sel), []).append(i)
+        statuses: list[dict[str, str]] = [{} for _ in facts]
         for idxs in groups.values():
             for version in selections[idxs[0]]:
                 got = self._backend(version).statuses_many([facts[i] for i in idxs])
@@ -72,8 +90,7 @@ class Engine:
                     raise EngineError(f"{version.ref}: {len(got)} results for {len(idxs)} provisions")
                 for i, st in zip(idxs, got):
                     statuses[i].update(st)
-        return [self._decision(p, f, sel, st, as_of or p.date)
-                for p, f, sel, st in zip(provisions, facts, selections, statuses)]
+        return statuses
 
     def _entry(self, t: dict):
         if "approved_by" in t:

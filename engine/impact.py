@@ -1,0 +1,119 @@
+"""The impact of a rule change: replay a corpus of provisions (the decision log, or a folder of
+provision files) against a base rule-set version and a candidate, and report every provision whose
+decision or open rules change, with totals per transition. Nothing is activated or recorded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from policy import Library, RuleSetVersion, load_text
+
+from .errors import ProvisionError
+from .evaluate import Engine
+from .ledger import Ledger
+from .load import parse_provisions
+from .provision import FACT_SCHEMA, Provision
+
+BATCH = 500
+
+
+@dataclass
+class Change:
+    provision_id: str
+    source: str
+    before: str
+    after: str
+    now_open: list[str]
+    no_longer_open: list[str]
+
+
+@dataclass
+class Impact:
+    base: str
+    candidate: str
+    replayed: int = 0
+    changes: list[Change] = field(default_factory=list)
+    totals: dict[str, int] = field(default_factory=dict)
+    errors: list[dict] = field(default_factory=list)
+
+
+def candidate_library(library: Library, candidate: RuleSetVersion) -> Library:
+    """The library with the candidate in place of every version of its rule set."""
+    return Library([v for v in library.all() if v.name != candidate.name] + [candidate])
+
+
+def load_candidate(library: Library, ref_or_path: str) -> RuleSetVersion:
+    if "@" in ref_or_path and not Path(ref_or_path).exists():
+        return library.get(ref_or_path)
+    raw = Path(ref_or_path).read_bytes()
+    return load_text(raw, ref_or_path, FACT_SCHEMA, check_location=False)
+
+
+def corpus_from_log(ledger: Ledger) -> Iterator[tuple[str, Provision]]:
+    for e in ledger.entries():
+        yield f"log #{e.seq}", Provision.model_validate(e.provision_data())
+
+
+def corpus_from_dir(folder: Path) -> Iterator[tuple[str, Provision | ProvisionError]]:
+    files = sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
+    for f in files:
+        try:
+            for p in parse_provisions(f.read_bytes(), str(f)):
+                yield str(f), p
+        except ProvisionError as exc:
+            yield str(f), exc
+
+
+def impact(library: Library, base_ref: str, candidate: RuleSetVersion,
+           corpus: Iterable[tuple[str, Provision | Exception]], progress: Callable[[int], None] | None = None,
+           backend: str = "durable") -> Impact:
+    base = library.get(base_ref)
+    base_engine = Engine(library, backend)
+    cand_engine = Engine(candidate_library(library, candidate), backend)
+    base_named = [base.ref]
+    cand_named = [candidate.ref] + ([base.ref] if candidate.name != base.name else [])
+    result = Impact(base=base.ref, candidate=candidate.ref)
+    batch: list[tuple[str, Provision]] = []
+
+    def flush():
+        provisions = [p for _, p in batch]
+        before = _outcomes(base_engine, provisions, base_named, result, batch)
+        after = _outcomes(cand_engine, provisions, cand_named, result, batch)
+        for (src, p), b, a in zip(batch, before, after):
+            if b is None or a is None:
+                continue
+            result.replayed += 1
+            if b != a:
+                key = f"{b[0]} -> {a[0]}"
+                result.totals[key] = result.totals.get(key, 0) + 1
+                result.changes.append(Change(p.id, src, b[0], a[0], sorted(a[1] - b[1]), sorted(b[1] - a[1])))
+        if progress:
+            progress(len(batch))
+        batch.clear()
+
+    for src, item in corpus:
+        if isinstance(item, Exception):
+            result.errors.append({"source": src, "error": str(item)})
+            continue
+        batch.append((src, item))
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
+    return result
+
+
+def _outcomes(engine: Engine, provisions, named, result: Impact, batch):
+    try:
+        return engine.outcomes_many(provisions, rulesets=named)
+    except Exception:  # noqa: BLE001 - one bad provision (no rules in force) must not hide the others
+        out = []
+        for src, p in batch:
+            try:
+                out.append(engine.outcomes_many([p], rulesets=named)[0])
+            except Exception as exc:  # noqa: BLE001
+                result.errors.append({"source": src, "provision_id": p.id, "error": str(exc)})
+                out.append(None)
+        return out

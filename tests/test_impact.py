@@ -1,0 +1,105 @@
+"""`wivcheck rules diff` and POST /v1/rulesets/impact: a candidate that drops a deny rule shows up as
+the provisions whose decision changes, over a folder of provisions and over the decision log."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import EXAMPLES, ROOT, run_env, wivcheck_bin
+from server_util import Server
+
+
+def run(*args, db=None):
+    env = run_env()
+    if db:
+        env["WIVCHECK_DB"] = str(db)
+    return subprocess.run([wivcheck_bin(), *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+
+
+@pytest.fixture()
+def candidate(tmp_path):
+    """waarborgen-pps without its originator-consent deny rule."""
+    text = (ROOT / "rules" / "waarborgen-pps" / "2025-02-17.yaml").read_text()
+    start = text.index("  - id: originator-consent")
+    path = tmp_path / "candidate.yaml"
+    path.write_text(text[:start].rstrip() + "\n" + text[text.index("\nnotes:"):])
+    return path
+
+
+@pytest.fixture()
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for f in EXAMPLES.glob("*.yaml"):
+        shutil.copy(f, folder / f.name)
+    (folder / "broken.yaml").write_text("id: x\n")
+    return folder
+
+
+def test_dropping_a_deny_rule_shows_in_the_diff(candidate, corpus):
+    r = run("rules", "diff", "--base", "waarborgen-pps@2025-02-17", "--candidate", str(candidate),
+            "--corpus", str(corpus), "--format", "json")
+    report = json.loads(r.stdout)
+    assert report["replayed"] == 4
+    assert report["totals"] == {"deny -> allow": 1}
+    change = report["changed"][0]
+    assert change["provision_id"] == "PRV-2025-0043" and change["no_longer_open"] == ["waarborgen-pps.originator-consent"]
+    assert report["errors"][0]["source"].endswith("broken.yaml") and r.returncode == 1  # named, not hidden
+    text = run("rules", "diff", "--base", "waarborgen-pps@2025-02-17", "--candidate", str(candidate),
+               "--corpus", str(corpus)).stdout
+    assert "PRV-2025-0043" in text and "deny -> allow: 1" in text
+    md = run("rules", "diff", "--base", "waarborgen-pps@2025-02-17", "--candidate", str(candidate),
+             "--corpus", str(corpus), "--format", "markdown").stdout
+    assert "| deny | allow | 1 |" in md
+
+
+def test_diff_over_the_decision_log(tmp_path):
+    db = tmp_path / "log.sqlite3"
+    run("check", "--record", *map(str, sorted(EXAMPLES.glob("*.yaml"))), db=db)
+    r = run("rules", "diff", "--base", "wiv2017@2018-05-01", "--candidate", "beleidsregels-pps@concept-2026-01",
+            "--format", "json", db=db)
+    report = json.loads(r.stdout)
+    assert r.returncode == 0 and report["replayed"] == 4
+    assert report["changed"][0]["now_open"] == ["beleidsregels-pps.originator-consent-any-context"]
+    assert report["changed"][0]["source"] == "log #3"
+
+
+def test_an_invalid_candidate_is_refused_naming_line_and_rule(candidate, corpus):
+    candidate.write_text(candidate.read_text().replace("fact: purpose.aim", "fact: purpose.aims"))
+    r = run("rules", "diff", "--base", "waarborgen-pps@2025-02-17", "--candidate", str(candidate), "--corpus", str(corpus))
+    assert r.returncode == 1 and "waarborgen-pps.digital-resilience" in r.stderr and "purpose.aims" in r.stderr
+
+
+def test_impact_over_http_for_the_policy_role(tmp_path, candidate):
+    tokens = {}
+    lines = []
+    for role in ("policy", "gate"):
+        out = subprocess.run([wivcheck_bin(), "tokens", "new", "--role", role, "--name", role], capture_output=True,
+                             text=True, env=run_env(), check=True).stdout
+        tokens[role] = out.split("token: ")[1].split()[0]
+        lines.append(out.split("entry for the tokens file:\n")[1])
+    (tmp_path / "t.yaml").write_text("".join(lines))
+    server = Server("--tokens", str(tmp_path / "t.yaml"), "--db", str(tmp_path / "log.sqlite3"))
+    try:
+        import yaml
+        provisions = [json.loads(json.dumps(yaml.safe_load(f.read_text()), default=str))
+                      for f in sorted(EXAMPLES.glob("*.yaml"))]
+        body = {"base": "waarborgen-pps@2025-02-17", "candidate": candidate.read_text(), "corpus": "provisions",
+                "provisions": provisions}
+        r = server.client(tokens["policy"]).post("/v1/rulesets/impact", json=body)
+        assert r.status_code == 200, r.text
+        assert r.json()["totals"] == {"deny -> allow": 1}
+        assert server.client(tokens["gate"]).post("/v1/rulesets/impact", json=body).status_code == 403
+        body["candidate"] = body["candidate"].replace("on_fail: deny", "on_fail: maybe", 1)
+        r = server.client(tokens["policy"]).post("/v1/rulesets/impact", json=body)
+        assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_ruleset"
+        assert "candidate:" in r.json()["error"]["problems"][0]["path"]
+        r = server.client(tokens["policy"]).get("/v1/rulesets")  # nothing was activated
+        assert [x["sha256"] for x in r.json() if x["id"] == "waarborgen-pps"] == [
+            __import__("hashlib").sha256((ROOT / "rules/waarborgen-pps/2025-02-17.yaml").read_bytes()).hexdigest()]
+    finally:
+        server.stop()
