@@ -80,7 +80,10 @@ def parse_text(text: str | bytes, file: str = "<input>", *, max_bytes: int = MAX
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise LoadError(f"not UTF-8 text (byte {exc.start})", file=file) from None
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)  # the reader refuses control characters already here
+    except yaml.YAMLError as exc:
+        raise LoadError(f"YAML: {exc}".splitlines()[0], file=file) from None
     try:
         node = loader.get_single_node()
     except LoadError as exc:

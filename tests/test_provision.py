@@ -94,6 +94,7 @@ def test_list_of_provisions_names_the_bad_item():
     ("a: &x 1\nb: *x", "aliases"),
     ("id: a\nid: b", "duplicate key"),
     ("x: !!python/object:os.system {}", "tag"),
+    ("id: \x84abc", "special characters are not allowed"),
 ])
 def test_unparsable_input(text, needle):
     with pytest.raises(ProvisionError) as exc:
