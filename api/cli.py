@@ -339,6 +339,53 @@ def rules_diff(base: str = typer.Option(..., "--base", metavar="NAME@VERSION", h
     raise typer.Exit(ERROR if result.errors else 0)
 
 
+@rules_app.command("verify")
+def rules_verify(invariants: Optional[Path] = typer.Option(None, "--invariants", metavar="FILE",
+                                                           help="Invariants file (default: rules/invariants.yaml)."),
+                 max_examples: int = typer.Option(1000, "--max-examples", min=10,
+                                                  help="Provisions to generate per invariant."),
+                 fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
+                 rules: Optional[Path] = RulesDir):
+    """Search for provisions that break an invariant; print the shrunk counterexample."""
+    import yaml
+
+    from engine.invariants import load_invariants, verify_all
+    library = _library(rules)
+    path = invariants or (rules or default_rules_dir()) / "invariants.yaml"
+    try:
+        spec = load_invariants(path)
+    except PolicyError as exc:
+        _fail(exc)
+    try:
+        results = verify_all(library, spec.invariants, max_examples)
+    except PolicyError as exc:
+        _fail(exc)
+    broken = [r for r in results if r.counterexample is not None]
+    if fmt is Format.json:
+        typer.echo(json.dumps([{"id": r.id, "text": r.text, "examples": r.examples, "seconds": round(r.seconds, 2),
+                                "counterexample": r.counterexample,
+                                "decision": r.decision.model_dump(mode="json") if r.decision else None,
+                                "changed_decision": r.other.model_dump(mode="json") if r.other else None}
+                               for r in results], ensure_ascii=False))
+    else:
+        for r in results:
+            status = "BROKEN" if r.counterexample is not None else "holds"
+            typer.echo(f"{status:6} {r.id}: {r.text.strip()}")
+            if r.counterexample is not None:
+                typer.echo("  counterexample:")
+                typer.echo("    " + yaml.safe_dump(r.counterexample, sort_keys=False, allow_unicode=True)
+                           .replace("\n", "\n    ").rstrip())
+                typer.echo(f"  decision: {r.decision.decision}" + "".join(
+                    f"\n    {x.outcome} {x.rule} ({'; '.join(x.cites)})" for x in r.decision.reasons))
+                if r.other is not None:
+                    typer.echo(f"  after the change: {r.other.decision}")
+        total = max((r.examples for r in results), default=0)
+        seconds = max((r.seconds for r in results), default=0)
+        typer.echo(f"invariants: {len(results) - len(broken)} hold, {len(broken)} broken; each checked on "
+                   f"{total} generated provisions in the last round, {seconds:.1f} s in all")
+    raise typer.Exit(ERROR if broken else 0)
+
+
 @rules_app.command("lint")
 def rules_lint(path: Optional[Path] = typer.Argument(None, help="A rules folder (default: the shipped rules)."),
                fmt: Format = typer.Option(Format.text, "--format", help="text or json.")):

@@ -9,97 +9,13 @@ import typing
 
 from hypothesis import strategies as st
 
-from engine import FACT_SCHEMA, Provision
-from engine import provision as pm
+from engine import FACT_SCHEMA
+from engine import Provision
+from engine.generate import DAYS, ROLES, any_provision_data, provision_data  # noqa: F401 - re-exported for tests
+
+# near-allowed and uniformly drawn provisions: every outcome occurs often
+provisions = any_provision_data().map(Provision.model_validate)
 from policy import Library, RuleSetFile, RuleSetVersion
-
-CATEGORIES = list(typing.get_args(pm.Category))
-TASKS = list(typing.get_args(pm.Task))
-ROLES = ["teamleider", "diensthoofd", "minister"]
-SHIPPED_IDS = [
-    "wiv2017.recipient-basis", "wiv2017.foreign-private-party", "wiv2017.minister-decides",
-    "wiv2017.personal-data-head-of-service", "wiv2017.personal-data-age-accuracy",
-    "wiv2017.onward-provision-private", "wiv2017.special-categories-supplementary",
-    "wiv2017.reliability-indicated", "waarborgen-pps.residual-risk", "waarborgen-pps.data-type-weighed",
-    "beleidsregels-pps.partner-reweighed", "beleidsregels-pps.tlp-red-private",
-    "beleidsregels-pps.personal-data-structural", "beleidsregels-pps.bulk-volume", "x-set.no-rule",
-]
-DAYS = [dt.date(2018, 4, 30), dt.date(2018, 5, 1), dt.date(2025, 2, 16), dt.date(2025, 2, 17),
-        dt.date(2025, 3, 14), dt.date(2024, 2, 29), dt.date(2026, 1, 1)]
-
-
-def near(day: dt.date, spread: int = 800):
-    """Dates at and around a day (boundaries matter most), and some far away."""
-    return st.one_of(
-        st.sampled_from([0, -1, 1, -365, 365, -3652, -3653, -730, -731]).map(lambda n: day + dt.timedelta(days=n)),
-        st.integers(-spread, spread).map(lambda n: day + dt.timedelta(days=n)))
-
-
-TEXTS = st.one_of(st.sampled_from(["n.v.t.", "x" * 39, "y" * 40, "Nodig om de infectie te vinden: " * 2]),
-                  st.text(min_size=1, max_size=60).filter(lambda s: s.strip()))
-
-
-@st.composite
-def provision_data(draw) -> dict:
-    day = draw(st.one_of(st.sampled_from(DAYS), st.dates(dt.date(2018, 5, 1), dt.date(2030, 12, 31))))
-    personal = draw(st.booleans())
-    cats = draw(st.lists(st.sampled_from([c for c in CATEGORIES if personal or c != "personal_data"]),
-                         min_size=1, max_size=4, unique=True))
-    data = {
-        "categories": cats,
-        "classification": draw(st.sampled_from(typing.get_args(typing.get_type_hints(pm.Data)["classification"]))),
-        "personal_data": personal,
-        "special_categories": draw(st.booleans()) if personal else False,
-        "origin": draw(st.sampled_from(["own", "foreign_service", "informant", "open_source", "partner"])),
-        "reliability_indicated": draw(st.booleans()),
-        "onward_provision_barred": draw(st.booleans()),
-        "volume": draw(st.one_of(st.sampled_from([1, 10000, 10001]), st.integers(1, 10**6))),
-        "tlp": draw(st.sampled_from(["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"])),
-    }
-    for key in ("originator_consent", "special_categories_supplementary", "personal_data_verifiable"):
-        v = draw(st.one_of(st.none(), st.booleans()))
-        if v is not None and (personal or key == "originator_consent"):
-            data[key] = v
-    if personal and draw(st.booleans()):
-        data["personal_data_oldest"] = min(draw(near(day - dt.timedelta(days=3652))), day).isoformat()
-    recipient = {
-        "kind": draw(st.sampled_from(["private_party", "administrative_body", "minister",
-                                      "foreign_service", "international_body"])),
-        "id": "r-1", "name": draw(st.sampled_from(["Example B.V.", "Ünïcødé \"Ltd\" {x}"])),
-        "country": draw(st.sampled_from(["NL", "BE", "NO", "US"])),
-        "concern": draw(st.sampled_from(["victim", "infrastructure_operator", "can_mitigate", "none"])),
-    }
-    ctm = draw(st.one_of(st.none(), st.booleans()))
-    if ctm is not None:
-        recipient["can_take_measures"] = ctm
-    out = {
-        "id": f"PRV-{draw(st.integers(0, 10**6))}", "service": draw(st.sampled_from(["AIVD", "MIVD"])),
-        "date": day.isoformat(), "context": draw(st.sampled_from(["structural", "ad_hoc"])),
-        "recipient": recipient,
-        "purpose": {"task": draw(st.sampled_from(TASKS)),
-                    "aim": draw(st.sampled_from(["digital_resilience", "other"])),
-                    "necessity": draw(TEXTS), "proportionality": draw(TEXTS)},
-        "data": data,
-    }
-    if draw(st.integers(0, 3)):
-        assessed = draw(near(day, 1200))
-        valid_until = max(draw(near(day, 900)), assessed + dt.timedelta(days=1))
-        out["partnership"] = {
-            "id": "SB-1", "assessed_on": assessed.isoformat(), "valid_until": valid_until.isoformat(),
-            "residual_risk": draw(st.sampled_from(["none", "accepted", "open"])),
-            "secrecy_until": draw(near(day, 400)).isoformat(),
-            "permitted_categories": draw(st.lists(st.sampled_from(CATEGORIES), max_size=6, unique=True)),
-        }
-    if draw(st.booleans()):
-        out["handling"] = {"form": draw(st.sampled_from(["written", "oral"])), "urgent": draw(st.booleans())}
-    out["approvals"] = draw(st.lists(st.fixed_dictionaries({
-        "role": st.sampled_from(ROLES), "rule": st.sampled_from(SHIPPED_IDS),
-        "reference": st.just("AP-1"), "date": near(day, 30).map(dt.date.isoformat)}), max_size=3))
-    return out
-
-
-provisions = provision_data().map(Provision.model_validate)
-
 
 # ---- random rules over the fact schema -------------------------------------------------------
 
