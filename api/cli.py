@@ -386,6 +386,51 @@ def rules_verify(invariants: Optional[Path] = typer.Option(None, "--invariants",
     raise typer.Exit(ERROR if broken else 0)
 
 
+class DocFormat(str, enum.Enum):
+    markdown = "markdown"
+    html = "html"
+
+
+@rules_app.command("doc")
+def rules_doc(fmt: DocFormat = typer.Option(DocFormat.markdown, "--format"),
+              out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", help="Write files here instead of stdout."),
+              diff_refs: Optional[list[str]] = typer.Option(None, "--diff", metavar="NAME@VERSION|PATH",
+                                                            help="Twice: show the changes from the first to the second."),
+              rules: Optional[Path] = RulesDir):
+    """The rule book: every rule set and version, readable; and the changes between versions."""
+    from engine.impact import load_candidate
+    from policy import book
+    library = _library(rules)
+    versions = library.all()
+    diffs = []
+    if diff_refs:
+        if len(diff_refs) != 2:
+            raise typer.BadParameter("give --diff twice: the base and the changed version", param_hint="--diff")
+        try:
+            pair = [load_candidate(library, ref) for ref in diff_refs]
+        except (PolicyError, OSError) as exc:
+            _fail(exc)
+        d = book.diff(*pair)
+        d.base, d.candidate = (f"{ref} ({v.ref})" if Path(ref).exists() else v.ref for ref, v in zip(diff_refs, pair))
+        diffs.append(d)
+    else:
+        for vs in library.versions.values():
+            diffs += [book.diff(a, b) for a, b in zip(vs, vs[1:])]
+    if fmt is DocFormat.html:
+        pages = {"rulebook.html": book.book_html([] if diff_refs else versions, diffs)}
+    else:
+        parts = ([] if diff_refs else [book.version_markdown(v) for v in versions]) + [book.diff_markdown(d) for d in diffs]
+        pages = {"rulebook.md": "# wivcheck rule book\n\n" + "\n".join(parts)}
+    if out is None:
+        for text in pages.values():
+            typer.echo(text)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in pages.items():
+        (out / name).write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out / name}")
+
+
 @rules_app.command("lint")
 def rules_lint(path: Optional[Path] = typer.Argument(None, help="A rules folder (default: the shipped rules)."),
                fmt: Format = typer.Option(Format.text, "--format", help="text or json.")):

@@ -1,0 +1,117 @@
+"""The rule book: every rule set and version in readable form (citations, conditions in words,
+outcomes, messages in both languages), and the differences between two versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .describe import describe
+from .library import RuleSetVersion
+
+_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+                          autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_FIELDS = ("title", "basis", "cites", "applies_if", "requires", "on_fail", "escalate_to", "message", "fix", "note")
+
+
+def _outcome(rule) -> str:
+    return f"escalate to {rule.escalate_to}" if rule.on_fail == "escalate" else "deny"
+
+
+def _readable(version: RuleSetVersion, rule) -> dict[str, str]:
+    """Each field of a rule as text, the way the book shows it (and compares it)."""
+    return {
+        "title": f"{rule.title.nl} / {rule.title.en}", "basis": rule.basis,
+        "cites": "; ".join(c.label() for c in rule.cites),
+        "applies_if": describe(rule.applies_if, "en") if rule.applies_if else "always",
+        "requires": describe(rule.requires, "en"), "on_fail": rule.on_fail,
+        "escalate_to": rule.escalate_to or "", "message": f"{rule.message.nl} / {rule.message.en}",
+        "fix": f"{rule.fix.nl} / {rule.fix.en}" if rule.fix else "", "note": rule.note or "",
+    }
+
+
+@dataclass
+class VersionDiff:
+    base: str
+    candidate: str
+    added: list[str]
+    removed: list[str]
+    changed: dict[str, list[tuple[str, str, str]]]   # rule id -> [(field, before, after)]
+    scope: tuple[str, str] | None
+
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.scope)
+
+
+def diff(base: RuleSetVersion, candidate: RuleSetVersion) -> VersionDiff:
+    a = {r.id: r for r in base.model.rules}
+    b = {r.id: r for r in candidate.model.rules}
+    changed = {}
+    for rid in a.keys() & b.keys():
+        ra, rb = _readable(base, a[rid]), _readable(candidate, b[rid])
+        fields = [(f, ra[f], rb[f]) for f in _FIELDS if ra[f] != rb[f]]
+        if fields:
+            changed[rid] = fields
+    sa = describe(base.model.scope, "en") if base.model.scope else "every provision"
+    sb = describe(candidate.model.scope, "en") if candidate.model.scope else "every provision"
+    return VersionDiff(base.ref, candidate.ref, sorted(b.keys() - a.keys()), sorted(a.keys() - b.keys()),
+                       dict(sorted(changed.items())), (sa, sb) if sa != sb else None)
+
+
+def version_markdown(v: RuleSetVersion) -> str:
+    m = v.model
+    out = [f"## {m.ruleset}@{m.version}: {m.title.en}", "", f"*{m.title.nl}*", "",
+           f"- status **{m.status}**, in force {m.valid_from} .. {m.valid_until or 'open end'}",
+           f"- file `{Path(v.path).name}`, sha256 `{v.sha256}`"]
+    if m.source.bwb_id or m.source.url:
+        out.append(f"- source: {m.source.bwb_id or ''} {m.source.url or ''} "
+                   f"(checked against {m.source.checked_against or 'n/a'})".rstrip())
+    if m.source.note:
+        out.append(f"- {m.source.note}")
+    out.append(f"- applies to: {describe(m.scope, 'en') if m.scope else 'every provision'}")
+    out.append("")
+    for rule in m.rules:
+        r = _readable(v, rule)
+        out += [f"### `{m.ruleset}.{rule.id}`: {rule.title.en}", "", f"*{rule.title.nl}*", "",
+                "| | |", "|---|---|",
+                f"| cites | {r['cites']} |", f"| basis | {r['basis']} |",
+                f"| applies if | {r['applies_if']} |", f"| requires | {r['requires']} |",
+                f"| otherwise | {_outcome(rule)} |",
+                f"| message (nl) | {rule.message.nl} |", f"| message (en) | {rule.message.en} |"]
+        if rule.fix:
+            out += [f"| fix (nl) | {rule.fix.nl} |", f"| fix (en) | {rule.fix.en} |"]
+        if rule.note:
+            out.append(f"| note | {rule.note} |")
+        out.append("")
+    for note in m.notes:
+        out += [f"### Note `{note.id}`: {note.title.en}", "",
+                f"{'; '.join(c.label() for c in note.cites)}. {note.text.en}", "", f"*{note.text.nl}*", ""]
+    return "\n".join(line.replace("\n", " ") for line in out)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def diff_markdown(d: VersionDiff) -> str:
+    out = [f"## Changes from {d.base} to {d.candidate}", ""]
+    if d.empty():
+        return "\n".join(out + ["No rule differs.", ""])
+    if d.scope:
+        out += [f"- scope: {d.scope[0]} → {d.scope[1]}", ""]
+    out += [f"- added: {', '.join(f'`{x}`' for x in d.added) or 'none'}",
+            f"- removed: {', '.join(f'`{x}`' for x in d.removed) or 'none'}",
+            f"- changed: {', '.join(f'`{x}`' for x in d.changed) or 'none'}", ""]
+    for rid, fields in d.changed.items():
+        out += [f"### `{rid}`", "", "| field | before | after |", "|---|---|---|"]
+        out += [f"| {f} | {_cell(a)} | {_cell(b)} |" for f, a, b in fields]
+        out.append("")
+    return "\n".join(out)
+
+
+def book_html(versions: list[RuleSetVersion], diffs: list[VersionDiff]) -> str:
+    items = [{"v": v, "m": v.model, "rules": [(r, _readable(v, r), _outcome(r)) for r in v.model.rules],
+              "scope": describe(v.model.scope, "en") if v.model.scope else "every provision"} for v in versions]
+    return _ENV.get_template("book.html").render(items=items, diffs=diffs)

@@ -1,0 +1,66 @@
+"""`wivcheck rules doc`: every rule readable with its citation, conditions, outcome and messages; the
+changes between two versions."""
+
+from __future__ import annotations
+
+import subprocess
+from html.parser import HTMLParser
+
+from conftest import ROOT, run_env, wivcheck_bin
+from engine import load_library
+
+
+def run(*args):
+    return subprocess.run([wivcheck_bin(), *args], capture_output=True, text=True, env=run_env(), cwd=ROOT,
+                          timeout=120)
+
+
+def test_markdown_book_shows_every_rule():
+    md = run("rules", "doc").stdout
+    for v in load_library().all():
+        assert f"## {v.ref}" in md and v.sha256 in md
+        for rule in v.model.rules:
+            assert f"### `{v.name}.{rule.id}`: {rule.title.en}" in md
+            assert rule.message.nl.split("{")[0].strip()[:30] in md
+    assert "| requires | partnership.secrecy_until > date |" in md
+    assert "| otherwise | escalate to diensthoofd |" in md
+    assert "| cites | Art. 62(1)(c) Wiv 2017 |" in md
+
+
+def test_html_book_is_written_and_well_formed(tmp_path):
+    r = run("rules", "doc", "--format", "html", "--out", str(tmp_path))
+    page = (tmp_path / "rulebook.html").read_text()
+    assert r.returncode == 0 and page.startswith("<!doctype html>")
+    ids = []
+
+    class P(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            ids.extend(v for k, v in attrs if k == "id")
+    P().feed(page)
+    assert "wiv2017.recipient-concerned" in ids and "waarborgen-pps@2025-02-17" in ids
+
+
+def test_diff_between_two_versions(tmp_path):
+    text = (ROOT / "rules" / "waarborgen-pps" / "2025-02-17.yaml").read_text()
+    start = text.index("  - id: originator-consent")
+    changed = text[:start].rstrip() + "\n" + text[text.index("\nnotes:"):]
+    changed = changed.replace("valid_until, gt: {fact: date}}", "valid_until, ge: {fact: date}}")
+    changed = changed.replace("\nnotes:", """
+  - id: new-rule
+    title: {nl: Nieuw, en: New}
+    cites: [{source: Wiv 2017, article: "18", lid: "1"}]
+    basis: policy
+    requires: {fact: data.volume, le: 100}
+    on_fail: deny
+    message: {nl: Te veel, en: Too many}
+
+notes:""", 1)
+    f = tmp_path / "candidate.yaml"
+    f.write_text(changed)
+    md = run("rules", "doc", "--diff", "waarborgen-pps@2025-02-17", "--diff", str(f)).stdout
+    assert "- added: `new-rule`" in md and "- removed: `originator-consent`" in md
+    assert "- changed: `partner-weighed`" in md
+    assert ("| requires | partnership is given and partnership.assessed_on ≤ date and partnership.valid_until > date "
+            "| partnership is given and partnership.assessed_on ≤ date and partnership.valid_until ≥ date |") in md
+    same = run("rules", "doc", "--diff", "wiv2017@2018-05-01", "--diff", "wiv2017@2018-05-01").stdout
+    assert "No rule differs." in same
