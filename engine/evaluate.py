@@ -59,7 +59,7 @@ class Engine:
         rulesets = tuple(rulesets)
         selections = [self.select(as_of or p.date, rulesets) for p in provisions]
         facts = [p.facts() for p in provisions]
-        statuses = self._statuses(facts, selections)
+        statuses = self.statuses(facts, selections)
         return [self._decision(p, f, sel, st, as_of or p.date)
                 for p, f, sel, st in zip(provisions, facts, selections, statuses)]
 
@@ -68,16 +68,19 @@ class Engine:
         """Decision and open rules per provision, without building explanations (impact analysis)."""
         rulesets = tuple(rulesets)
         selections = [self.select(as_of or p.date, rulesets) for p in provisions]
-        statuses = self._statuses([p.facts() for p in provisions], selections)
-        out = []
-        for p, sel, st in zip(provisions, selections, statuses):
-            rules = {f"{v.name}.{r.id}": r for v in sel for r in v.model.rules}
-            trace, _ = apply_approvals(p, rules, st)
-            outcome, _ = combine(trace, rules)
-            out.append((outcome, frozenset(t["rule"] for t in trace if t["status"] in ("violated", "missing"))))
-        return out
+        statuses = self.statuses([p.facts() for p in provisions], selections)
+        return [self.outcome(p, sel, st) for p, sel, st in zip(provisions, selections, statuses)]
 
-    def _statuses(self, facts: list[dict], selections) -> list[dict[str, str]]:
+    @staticmethod
+    def outcome(provision: Provision, selection, statuses: dict[str, str]) -> tuple[str, frozenset[str]]:
+        """Decision and open rules of a provision on a selection, from rule statuses (which may
+        hold more rules than the selection's)."""
+        rules = {f"{v.name}.{r.id}": r for v in selection for r in v.model.rules}
+        trace, _ = apply_approvals(provision, rules, {q: statuses[q] for q in rules})
+        outcome, _ = combine(trace, rules)
+        return outcome, frozenset(t["rule"] for t in trace if t["status"] in ("violated", "missing"))
+
+    def statuses(self, facts: list[dict], selections) -> list[dict[str, str]]:
         """Every rule's status per provision; provisions sharing a selection go as one batch."""
         groups: dict[tuple, list[int]] = {}
         for i, sel in enumerate(selections):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from policy import Library, RuleSetVersion, load_text
+from policy import Library, PolicyError, RuleSetVersion, load_text
 
 from .errors import ProvisionError
 from .evaluate import Engine
@@ -70,25 +70,34 @@ def impact(library: Library, base_ref: str, candidate: RuleSetVersion,
            corpus: Iterable[tuple[str, Provision | Exception]], progress: Callable[[int], None] | None = None,
            backend: str = "durable") -> Impact:
     base = library.get(base_ref)
-    base_engine = Engine(library, backend)
-    cand_engine = Engine(candidate_library(library, candidate), backend)
+    cand_library = candidate_library(library, candidate)
+    engine = Engine(library, backend)   # compiled versions are cached by hash: the candidate's too
     base_named = [base.ref]
     cand_named = [candidate.ref] + ([base.ref] if candidate.name != base.name else [])
     result = Impact(base=base.ref, candidate=candidate.ref)
     batch: list[tuple[str, Provision]] = []
 
     def flush():
-        provisions = [p for _, p in batch]
-        before = _outcomes(base_engine, provisions, base_named, result, batch)
-        after = _outcomes(cand_engine, provisions, cand_named, result, batch)
-        for (src, p), b, a in zip(batch, before, after):
-            if b is None or a is None:
-                continue
+        selections, kept = [], []
+        for src, p in batch:
+            try:
+                selections.append((library.select(p.date, base_named), cand_library.select(p.date, cand_named)))
+                kept.append((src, p))
+            except PolicyError as exc:
+                result.errors.append({"source": src, "provision_id": p.id, "error": str(exc)})
+        # a version both sides select is evaluated once; the candidate side adds only its own
+        facts = [p.facts() for _, p in kept]
+        base_st = engine.statuses(facts, [b for b, _ in selections])
+        own = [[v for v in c if (v.ref, v.sha256) not in {(x.ref, x.sha256) for x in b}] for b, c in selections]
+        cand_st = engine.statuses(facts, own)
+        for (src, p), (sel_b, sel_c), sb, sc in zip(kept, selections, base_st, cand_st):
+            before, after = engine.outcome(p, sel_b, sb), engine.outcome(p, sel_c, {**sb, **sc})
             result.replayed += 1
-            if b != a:
-                key = f"{b[0]} -> {a[0]}"
+            if before != after:
+                key = f"{before[0]} -> {after[0]}"
                 result.totals[key] = result.totals.get(key, 0) + 1
-                result.changes.append(Change(p.id, src, b[0], a[0], sorted(a[1] - b[1]), sorted(b[1] - a[1])))
+                result.changes.append(Change(p.id, src, before[0], after[0], sorted(after[1] - before[1]),
+                                             sorted(before[1] - after[1])))
         if progress:
             progress(len(batch))
         batch.clear()
@@ -103,17 +112,3 @@ def impact(library: Library, base_ref: str, candidate: RuleSetVersion,
     if batch:
         flush()
     return result
-
-
-def _outcomes(engine: Engine, provisions, named, result: Impact, batch):
-    try:
-        return engine.outcomes_many(provisions, rulesets=named)
-    except Exception:  # noqa: BLE001 - one bad provision (no rules in force) must not hide the others
-        out = []
-        for src, p in batch:
-            try:
-                out.append(engine.outcomes_many([p], rulesets=named)[0])
-            except Exception as exc:  # noqa: BLE001
-                result.errors.append({"source": src, "provision_id": p.id, "error": str(exc)})
-                out.append(None)
-        return out

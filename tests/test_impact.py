@@ -57,6 +57,22 @@ def test_dropping_a_deny_rule_shows_in_the_diff(candidate, corpus):
     assert "| deny | allow | 1 |" in md
 
 
+def test_a_changed_rule_with_the_same_id(tmp_path):
+    text = (ROOT / "rules" / "waarborgen-pps" / "2025-02-17.yaml").read_text()
+    cand = tmp_path / "cand.yaml"
+    cand.write_text(text.replace("valid_until, gt: {fact: date}}", "valid_until, ge: {fact: date}}"))
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    import yaml
+    data = yaml.safe_load((EXAMPLES / "allow-structural.yaml").read_text())
+    data["partnership"]["valid_until"] = data["date"].isoformat()  # expires on the provision date
+    (folder / "boundary.yaml").write_text(yaml.safe_dump(data))
+    report = json.loads(run("rules", "diff", "--base", "waarborgen-pps@2025-02-17", "--candidate", str(cand),
+                            "--corpus", str(folder), "--format", "json").stdout)
+    assert report["totals"] == {"deny -> allow": 1}
+    assert report["changed"][0]["no_longer_open"] == ["waarborgen-pps.partner-weighed"]
+
+
 def test_diff_over_the_decision_log(tmp_path):
     db = tmp_path / "log.sqlite3"
     run("check", "--record", *map(str, sorted(EXAMPLES.glob("*.yaml"))), db=db)
