@@ -26,6 +26,7 @@ test: setup
 bench: setup
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_ledger.py
+	$(BIN)/python bench/bench_policy.py
 	$(BIN)/python bench/load_http.py
 
 schema: setup
