@@ -28,7 +28,7 @@ import yaml  # noqa: E402
 
 from engine import FACT_SCHEMA, Engine, load_library, provision_from_data  # noqa: E402
 from engine.backends import DurableBackend, OracleBackend  # noqa: E402
-from policy import Library, RuleSetFile, RuleSetVersion  # noqa: E402
+from policy import RuleSetFile, RuleSetVersion  # noqa: E402
 from policy.schema import OPS_BY_KIND  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

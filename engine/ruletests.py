@@ -31,7 +31,7 @@ from typing import Any, Literal, Optional
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from policy import All, Library, PolicyError, PolicyErrors, RuleSetVersion, ValidationError, walk_leaves
+from policy import Library, PolicyError, PolicyErrors, RuleSetVersion, ValidationError, walk_leaves
 from policy.describe import describe
 from policy.library import pydantic_problems
 from policy.yamlsafe import load_file

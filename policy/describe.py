@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conditions import All, AnyOf, FactRef, Leaf, Not
+from .conditions import All, FactRef, Leaf, Not
 
 _OPS = {
     "nl": {"equals": "=", "not_equals": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥",

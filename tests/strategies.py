@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import typing
 
 from hypothesis import strategies as st
 
 from engine import FACT_SCHEMA
 from engine import Provision
-from engine.generate import DAYS, ROLES, any_provision_data, provision_data  # noqa: F401 - re-exported for tests
+from engine.generate import DAYS, ROLES, any_provision_data
 
 # near-allowed and uniformly drawn provisions: every outcome occurs often
 provisions = any_provision_data().map(Provision.model_validate)

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import EXAMPLES, ROOT, base_data, patched, run_env, wivcheck_bin
+from conftest import EXAMPLES, ROOT, patched, run_env, wivcheck_bin
 
 
 def run(*args, stdin: str | None = None):

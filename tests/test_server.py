@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute
 
-from conftest import EXAMPLES, ROOT, base_data, patched, run_env, wivcheck_bin
+from conftest import EXAMPLES, patched, run_env, wivcheck_bin
 from server_util import Server
 
 ROLES = ("analyst", "gate", "policy", "auditor")

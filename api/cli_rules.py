@@ -1,0 +1,314 @@
+"""`wivcheck rules ...`: list, validate, test, diff, verify, lint, doc and schema of rule sets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from engine import FACT_SCHEMA, EngineError, LedgerError, load_library
+from engine.compile import compile_ruleset
+from policy import PolicyError, RuleSetFile, default_rules_dir, load_file
+
+from .cli_common import (ERROR, DbPath, Format, RulesDir, err, fail, ledger_or_exit, library_or_exit, parse_day,
+                         parse_refs)
+
+rules_app = typer.Typer(no_args_is_help=True, help="Inspect, test, compare, verify, lint and document rule sets.")
+
+@rules_app.command("list")
+def rules_list(
+    rules: Optional[Path] = RulesDir,
+    fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
+    on: Optional[str] = typer.Option(None, "--on", metavar="DATE", help="Mark the versions in force on DATE (default today)."),
+):
+    """List every rule set and version, with status, validity and hash."""
+    lib = library_or_exit(rules)
+    day = parse_day(on) or dt.date.today()
+    rows = [{"ruleset": v.name, "version": v.version, "status": v.model.status,
+             "valid_from": v.model.valid_from.isoformat(),
+             "valid_until": v.model.valid_until.isoformat() if v.model.valid_until else None,
+             "in_force": v.model.in_force_on(day), "rules": len(v.model.rules),
+             "sha256": v.sha256, "title": v.model.title.en} for v in lib.all()]
+    if fmt is Format.json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table(title=f"Rule sets (in force on {day})")
+    for col in ("ruleset@version", "status", "valid", "in force", "rules", "sha256"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(f"{r['ruleset']}@{r['version']}", r["status"],
+                      f"{r['valid_from']} .. {r['valid_until'] or ''}", "yes" if r["in_force"] else "",
+                      str(r["rules"]), r["sha256"][:16])
+    out = Console(highlight=False)
+    if not out.is_terminal:
+        out = Console(highlight=False, width=160)
+    out.print(table)
+
+
+@rules_app.command("validate")
+def rules_validate(path: Optional[Path] = typer.Argument(None, help="A rule file or a rules folder (default: the shipped rules).")):
+    """Validate rule files against the language and the provision schema, and compile them."""
+    target = path or default_rules_dir()
+    try:
+        if target.is_dir():
+            versions = load_library(target).all()
+        else:
+            versions = [load_file(target, FACT_SCHEMA, check_location=False)]
+        for v in versions:
+            compile_ruleset(v)
+    except PolicyError as exc:
+        err.print(f"[bold red]invalid[/]:\n{exc}", markup=True)
+        raise typer.Exit(ERROR)
+    except EngineError as exc:
+        err.print(f"[bold red]does not compile[/]: {exc}", markup=True)
+        raise typer.Exit(ERROR)
+    for v in versions:
+        typer.echo(f"ok  {v.ref}  {len(v.model.rules)} rules  sha256 {v.sha256}  {v.path}")
+
+
+@rules_app.command("test")
+def rules_test(path: Optional[Path] = typer.Argument(None, help="Rules folder, a rule set's folder, or a test file."),
+               ruleset: Optional[list[str]] = typer.Option(None, "--ruleset", metavar="NAME@VERSION",
+                                                           help="Also evaluate this version (drafts too)."),
+               min_coverage: float = typer.Option(0.0, "--min-coverage", min=0, max=100,
+                                                  help="Fail below this % of rule outcomes seen."),
+               min_condition_coverage: float = typer.Option(0.0, "--min-condition-coverage", min=0, max=100,
+                                                            help="Fail below this % of leaf conditions seen true and false."),
+               fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
+               rules: Optional[Path] = RulesDir):
+    """Run the YAML rule tests; report failures with the difference, and coverage."""
+    from engine.ruletests import run_tests, test_files
+    library = library_or_exit(rules)
+    target = path or (rules or default_rules_dir())
+    files = test_files(target)
+    if not files:
+        fail(f"no rule tests under {target} (expected <ruleset>/tests/*.yaml)")
+    outcomes, cov = run_tests(library, files, parse_refs(ruleset))
+    failed = [o for o in outcomes if not o.passed]
+    r_cov, r_total, r_gaps = cov.rule_items()
+    l_cov, l_total, l_gaps = cov.leaf_items()
+    r_pct = 100.0 * r_cov / r_total if r_total else 0.0  # nothing exercised is no coverage
+    l_pct = 100.0 * l_cov / l_total if l_total else 0.0
+    if fmt is Format.json:
+        typer.echo(json.dumps({
+            "passed": len(outcomes) - len(failed), "failed": [o.__dict__ for o in failed],
+            "rule_coverage": {"covered": r_cov, "total": r_total, "percent": round(r_pct, 2), "gaps": r_gaps,
+                              "counts": cov.rules},
+            "condition_coverage": {"covered": l_cov, "total": l_total, "percent": round(l_pct, 2), "gaps": l_gaps},
+        }, ensure_ascii=False))
+    else:
+        for o in failed:
+            typer.echo(f"FAIL {o.file}:{o.line or '?'} {o.name}")
+            for p in o.problems:
+                typer.echo(f"     {p}")
+        typer.echo(f"rule coverage: {r_cov}/{r_total} outcomes seen ({r_pct:.1f}%)")
+        for g in r_gaps:
+            typer.echo(f"  not seen: {g}")
+        typer.echo(f"condition coverage: {l_cov}/{l_total} leaf values seen ({l_pct:.1f}%)")
+        for g in l_gaps:
+            typer.echo(f"  not seen: {g}")
+        typer.echo(f"rule tests: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
+    below = []
+    if r_pct < min_coverage:
+        below.append(f"rule coverage {r_pct:.1f}% is below --min-coverage {min_coverage:g}%")
+    if l_pct < min_condition_coverage:
+        below.append(f"condition coverage {l_pct:.1f}% is below --min-condition-coverage {min_condition_coverage:g}%")
+    for b in below:
+        err.print(f"[bold red]{b}[/]", markup=True)
+    raise typer.Exit(ERROR if failed or below else 0)
+
+
+@rules_app.command("diff")
+def rules_diff(base: str = typer.Option(..., "--base", metavar="NAME@VERSION", help="The rule-set version in use."),
+               candidate: str = typer.Option(..., "--candidate", metavar="PATH|NAME@VERSION",
+                                             help="A changed rule file (validated like any), or another version."),
+               corpus: str = typer.Option("log", "--corpus", metavar="log|DIR",
+                                          help="The decision log, or a folder of provision files."),
+               fmt: Format = typer.Option(Format.text, "--format"),
+               db: Optional[Path] = DbPath, rules: Optional[Path] = RulesDir):
+    """What a rule change would do: every provision of the corpus whose decision changes."""
+    from rich.progress import Progress
+
+    from engine import impact as impact_mod
+    parse_refs([base])
+    library = library_or_exit(rules)
+    try:
+        cand = impact_mod.load_candidate(library, candidate)
+        library.get(base)
+    except (PolicyError, OSError) as exc:
+        fail(exc if isinstance(exc, PolicyError) else f"cannot read {candidate}: {exc}")
+    if corpus == "log":
+        ledger = ledger_or_exit(db)
+        items, total = impact_mod.corpus_from_log(ledger), ledger.count()
+    else:
+        folder = Path(corpus)
+        if not folder.is_dir():
+            raise typer.BadParameter(f"{corpus!r} is neither `log` nor a folder", param_hint="--corpus")
+        items, total = impact_mod.corpus_from_dir(folder), None
+    with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("replaying", total=total)
+        try:
+            result = impact_mod.impact(library, base, cand, items, progress=lambda n: bar.advance(task, n))
+        except (PolicyError, LedgerError, EngineError) as exc:
+            fail(exc)
+    if Path(candidate).exists():
+        result.candidate = f"{candidate} ({cand.ref})"
+    changes = result.changes
+    if fmt is Format.json:
+        typer.echo(json.dumps({"base": result.base, "candidate": result.candidate, "replayed": result.replayed,
+                               "changed": [c.__dict__ for c in changes], "totals": result.totals,
+                               "errors": result.errors}, ensure_ascii=False))
+    elif fmt is Format.markdown:
+        typer.echo(f"## Impact of {result.candidate} against {result.base}\n")
+        typer.echo(f"{result.replayed} provisions replayed, {len(changes)} with a changed decision or open rules.\n")
+        if result.totals:
+            typer.echo("| from | to | provisions |\n|---|---|---:|")
+            for k, v in sorted(result.totals.items()):
+                a, b = k.split(" -> ")
+                typer.echo(f"| {a} | {b} | {v} |")
+            typer.echo("\n| provision | source | from | to | now open | no longer open |\n|---|---|---|---|---|---|")
+            for c in changes:
+                typer.echo(f"| {c.provision_id} | {c.source} | {c.before} | {c.after} | {', '.join(c.now_open)} | "
+                           f"{', '.join(c.no_longer_open)} |")
+        for e in result.errors:
+            typer.echo(f"\n- error in {e['source']}: {e['error']}")
+    else:
+        for c in changes:
+            typer.echo(f"{c.provision_id} ({c.source}): {c.before} -> {c.after}"
+                       + (f"  now open: {', '.join(c.now_open)}" if c.now_open else "")
+                       + (f"  no longer open: {', '.join(c.no_longer_open)}" if c.no_longer_open else ""))
+        for e in result.errors:
+            typer.echo(f"error in {e['source']}: {e['error']}")
+        typer.echo(f"{result.replayed} replayed against {result.base} and {result.candidate}: {len(changes)} change"
+                   + "".join(f"; {k}: {v}" for k, v in sorted(result.totals.items())))
+    raise typer.Exit(ERROR if result.errors else 0)
+
+
+@rules_app.command("verify")
+def rules_verify(invariants: Optional[Path] = typer.Option(None, "--invariants", metavar="FILE",
+                                                           help="Invariants file (default: rules/invariants.yaml)."),
+                 max_examples: int = typer.Option(1000, "--max-examples", min=10,
+                                                  help="Provisions to generate per invariant."),
+                 fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
+                 rules: Optional[Path] = RulesDir):
+    """Search for provisions that break an invariant; print the shrunk counterexample."""
+    import yaml
+
+    from engine.invariants import load_invariants, verify_all
+    library = library_or_exit(rules)
+    path = invariants or (rules or default_rules_dir()) / "invariants.yaml"
+    try:
+        spec = load_invariants(path)
+    except PolicyError as exc:
+        fail(exc)
+    try:
+        results = verify_all(library, spec.invariants, max_examples)
+    except PolicyError as exc:
+        fail(exc)
+    broken = [r for r in results if r.counterexample is not None]
+    if fmt is Format.json:
+        typer.echo(json.dumps([{"id": r.id, "text": r.text, "examples": r.examples, "seconds": round(r.seconds, 2),
+                                "counterexample": r.counterexample,
+                                "decision": r.decision.model_dump(mode="json") if r.decision else None,
+                                "changed_decision": r.other.model_dump(mode="json") if r.other else None}
+                               for r in results], ensure_ascii=False))
+    else:
+        for r in results:
+            status = "BROKEN" if r.counterexample is not None else "holds"
+            typer.echo(f"{status:6} {r.id}: {r.text.strip()}")
+            if r.counterexample is not None:
+                typer.echo("  counterexample:")
+                typer.echo("    " + yaml.safe_dump(r.counterexample, sort_keys=False, allow_unicode=True)
+                           .replace("\n", "\n    ").rstrip())
+                typer.echo(f"  decision: {r.decision.decision}" + "".join(
+                    f"\n    {x.outcome} {x.rule} ({'; '.join(x.cites)})" for x in r.decision.reasons))
+                if r.other is not None:
+                    typer.echo(f"  after the change: {r.other.decision}")
+        total = max((r.examples for r in results), default=0)
+        seconds = max((r.seconds for r in results), default=0)
+        typer.echo(f"invariants: {len(results) - len(broken)} hold, {len(broken)} broken; each checked on "
+                   f"{total} generated provisions in the last round, {seconds:.1f} s in all")
+    raise typer.Exit(ERROR if broken else 0)
+
+
+class DocFormat(str, enum.Enum):
+    markdown = "markdown"
+    html = "html"
+
+
+@rules_app.command("doc")
+def rules_doc(fmt: DocFormat = typer.Option(DocFormat.markdown, "--format"),
+              out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", help="Write files here instead of stdout."),
+              diff_refs: Optional[list[str]] = typer.Option(None, "--diff", metavar="NAME@VERSION|PATH",
+                                                            help="Twice: show the changes from the first to the second."),
+              rules: Optional[Path] = RulesDir):
+    """The rule book: every rule set and version, readable; and the changes between versions."""
+    from engine.impact import load_candidate
+    from policy import book
+    library = library_or_exit(rules)
+    versions = library.all()
+    diffs = []
+    if diff_refs:
+        if len(diff_refs) != 2:
+            raise typer.BadParameter("give --diff twice: the base and the changed version", param_hint="--diff")
+        try:
+            pair = [load_candidate(library, ref) for ref in diff_refs]
+        except (PolicyError, OSError) as exc:
+            fail(exc)
+        d = book.diff(*pair)
+        d.base, d.candidate = (f"{ref} ({v.ref})" if Path(ref).exists() else v.ref for ref, v in zip(diff_refs, pair))
+        diffs.append(d)
+    else:
+        for vs in library.versions.values():
+            diffs += [book.diff(a, b) for a, b in zip(vs, vs[1:])]
+    if fmt is DocFormat.html:
+        pages = {"rulebook.html": book.book_html([] if diff_refs else versions, diffs)}
+    else:
+        parts = ([] if diff_refs else [book.version_markdown(v) for v in versions]) + [book.diff_markdown(d) for d in diffs]
+        pages = {"rulebook.md": "# wivcheck rule book\n\n" + "\n".join(parts)}
+    if out is None:
+        for text in pages.values():
+            typer.echo(text)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in pages.items():
+        (out / name).write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out / name}")
+
+
+@rules_app.command("lint")
+def rules_lint(path: Optional[Path] = typer.Argument(None, help="A rules folder (default: the shipped rules)."),
+               fmt: Format = typer.Option(Format.text, "--format", help="text or json.")):
+    """Find dead, duplicate and overlapping rules, message and citation problems, version gaps."""
+    from policy.lint import lint
+    findings = lint(library_or_exit(path), FACT_SCHEMA)
+    errors = [f for f in findings if f.level == "error"]
+    if fmt is Format.json:
+        typer.echo(json.dumps([f.__dict__ for f in findings], ensure_ascii=False))
+    else:
+        for f in sorted(findings, key=lambda f: (f.level != "error", f.where)):
+            typer.echo(f"{f.level:7} {f.kind:15} {f.where}: {f.message}")
+        typer.echo(f"lint: {len(errors)} errors, {len(findings) - len(errors)} warnings")
+    raise typer.Exit(ERROR if errors else 0)
+
+
+@rules_app.command("schema")
+def rules_schema():
+    """Print the JSON Schema of the rule-set file format (for editors)."""
+    typer.echo(json.dumps(ruleset_json_schema(), indent=2, ensure_ascii=False))
+
+
+def ruleset_json_schema() -> dict:
+    schema = RuleSetFile.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://wivcheck.invalid/ruleset.schema.json"
+    schema["description"] = "A wivcheck rule-set version: rules/<ruleset>/<version>.yaml"
+    return schema
+
+
