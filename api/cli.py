@@ -20,7 +20,7 @@ from .cli_common import (ERROR, EXIT, SEVERITY, DbPath, Format, Lang, LockWait, 
                          library_or_exit, parse_day, parse_refs, print_decision, read_source, report_error)
 from .cli_log import log_app
 from .cli_rules import rules_app
-from .cli_serve import serve, tokens_app
+from .cli_serve import gate, serve, tokens_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Check a proposed provision (verstrekking) against Wiv 2017 and the PPS safeguards.")
@@ -28,6 +28,7 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(log_app, name="log")
 app.add_typer(tokens_app, name="tokens")
 app.command()(serve)
+app.command()(gate)
 
 
 @app.command()

@@ -1,4 +1,5 @@
-"""`wivcheck serve` and `wivcheck tokens new`: the HTTP service and its bearer tokens."""
+"""`wivcheck serve`, `wivcheck tokens new` and `wivcheck gate`: the HTTP service, its bearer tokens,
+and the gate for STIX bundles and MISP events."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import typer
 from engine import Engine, EngineError, Ledger, LedgerError
 from engine.ledger import default_path
 
-from .cli_common import ERROR, DbPath, RulesDir, err, fail, library_or_exit
+from .cli_common import (ERROR, EXIT, DbPath, Format, Lang, RulesDir, err, fail, ledger_or_exit, library_or_exit,
+                         parse_refs)
 
 tokens_app = typer.Typer(no_args_is_help=True, help="Bearer tokens for the HTTP service.")
 
@@ -78,3 +80,45 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
                 log_level="warning", access_log=False)
 
 
+
+
+def gate(stix: Optional[Path] = typer.Option(None, "--stix", metavar="FILE", help="A STIX 2.1 bundle (JSON)."),
+         misp: Optional[Path] = typer.Option(None, "--misp", metavar="FILE", help="A MISP event (JSON)."),
+         envelope: Path = typer.Option(..., "--envelope", metavar="FILE",
+                                       help="The provision without what the payload carries (YAML or JSON)."),
+         record: bool = typer.Option(False, "--record", help="Append the decision to the decision log."),
+         fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
+         lang: Lang = typer.Option(Lang.nl, "--lang"),
+         ruleset: Optional[list[str]] = typer.Option(None, "--ruleset", metavar="NAME@VERSION"),
+         db: Optional[Path] = DbPath, rules: Optional[Path] = RulesDir):
+    """Decide a STIX bundle or MISP event with its envelope: whole and per object, with what to strip."""
+    from engine import ProvisionError, recording, render_text
+    from engine.gate import PayloadError, gate as run_gate, misp_items, stix_items
+    from policy import PolicyError
+    from policy.yamlsafe import load_file
+    if (stix is None) == (misp is None):
+        raise typer.BadParameter("give exactly one of --stix and --misp")
+    engine = Engine(library_or_exit(rules))
+    try:
+        payload = (stix or misp).read_bytes()
+        items = stix_items(payload) if stix else misp_items(payload)
+        env = load_file(str(envelope)).data
+        result = run_gate(engine, env, items, parse_refs(ruleset))
+        decision = result.decision
+        if record:
+            decision = recording.record(ledger_or_exit(db, create=True), [result.provision], [decision])[0]
+    except (PayloadError, ProvisionError, PolicyError, EngineError, LedgerError, OSError) as exc:
+        fail(exc)
+    if fmt is Format.json:
+        typer.echo(json.dumps({"decision": decision.model_dump(mode="json"),
+                               "objects": [o.__dict__ for o in result.objects],
+                               "remove": result.remove, "remove_note": result.remove_note}, ensure_ascii=False))
+    else:
+        typer.echo(render_text(decision, lang.value))
+        if decision.log:
+            typer.echo(f"  recorded: #{decision.log.sequence} {decision.log.hash}")
+        for o in result.objects:
+            if o.decision not in ("allow", "metadata"):
+                typer.echo(f"  object {o.id} ({o.type}): {o.decision}: {', '.join(o.reasons)}")
+        typer.echo(f"  remove: {', '.join(result.remove) if result.remove else '-'} ({result.remove_note})")
+    raise typer.Exit(EXIT[decision.decision])

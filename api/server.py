@@ -10,6 +10,7 @@ never 500; an engine fault is 500 and never an allow.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from typing import Any, Literal, Optional
 
@@ -40,7 +41,7 @@ class Problem(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    code: str = Field(description="invalid_provision, invalid_request, invalid_json, invalid_ruleset, no_rules_in_force, "
+    code: str = Field(description="invalid_provision, invalid_payload, invalid_request, invalid_json, invalid_ruleset, no_rules_in_force, "
                                   "unauthorized, forbidden, not_found, method_not_allowed, body_too_large, "
                                   "too_deep, batch_too_large, log_unavailable, engine_fault")
     message: str
@@ -165,6 +166,31 @@ class ImpactResponse(BaseModel):
     changed: list[ImpactChange]
     totals: dict[str, int]
     errors: list[dict[str, Any]]
+
+
+class GateStixRequest(BaseModel):
+    envelope: dict[str, Any] = Field(description="The provision without what the payload carries.")
+    bundle: dict[str, Any] = Field(description="A STIX 2.1 bundle.")
+
+
+class GateMispRequest(BaseModel):
+    envelope: dict[str, Any] = Field(description="The provision without what the payload carries.")
+    event: dict[str, Any] = Field(description="A MISP event (with or without the outer `Event` key).")
+
+
+class GateObject(BaseModel):
+    id: str
+    type: str
+    decision: Literal["allow", "deny", "escalate", "metadata"]
+    reasons: list[str]
+
+
+class GateResponse(BaseModel):
+    decision: Decision
+    objects: list[GateObject]
+    remove: Optional[list[str]] = Field(description="The smallest set of objects to strip for the rest to be "
+                                                    "allowed; null when there is none.")
+    remove_note: str
 
 
 class Health(BaseModel):
@@ -385,6 +411,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         result = impact_mod.impact(state.library, body.base, candidate, corpus)
         return {"base": result.base, "candidate": result.candidate, "replayed": result.replayed,
                 "changed": [c.__dict__ for c in result.changes], "totals": result.totals, "errors": result.errors}
+
+    def run_gate(envelope: dict, items_of, payload) -> Response:
+        from engine.gate import PayloadError, gate as gate_payload
+        try:
+            items = items_of(json.dumps(payload))
+            result = gate_payload(state.engine, envelope, items)
+        except PayloadError as exc:
+            raise ApiError(422, "invalid_payload", str(exc))
+        except ProvisionError as exc:
+            raise ApiError(422, "invalid_provision", "the envelope is not valid", _problems_of(exc))
+        except SelectionError as exc:
+            raise ApiError(422, "no_rules_in_force", str(exc), [{"path": "date", "message": str(exc)}])
+        decision = recording.record(state.ledger, [result.provision], [result.decision])[0]
+        state.metrics.observe("gate", [decision.decision], 0.0)
+        body = {"decision": decision, "objects": [o.__dict__ for o in result.objects], "remove": result.remove,
+                "remove_note": result.remove_note}
+        return _json(GateResponse.model_validate(body))
+
+    @app.post("/v1/gate/stix", response_model=GateResponse, tags=["gate"],
+              summary="Decide a STIX 2.1 bundle with its envelope, whole and per object; recorded",
+              responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS}, **access("gate"))
+    async def gate_stix(body: GateStixRequest, _: Identity = allow("gate")):
+        from engine.gate import stix_items
+        return run_gate(body.envelope, stix_items, body.bundle)
+
+    @app.post("/v1/gate/misp", response_model=GateResponse, tags=["gate"],
+              summary="Decide a MISP event with its envelope, whole and per object; recorded",
+              responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS}, **access("gate"))
+    async def gate_misp(body: GateMispRequest, _: Identity = allow("gate")):
+        from engine.gate import misp_items
+        return run_gate(body.envelope, misp_items, body.event)
 
     @app.get("/healthz", response_model=Health, tags=["service"], summary="Liveness; no token needed",
              openapi_extra={"x-public": True})

@@ -88,7 +88,7 @@ def test_no_token_401_wrong_role_403_right_role_passes(server, tokens):
                 else:
                     assert resp.status_code == 403, (method, path, role)
             checked += 1
-    assert checked == 10  # check, decisions, batch, show, rulesets x2, impact, metrics, page GET and POST
+    assert checked == 12  # check, decisions, batch, show, rulesets x2, impact, gate x2, metrics, page GET, POST
 
 
 def test_check_and_record(server, tokens):

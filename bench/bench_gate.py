@@ -1,0 +1,76 @@
+"""Benchmark of the gate: a STIX bundle of N objects (indicators on domains and IP addresses, malware
+analyses, a few email addresses) to a decision with per-object answers, for N from 100 to 100,000.
+
+    .venv/bin/python bench/bench_gate.py [--sizes 100 1000 10000 100000]
+
+Times reading (stix2 validation of every object, markings), deciding (whole payload, per object,
+the removal set) and the two together.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import stix2  # noqa: E402
+import yaml  # noqa: E402
+
+from engine import Engine, load_library  # noqa: E402
+from engine.gate import gate, stix_items  # noqa: E402
+
+MARKINGS = [stix2.TLP_GREEN.id, stix2.TLP_AMBER.id]
+
+
+def make_bundle(n: int) -> str:
+    objects = []
+    for i in range(n):
+        ident = f"{uuid.uuid4()}"
+        kind = i % 10
+        common = {"spec_version": "2.1", "created": "2025-01-01T00:00:00.000Z", "modified": "2025-01-01T00:00:00.000Z",
+                  "object_marking_refs": [MARKINGS[i % 2]]}
+        if kind < 6:
+            objects.append({"type": "indicator", "id": f"indicator--{ident}", "pattern_type": "stix",
+                            "valid_from": "2025-01-01T00:00:00Z",
+                            "pattern": f"[domain-name:value = 'd{i}.evil.example']", **common})
+        elif kind < 9:
+            objects.append({"type": "ipv4-addr", "id": f"ipv4-addr--{ident}", "value": f"198.51.100.{i % 250}",
+                            "spec_version": "2.1", "object_marking_refs": [MARKINGS[i % 2]]})
+        elif i % 1000 == 9:
+            objects.append({"type": "email-addr", "id": f"email-addr--{ident}", "value": f"u{i}@example.org",
+                            "spec_version": "2.1", "object_marking_refs": [MARKINGS[1]]})
+        else:
+            objects.append({"type": "malware-analysis", "id": f"malware-analysis--{ident}", "product": "sandbox",
+                            "result": "malicious", **common})
+    return json.dumps({"type": "bundle", "id": f"bundle--{uuid.uuid4()}", "objects": objects})
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000, 100000])
+    args = ap.parse_args()
+    engine = Engine(load_library())
+    envelope = json.loads(json.dumps(yaml.safe_load((ROOT / "examples" / "gate" / "envelope.yaml").read_text()),
+                                     default=str))
+    gate(engine, envelope, stix_items(make_bundle(50)))  # warm
+    print("| objects | read (stix2) s | decide s | total s | decision | to remove |")
+    print("|---:|---:|---:|---:|---|---:|")
+    for n in args.sizes:
+        raw = make_bundle(n)
+        t0 = time.perf_counter()
+        items = stix_items(raw)
+        t1 = time.perf_counter()
+        r = gate(engine, envelope, items)
+        t2 = time.perf_counter()
+        print(f"| {n:,} | {t1 - t0:.2f} | {t2 - t1:.3f} | {t2 - t0:.2f} | {r.decision.decision} | "
+              f"{len(r.remove) if r.remove is not None else '-'} |")
+
+
+if __name__ == "__main__":
+    main()
