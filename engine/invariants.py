@@ -41,7 +41,7 @@ from .decision import Decision
 from .errors import ProvisionError
 from .evaluate import Engine
 from .generate import any_provision_data
-from .load import provision_from_data
+from .load import merge_patch, provision_from_data
 from .provision import Provision
 
 RANK = {"allow": 0, "escalate": 1, "deny": 2}
@@ -83,19 +83,10 @@ def load_invariants(path: Path) -> InvariantFile:
         raise PolicyErrors(pydantic_problems(exc, located, str(path))) from None
 
 
-def _merge(target: dict, patch: dict) -> None:
-    for k, v in patch.items():
-        if v is None:
-            target.pop(k, None)
-        elif isinstance(v, dict) and isinstance(target.get(k), dict):
-            _merge(target[k], v)
-        else:
-            target[k] = copy.deepcopy(v)
-
 
 def _changed(data: dict, inv: Invariant) -> Provision | None:
     out = copy.deepcopy(data)
-    _merge(out, inv.patch)
+    merge_patch(out, inv.patch)
     for path, items in inv.add.items():
         *parents, leaf = path.split(".")
         node = out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pydantic
 
 from policy import PolicyError
@@ -13,6 +15,18 @@ from .provision import Provision
 
 MAX_PROVISION_BYTES = 256 * 1024
 MAX_PROVISION_DEPTH = 8
+
+
+def merge_patch(target: dict, patch: dict) -> None:
+    """Merge a patch into provision data in place: mappings merge, other values replace, and a value
+    of null removes the key (rule tests, invariants and the test suite patch provisions this way)."""
+    for k, v in patch.items():
+        if v is None:
+            target.pop(k, None)
+        elif isinstance(v, dict) and isinstance(target.get(k), dict):
+            merge_patch(target[k], v)
+        else:
+            target[k] = copy.deepcopy(v)
 
 
 def _problems(exc: pydantic.ValidationError, located: Located | None) -> list[str]:

@@ -38,7 +38,7 @@ from policy.yamlsafe import load_file
 
 from .errors import ProvisionError
 from .evaluate import Engine
-from .load import provision_from_data
+from .load import merge_patch, provision_from_data
 from policy.semantics import compile_condition
 
 
@@ -112,15 +112,6 @@ class Coverage:
                     gaps.append(f"{key[0]} {key[1]}: `{self.leaf_text[key]}` never {value}")
         return covered, total, gaps
 
-
-def _merge(target: dict, patch: dict) -> None:
-    for k, v in patch.items():
-        if v is None:
-            target.pop(k, None)
-        elif isinstance(v, dict) and isinstance(target.get(k), dict):
-            _merge(target[k], v)
-        else:
-            target[k] = copy.deepcopy(v)
 
 
 def load_tests(path: Path) -> tuple[TestFile, Any]:
@@ -198,7 +189,7 @@ def run_tests(library: Library, files: list[Path], extra: list[str] = ()) -> tup
                     data = copy.deepcopy(spec.bases[test.base])
                 else:
                     raise ValidationError("a test needs a provision or a base")
-                _merge(data, test.patch)
+                merge_patch(data, test.patch)
                 provision = provision_from_data(data, source=f"{path}:{line}")
                 refs = list(dict.fromkeys([*spec.rulesets, *extra]))
                 decision = engine.decide(provision, as_of=test.as_of, rulesets=refs)

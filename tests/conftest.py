@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from engine import Engine, load_library, provision_from_data
+from engine.load import merge_patch
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -41,18 +42,10 @@ def base_data() -> dict:
 def patched(patch: dict, base: dict | None = None) -> dict:
     """base with patch merged in; a value None removes the key."""
     out = copy.deepcopy(base if base is not None else base_data())
-    _merge(out, patch)
+    merge_patch(out, patch)
     return out
 
 
-def _merge(target: dict, patch: dict) -> None:
-    for k, v in patch.items():
-        if v is None:
-            target.pop(k, None)
-        elif isinstance(v, dict) and isinstance(target.get(k), dict):
-            _merge(target[k], v)
-        else:
-            target[k] = copy.deepcopy(v)
 
 
 def provision(patch: dict | None = None, base: dict | None = None):
