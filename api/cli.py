@@ -24,11 +24,6 @@ from .cli_serve import gate, serve, tokens_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Check a proposed provision (verstrekking) against Wiv 2017 and the PPS safeguards.")
-app.add_typer(rules_app, name="rules")
-app.add_typer(log_app, name="log")
-app.add_typer(tokens_app, name="tokens")
-app.command()(serve)
-app.command()(gate)
 
 
 @app.command()
@@ -70,6 +65,13 @@ def check(
             print_decision(d, p, fmt, lang.value)
     raise typer.Exit(worst)
 
+
+
+app.command()(gate)
+app.command()(serve)
+app.add_typer(rules_app, name="rules")
+app.add_typer(log_app, name="log")
+app.add_typer(tokens_app, name="tokens")
 
 
 def main() -> None:
