@@ -243,7 +243,8 @@ class Ledger:
     def get(self, key: str) -> Entry:
         """An entry by sequence number, decision id, or (its latest) provision id."""
         if key.isdigit():
-            found = list(self._rows(self._SELECT + " WHERE seq = ?", (int(key),)))
+            seq = int(key)
+            found = list(self._rows(self._SELECT + " WHERE seq = ?", (seq,))) if seq < 2 ** 63 else []
         else:
             found = list(self._rows(self._SELECT + " WHERE decision_id = ?", (key,))) or list(
                 self._rows(self._SELECT + " WHERE provision_id = ? ORDER BY seq DESC LIMIT 1", (key,)))

@@ -223,6 +223,8 @@ def test_stored_decision_renders_with_its_log_reference(log_path, durable):
     prov, dec = recording.stored(ledger.get("1"))
     assert dec.log.sequence == 1 and dec.log.hash == recorded.log.hash
     assert ledger.get(dec.decision_id).seq == 1 and ledger.get(p.id).seq == 1
+    with pytest.raises(LedgerError, match="no entry"):
+        ledger.get("9" * 30)  # beyond SQLite's integers: not found, not a fault
     md = render_markdown(dec, "en", prov)
     html = render_html(dec, prov, "en")
     for text in (md, html):
