@@ -41,6 +41,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
     """Serve the HTTP API and the analyst page (uvicorn)."""
     import ipaddress
     import os
+    import shutil
     import tempfile
 
     import uvicorn
@@ -73,11 +74,17 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
     except (EngineError, LedgerError) as exc:
         fail(exc)
     os.environ.update(settings.to_env())
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="wivcheck-metrics-"))
+    metrics_dir = None
+    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="wivcheck-metrics-")
     if not known:
         err.print("no tokens configured: loopback only, every caller has every role", markup=False)
-    uvicorn.run("api.server:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False)
+    try:
+        uvicorn.run("api.server:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning", access_log=False)
+    finally:
+        if metrics_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 
