@@ -162,7 +162,7 @@ def rules_diff(base: str = typer.Option(..., "--base", metavar="NAME@VERSION", h
     changes = result.changes
     if fmt is Format.json:
         typer.echo(json.dumps({"base": result.base, "candidate": result.candidate, "replayed": result.replayed,
-                               "changed": [c.__dict__ for c in changes], "totals": result.totals,
+                               "changed": [c.model_dump() for c in changes], "totals": result.totals,
                                "errors": result.errors}, ensure_ascii=False))
     elif fmt is Format.markdown:
         typer.echo(f"## Impact of {result.candidate} against {result.base}\n")

@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 from engine import (FACT_SCHEMA, Decision, Engine, EngineError, Ledger, LedgerError, Provision, ProvisionError,
                     load_library, provision_from_data, render_html, render_markdown)
 from engine import recording
+from engine.impact import Change
 from policy import PolicyError, PolicyErrors, SelectionError, load_text
 
 from .limits import LimitsMiddleware
@@ -150,20 +151,11 @@ class ImpactRequest(BaseModel):
                                              description="The corpus when corpus is `provisions`.")
 
 
-class ImpactChange(BaseModel):
-    provision_id: str
-    source: str
-    before: str
-    after: str
-    now_open: list[str]
-    no_longer_open: list[str]
-
-
 class ImpactResponse(BaseModel):
     base: str
     candidate: str
     replayed: int
-    changed: list[ImpactChange]
+    changed: list[Change]
     totals: dict[str, int]
     errors: list[dict[str, Any]]
 
@@ -410,7 +402,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             corpus = items()
         result = impact_mod.impact(state.library, body.base, candidate, corpus)
         return {"base": result.base, "candidate": result.candidate, "replayed": result.replayed,
-                "changed": [c.__dict__ for c in result.changes], "totals": result.totals, "errors": result.errors}
+                "changed": result.changes, "totals": result.totals, "errors": result.errors}
 
     def run_gate(envelope: dict, items_of, payload) -> Response:
         from engine.gate import PayloadError, gate as gate_payload

@@ -5,6 +5,8 @@ decision or open rules change, with totals per transition. Nothing is activated 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from pydantic import BaseModel
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -19,8 +21,9 @@ from .provision import FACT_SCHEMA, Provision
 BATCH = 500
 
 
-@dataclass
-class Change:
+class Change(BaseModel):
+    """A provision whose decision or open rules differ between base and candidate."""
+
     provision_id: str
     source: str
     before: str
@@ -96,8 +99,9 @@ def impact(library: Library, base_ref: str, candidate: RuleSetVersion,
             if before != after:
                 key = f"{before[0]} -> {after[0]}"
                 result.totals[key] = result.totals.get(key, 0) + 1
-                result.changes.append(Change(p.id, src, before[0], after[0], sorted(after[1] - before[1]),
-                                             sorted(before[1] - after[1])))
+                result.changes.append(Change(provision_id=p.id, source=src, before=before[0], after=after[0],
+                                             now_open=sorted(after[1] - before[1]),
+                                             no_longer_open=sorted(before[1] - after[1])))
         if progress:
             progress(len(batch))
         batch.clear()
