@@ -4,6 +4,7 @@ request), and record it when the role allows. Server-rendered, no JavaScript, ev
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -143,12 +144,14 @@ def add_page(app: FastAPI, state) -> None:
                     provisions = parse_provisions(text, "text")
             if len(provisions) != 1:
                 raise ProvisionError(["the page checks one provision at a time"], "text")
+            started = time.perf_counter()
             decisions = state.engine.decide_many(provisions)
+            elapsed = time.perf_counter() - started
             if action == "record":
                 if not ident.may(RECORD_ROLES):
                     return render(request, 403, template="login.html", message=f"role {ident.role} may not record")
                 decisions = recording.record(state.ledger, provisions, decisions)
-            state.metrics.observe("page", [d.decision for d in decisions], 0.0)
+            state.metrics.observe("page", [d.decision for d in decisions], elapsed)
             return render(request, decision=decisions[0], **ctx)
         except ProvisionError as exc:
             return render(request, 422, errors=exc.problems, **ctx)

@@ -406,6 +406,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def run_gate(envelope: dict, items_of, payload) -> Response:
         from engine.gate import PayloadError, gate as gate_payload
+        started = time.perf_counter()
         try:
             items = items_of(json.dumps(payload))
             result = gate_payload(state.engine, envelope, items)
@@ -416,7 +417,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except SelectionError as exc:
             raise ApiError(422, "no_rules_in_force", str(exc), [{"path": "date", "message": str(exc)}])
         decision = recording.record(state.ledger, [result.provision], [result.decision])[0]
-        state.metrics.observe("gate", [decision.decision], 0.0)
+        state.metrics.observe("gate", [decision.decision], time.perf_counter() - started)
         body = {"decision": decision, "objects": [o.__dict__ for o in result.objects], "remove": result.remove,
                 "remove_note": result.remove_note}
         return _json(GateResponse.model_validate(body))

@@ -63,14 +63,6 @@ class Engine:
         return [self._decision(p, f, sel, st, as_of or p.date)
                 for p, f, sel, st in zip(provisions, facts, selections, statuses)]
 
-    def outcomes_many(self, provisions: list[Provision], *, as_of: dt.date | None = None,
-                      rulesets: Iterable[str] = ()) -> list[tuple[str, frozenset[str]]]:
-        """Decision and open rules per provision, without building explanations (impact analysis)."""
-        rulesets = tuple(rulesets)
-        selections = [self.select(as_of or p.date, rulesets) for p in provisions]
-        statuses = self.statuses([p.facts() for p in provisions], selections)
-        return [self.outcome(p, sel, st) for p, sel, st in zip(provisions, selections, statuses)]
-
     @staticmethod
     def outcome(provision: Provision, selection, statuses: dict[str, str]) -> tuple[str, frozenset[str]]:
         """Decision and open rules of a provision on a selection, from rule statuses (which may

@@ -157,7 +157,10 @@ def _count_leaves(cov: Coverage, version: RuleSetVersion, facts: dict) -> None:
                 continue
             for leaf, path in walk_leaves(cond):
                 key = (qid, part + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path))
-                value = _LEAF_FNS.setdefault(id(leaf), (leaf, compile_condition(leaf)))[1](facts)
+                cached = _LEAF_FNS.get(id(leaf))
+                if cached is None or cached[0] is not leaf:  # ids are reused once a leaf is gone
+                    cached = _LEAF_FNS[id(leaf)] = (leaf, compile_condition(leaf))
+                value = cached[1](facts)
                 name = {True: "true", False: "false", None: "unknown"}[value]
                 cov.leaves[key][name] = cov.leaves[key].get(name, 0) + 1
 
