@@ -9,7 +9,7 @@ from typing import Any
 from policy import RuleSetVersion
 
 from .compile import compile_ruleset, parse_rule_name
-from .durable_core import DurableRuleset, next_fact_id
+from .durable_core import DurableRuleset, encode, next_fact_id
 from .errors import EngineError
 from .oracle import OracleRuleSet
 
@@ -29,19 +29,25 @@ class DurableBackend:
         self.compiled = compile_ruleset(version)
         label = f"{version.ref}-{version.sha256[:12]}"
         self._shards = [DurableRuleset(f"{label}-{i}", d) for i, d in enumerate(self.compiled.shards())]
+        self._names = {name: parse_rule_name(name) for name in self.compiled.definition}
 
     def statuses_many(self, facts_list: list[dict[str, Any]]) -> list[dict[str, str]]:
         plan, ids = self.compiled.plan, self.compiled.rule_ids
         flat = [plan.flatten(f, next_fact_id()) for f in facts_list]
         fired: dict[str, list[str]] = {f["id"]: [] for f in flat}
+        payload = encode(flat)
         for shard in self._shards:
-            for fid, names in shard.fire(flat).items():
+            for fid, names in shard.fire(flat, payload).items():
                 fired[fid].extend(names)
         out = []
+        names = self._names
         for fact in flat:
             seen: dict[int, str] = {}
             for name in fired[fact["id"]]:
-                idx, status = parse_rule_name(name)
+                if name not in names:
+                    raise EngineError(f"inconsistent trace on {self.version.ref}: durable_rules fired "
+                                      f"{name!r}, which is none of its rules")
+                idx, status = names[name]
                 if seen.setdefault(idx, status) != status:
                     raise EngineError(f"inconsistent trace on {self.version.ref}: rule {ids[idx]} "
                                       f"came out both {seen[idx]} and {status}")

@@ -18,6 +18,7 @@ import threading
 from typing import Any
 
 import durable_rules_engine as _core
+import orjson
 
 from .errors import EngineError
 
@@ -46,6 +47,11 @@ def _explain(exc: Exception, what: str) -> EngineError:
 _FRAME = re.compile(r'^\{"([A-Za-z0-9_]+)":\{"m":\{"id":\s*"([A-Za-z0-9_-]+)"')
 
 
+def encode(facts: list[dict[str, Any]]) -> str:
+    """The JSON the C core reads: one fact as an object, several as an array."""
+    return orjson.dumps(facts if len(facts) > 1 else facts[0]).decode("utf-8")
+
+
 def next_fact_id() -> str:
     return f"f{next(_IDS)}"
 
@@ -63,11 +69,13 @@ class DurableRuleset:
             except Exception as exc:  # the C core raises its own error type
                 raise _explain(exc, f"create ruleset {label}") from None
 
-    def fire(self, facts: list[dict[str, Any]]) -> dict[str, list[str]]:
-        """Assert the facts, collect every rule they fire, retract them. Keys are fact ids."""
+    def fire(self, facts: list[dict[str, Any]], payload: str | None = None) -> dict[str, list[str]]:
+        """Assert the facts, collect every rule they fire, retract them. Keys are fact ids.
+        `payload` is the facts as `encode(facts)` writes them, when the caller has it already."""
         if self.broken:
             raise EngineError(f"ruleset {self.name} is unusable: {self.broken}")
-        payload = json.dumps(facts if len(facts) > 1 else facts[0], ensure_ascii=False)
+        if payload is None:
+            payload = encode(facts)
         fired: dict[str, list[str]] = {f["id"]: [] for f in facts}
         with _LOCK:
             try:

@@ -29,9 +29,10 @@ class Engine:
         self.backend = backend
         self._cache: dict[tuple[str, str], object] = {}
         self._lock = threading.Lock()
-        # trace entries without an approval are the same objects for every decision: validating a
-        # fresh one per rule per decision was the largest single cost of building a decision
-        self._entries: dict[tuple[str, str, str], TraceEntry] = {}
+        # trace entries without an approval, and a selection's rule-set references, are the same
+        # objects in every decision's data: decision data are read-only once made
+        self._entries: dict[tuple[str, str, str], dict] = {}
+        self._selected: dict[tuple, _Selected] = {}
 
     def _backend(self, version: RuleSetVersion):
         key = (version.ref, version.sha256)
@@ -56,6 +57,13 @@ class Engine:
     def decide_many(self, provisions: list[Provision], *, as_of: dt.date | None = None,
                     rulesets: Iterable[str] = ()) -> list[Decision]:
         """Decisions for many provisions; those sharing a selection are evaluated as one batch."""
+        return [Decision.model_validate(d) for d in self.decide_data(provisions, as_of=as_of, rulesets=rulesets)]
+
+    def decide_data(self, provisions: list[Provision], *, as_of: dt.date | None = None,
+                    rulesets: Iterable[str] = ()) -> list[dict]:
+        """The decisions as JSON data, exactly what `Decision.model_dump(mode="json")` gives of the
+        model (a property test holds the two together). The HTTP service records and answers these
+        directly: building and dumping a model per decision cost more than deciding."""
         rulesets = tuple(rulesets)
         selections = [self.select(as_of or p.date, rulesets) for p in provisions]
         facts = [p.facts() for p in provisions]
@@ -87,38 +95,59 @@ class Engine:
                     statuses[i].update(st)
         return statuses
 
-    def _entry(self, t: dict):
+    def _entry(self, t: dict) -> dict:
         if "approved_by" in t:
-            return t
+            ap = t["approved_by"]
+            return {**t, "approved_by": {**ap, "date": ap["date"].isoformat()}}
         key = (t["rule"], t["status"], t["on_fail"])
         entry = self._entries.get(key)
         if entry is None:
-            entry = self._entries[key] = TraceEntry.model_validate(t)
+            entry = self._entries[key] = TraceEntry.model_validate(t).model_dump(mode="json")
         return entry
 
-    def _decision(self, provision, facts, selected, statuses, as_of) -> Decision:
-        rules, owner = {}, {}
-        for v in selected:
-            for r in v.model.rules:
-                qid = f"{v.name}.{r.id}"
-                rules[qid], owner[qid] = r, v
-        if set(statuses) != set(rules):
+    def _rules_of(self, selected: list[RuleSetVersion]) -> _Selected:
+        key = tuple((v.ref, v.sha256) for v in selected)
+        sel = self._selected.get(key)
+        if sel is None:
+            sel = self._selected[key] = _Selected(selected)
+        return sel
+
+    def _decision(self, provision, facts, selected, statuses, as_of) -> dict:
+        sel = self._rules_of(selected)
+        rules = sel.rules
+        if statuses.keys() != rules.keys():
             raise EngineError("inconsistent trace: rules evaluated do not match the rules selected")
         trace, warnings = apply_approvals(provision, rules, statuses)
         outcome, roles = combine(trace, rules)
-        order = {qid: i for i, qid in enumerate(rules)}
+        order = sel.order
         open_ = [t for t in trace if t["status"] in ("violated", "missing")]
         open_.sort(key=lambda t: (t["on_fail"] != "deny", order[t["rule"]]))
-        reasons = [build_reason(owner[t["rule"]], rules[t["rule"]], t, facts) for t in open_]
+        reasons = [build_reason(sel.owner[t["rule"]], rules[t["rule"]], t, facts) for t in open_]
         if outcome == "allow" and reasons:
             raise EngineError("inconsistent decision: allow with open reasons")
-        # built as plain data and validated once: far cheaper than one model per trace entry
-        return Decision.model_validate({
+        entries = [self._entry(t) for t in trace]
+        return {
             "decision": outcome, "provision_id": provision.id, "decision_id": str(uuid.uuid4()),
-            "evaluated_at": dt.datetime.now(dt.timezone.utc), "as_of": as_of,
-            "rulesets": [{"id": v.name, "version": v.version, "status": v.model.status,
-                          "sha256": v.sha256} for v in selected],
-            "reasons": reasons, "escalate_to": roles,
-            "approved": [t for t in trace if t["status"] == "approved"],
-            "trace": [self._entry(t) for t in trace],
-            "warnings": warnings})
+            "evaluated_at": _utc_text(dt.datetime.now(dt.timezone.utc)), "as_of": as_of.isoformat(),
+            "rulesets": sel.refs, "reasons": reasons, "escalate_to": roles,
+            "approved": [e for e in entries if e["status"] == "approved"],
+            "trace": entries, "warnings": warnings, "log": None}
+
+
+class _Selected:
+    """What a decision needs of a selection of rule-set versions, worked out once per selection."""
+
+    def __init__(self, selected: list[RuleSetVersion]):
+        self.rules, self.owner = {}, {}
+        for v in selected:
+            for r in v.model.rules:
+                qid = f"{v.name}.{r.id}"
+                self.rules[qid], self.owner[qid] = r, v
+        self.order = {qid: i for i, qid in enumerate(self.rules)}
+        self.refs = [{"id": v.name, "version": v.version, "status": v.model.status, "sha256": v.sha256}
+                     for v in selected]
+
+
+def _utc_text(moment: dt.datetime) -> str:
+    """A UTC time as pydantic writes it: ISO 8601 with `Z`."""
+    return moment.isoformat().replace("+00:00", "Z")

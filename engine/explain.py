@@ -38,9 +38,22 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+_TEMPLATES: dict[str, list[str]] = {}
+
+
 def fill(text: str, facts: dict[str, Any], lang: str) -> str:
-    return _PLACEHOLDER.sub(lambda m: _fmt(facts[m.group(1)]) if m.group(1) in facts
-                            else _MISSING[lang], text)
+    """The text with each `{fact.path}` replaced by the provision's value."""
+    parts = _TEMPLATES.get(text)
+    if parts is None:  # literal, path, literal, path, ..., literal
+        parts = _TEMPLATES[text] = _PLACEHOLDER.split(text)
+    if len(parts) == 1:
+        return text
+    out = [parts[0]]
+    for i in range(1, len(parts), 2):
+        path = parts[i]
+        out.append(_fmt(facts[path]) if path in facts else _MISSING[lang])
+        out.append(parts[i + 1])
+    return "".join(out)
 
 
 class _RuleText:

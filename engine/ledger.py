@@ -191,14 +191,14 @@ class Ledger:
         with self._write("record"):
             head = self._db.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
             seq, prev = head if head else (0, GENESIS)
-            out = []
+            rows = []
             for row in prepared:
                 seq += 1
-                row = {**row, "seq": seq, "prev_hash": prev}
+                row["seq"], row["prev_hash"] = seq, prev
                 row["hash"] = prev = entry_hash(row)
-                self._db.execute(_INSERT, row)
-                out.append(Entry(**row))
-        return out
+                rows.append(row)
+            self._db.executemany(_INSERT, rows)
+        return [Entry(**row) for row in rows]
 
     @contextmanager
     def _write(self, action: str):

@@ -26,6 +26,16 @@ def record(ledger: Ledger, provisions: list[Provision], decisions: list[Decision
             for d, e in zip(decisions, entries)]
 
 
+def record_data(ledger: Ledger, provisions: list[Provision], decisions: list[dict]) -> list[dict]:
+    """`record` for decision data (`Engine.decide_data`): the same log entries, and the same data
+    given back with its `log` reference filled in."""
+    entries = ledger.append_many([(p.model_dump(mode="json", exclude_none=True), d)
+                                  for p, d in zip(provisions, decisions)])
+    for d, e in zip(decisions, entries):
+        d["log"] = {"sequence": e.seq, "hash": e.hash}
+    return decisions
+
+
 def stored(entry: Entry) -> tuple[Provision, Decision]:
     """The provision and the decision of a log entry, the decision carrying its log reference."""
     provision = Provision.model_validate(entry.provision_data())

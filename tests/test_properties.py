@@ -41,6 +41,19 @@ def test_durable_and_oracle_agree_on_shipped_rules(durable, oracle, p):
     assert comparable(a) == comparable(b)
 
 
+@settings(max_examples=300, **SETTINGS)
+@given(ps=st.lists(provisions, min_size=1, max_size=6))
+def test_decision_data_is_exactly_the_decision_contract(durable, ps):
+    """The HTTP service answers and records `decide_data` without building models: that data must be
+    what the Decision model would have written, field for field."""
+    import orjson
+    from engine.decision import Decision
+    for data in durable.decide_data(ps, rulesets=[DRAFT]):
+        model = Decision.model_validate(data)
+        assert model.model_dump(mode="json") == data
+        assert orjson.loads(orjson.dumps(data)) == orjson.loads(model.model_dump_json())
+
+
 @settings(max_examples=150, **SETTINGS)
 @given(ps=st.lists(provisions, min_size=2, max_size=40))
 def test_batches_agree_with_single_decisions(durable, oracle, ps):
