@@ -54,17 +54,25 @@ def _error(status: int, code: str, message: str) -> tuple[int, bytes]:
 
 
 class LimitsMiddleware:
-    def __init__(self, app, max_body_bytes: int, max_depth: int):
-        self.app, self.max_body, self.max_depth = app, max_body_bytes, max_depth
+    """`max_body_bytes` for every route, except those under a prefix of `larger` (prefix: limit)."""
+
+    def __init__(self, app, max_body_bytes: int, max_depth: int, larger: dict[str, int] | None = None):
+        self.app, self.default_max_body, self.max_depth = app, max_body_bytes, max_depth
+        self.larger = larger or {}
+
+    def _max_body(self, path: str) -> int:
+        return next((limit for prefix, limit in self.larger.items() if path.startswith(prefix)),
+                    self.default_max_body)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send)
+        max_body = self._max_body(scope.get("path", ""))
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+        if declared is not None and declared.isdigit() and int(declared) > max_body:
             return await self._reply(send, *_error(413, "body_too_large",
-                                                   f"the body is {int(declared)} bytes; the limit is {self.max_body}"))
+                                                   f"the body is {int(declared)} bytes; the limit is {max_body}"))
         chunks, size = [], 0
         while True:
             message = await receive()
@@ -72,9 +80,9 @@ class LimitsMiddleware:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body:
+            if size > max_body:
                 return await self._reply(send, *_error(413, "body_too_large",
-                                                       f"the body is over the limit of {self.max_body} bytes"))
+                                                       f"the body is over the limit of {max_body} bytes"))
             chunks.append(chunk)
             if not message.get("more_body"):
                 break

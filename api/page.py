@@ -77,8 +77,7 @@ def data_from_form(form) -> dict:
             raw = (form.get(key) or "").strip()
             if raw == "":
                 continue
-            value = {"bool": lambda v: v == "true", "int": lambda v: int(v) if v.lstrip("-").isdigit() else v}.get(
-                ft.kind, lambda v: v)(raw)
+            value = {"bool": lambda v: v == "true", "int": _int_or_text}.get(ft.kind, lambda v: v)(raw)
         node = out
         parts = path.split(".")
         for p in parts[:-1]:
@@ -179,3 +178,9 @@ def add_page(app: FastAPI, state) -> None:
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE)
         return response
+
+
+def _int_or_text(v: str):
+    """An integer field's value; text that is not an integer stays text, for validation to name."""
+    digits = v.removeprefix("-")
+    return int(v) if digits.isascii() and digits.isdigit() else v

@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 
 from engine import (FACT_SCHEMA, Decision, Engine, EngineError, Ledger, LedgerError, Provision, ProvisionError,
                     load_library, provision_from_data, render_html, render_markdown)
-from engine import recording
+from engine import recording, stix_schema
 from engine.impact import Change
 from policy import PolicyError, PolicyErrors, SelectionError, load_text
 
@@ -203,6 +203,7 @@ class State:
         self.library = load_library(settings.rules_dir)
         self.engine = Engine(self.library)
         self.engine.warm()
+        stix_schema.validators()  # the gate's STIX schemas, compiled before the first bundle
         self.ledger = Ledger(settings.db_path, create=True, timeout=settings.lock_wait)
         self.tokens = load_tokens(settings.tokens_path) if settings.tokens_path else {}
         self.metrics = Metrics()
@@ -247,7 +248,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   summary="Checks a provision of cyber-threat data by the AIVD or MIVD against Wiv 2017 "
                           "and the PPS safeguards: allow, deny or escalate, with cited reasons.")
     app.state.wivcheck = state
-    app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes, max_depth=settings.max_depth)
+    app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes, max_depth=settings.max_depth,
+                       larger={"/v1/gate/": settings.max_gate_body_bytes})
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):

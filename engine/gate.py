@@ -21,6 +21,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
+from . import stix_schema
 from .decision import Decision
 from .errors import ProvisionError
 from .evaluate import Engine
@@ -110,51 +113,14 @@ def _strictest(levels) -> str | None:
     return max(levels, key=TLP_ORDER.index) if levels else None
 
 
-PARALLEL_FROM = 2000   # objects; below this one process validates faster than starting others
-
-
-def _validate(objects: list) -> list[tuple[int, str]]:
-    """stix2's verdict on each object: (index, error) for the invalid ones.
-
-    stix2 checks an indicator's pattern against the STIX pattern grammar, which costs about five
-    times the rest of the object. The gate does not need the grammar: it reads the observable types
-    from the pattern itself, and an indicator whose types it cannot read escalates. So indicators are
-    validated with their pattern marked as another pattern type; everything else stix2 checks as usual."""
-    import stix2
-    bad = []
-    for i, obj in enumerate(objects):
-        try:
-            if isinstance(obj, dict) and obj.get("type") == "indicator" and obj.get("pattern_type") == "stix":
-                obj = {**obj, "pattern_type": "x-wivcheck-read-by-the-gate"}
-            stix2.parse(obj, allow_custom=True)
-        except Exception as exc:  # stix2 raises many kinds; each means the object is not valid STIX
-            bad.append((i, str(exc)))
-    return bad
-
-
-def _validate_all(objects: list) -> list[tuple[int, str]]:
-    import os
-    from concurrent.futures import ProcessPoolExecutor
-    workers = os.cpu_count() or 1
-    if len(objects) < PARALLEL_FROM or workers < 2:
-        return _validate(objects)
-    size = -(-len(objects) // workers)
-    chunks = [objects[i:i + size] for i in range(0, len(objects), size)]
-    bad = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for n, found in enumerate(pool.map(_validate, chunks)):
-            bad += [(n * size + i, e) for i, e in found]
-    return sorted(bad)
-
-
 def stix_items(raw: bytes | str) -> list[Item]:
     try:
-        doc = json.loads(raw)
-    except ValueError as exc:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
         raise PayloadError(f"the STIX bundle is not JSON: {exc}") from None
     if not isinstance(doc, dict) or doc.get("type") != "bundle" or not isinstance(doc.get("objects"), list):
         raise PayloadError("not a STIX 2.1 bundle (type bundle with a list of objects)")
-    bad = _validate_all(doc["objects"])
+    bad = [(i, why) for i, obj in enumerate(doc["objects"]) if (why := stix_schema.problem(obj))]
     if bad:
         i, error = bad[0]
         obj = doc["objects"][i]

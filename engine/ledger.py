@@ -242,7 +242,7 @@ class Ledger:
 
     def get(self, key: str) -> Entry:
         """An entry by sequence number, decision id, or (its latest) provision id."""
-        if key.isdigit():
+        if key.isascii() and key.isdigit():  # "³" is a digit to str.isdigit, not to int()
             seq = int(key)
             found = list(self._rows(self._SELECT + " WHERE seq = ?", (seq,))) if seq < 2 ** 63 else []
         else:

@@ -219,3 +219,29 @@ def test_gate_over_http_is_recorded(tmp_path):
         assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_provision"
     finally:
         server.stop()
+
+
+def test_gate_routes_take_bundles_larger_than_other_bodies(tmp_path):
+    """Exchange tooling sends whole bundles: the gate routes have their own, larger body limit."""
+    server = Server("--db", str(tmp_path / "log.sqlite3"),
+                    env={"WIVCHECK_MAX_BODY": "100000", "WIVCHECK_MAX_GATE_BODY": "1000000"})
+    try:
+        c = server.client()
+        objects = [json.loads(indicator(f"d{i}.evil.example").serialize()) for i in range(600)]
+        body = {"envelope": ENVELOPE, "bundle": {"type": "bundle", "id": "bundle--" + str(uuid.uuid4()),
+                                                 "objects": objects}}
+        size = len(json.dumps(body))
+        assert 100_000 < size < 1_000_000
+        r = c.post("/v1/gate/stix", json=body)
+        assert r.status_code == 200 and r.json()["decision"]["decision"] == "allow", r.text
+        assert r.json()["decision"]["log"]["sequence"] == 1
+        r = c.post("/v1/check", json={**ENVELOPE, "purpose": {**ENVELOPE["purpose"], "necessity": "x" * size}})
+        assert r.status_code == 413 and "100000" in r.json()["error"]["message"]
+        body["bundle"]["objects"] = objects * 4
+        text = json.dumps(body)
+        assert len(text) > 1_000_000
+        r = c.post("/v1/gate/stix", content=text, headers={"content-type": "application/json"})
+        assert r.status_code == 413 and "1000000" in r.json()["error"]["message"]
+        assert c.get("/v1/decisions/2").status_code == 404  # the refused bundle left no trace
+    finally:
+        server.stop()

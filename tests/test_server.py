@@ -109,6 +109,7 @@ def test_check_and_record(server, tokens):
     html = c.get(f"/v1/decisions/{d['decision_id']}", params={"format": "html"})
     assert html.text.startswith("<!doctype html>") and d["log"]["hash"] in html.text
     assert c.get("/v1/decisions/nope").json()["error"]["code"] == "not_found"
+    assert c.get("/v1/decisions/³").json()["error"]["code"] == "not_found"  # a digit, not a number
 
 
 def test_bad_provisions_are_422_naming_the_field(server, tokens):
