@@ -79,15 +79,17 @@ def canonical(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
 
 
+_FIELD_NAMES = tuple((name, name.encode()) for name in FIELDS)
+
+
 def entry_hash(row: dict[str, Any]) -> str:
-    """sha256 over every stored field, each length-prefixed so no two rows can run together."""
-    h = hashlib.sha256(b"wivcheck-log-v1\n")
-    for name in FIELDS:
+    """sha256 over every stored field, each length-prefixed so no two rows can run together:
+    `wivcheck-log-v1\n` then, per field, `name:length:value\n` (length in UTF-8 bytes)."""
+    parts = [b"wivcheck-log-v1\n"]
+    for name, label in _FIELD_NAMES:
         data = str(row[name]).encode("utf-8")
-        h.update(f"{name}:{len(data)}:".encode())
-        h.update(data)
-        h.update(b"\n")
-    return h.hexdigest()
+        parts.append(b"%s:%d:%s\n" % (label, len(data), data))
+    return hashlib.sha256(b"".join(parts)).hexdigest()
 
 
 @dataclass(frozen=True)

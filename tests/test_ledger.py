@@ -293,3 +293,20 @@ def test_canonical_json_is_the_standard_librarys_sorted_compact_form():
     from engine.ledger import canonical
     value = {"b": [1, {"z": None, "a": "Ünïcødé \"q\" \\ \n \u2028 \x01"}], "a": True, "c": -3}
     assert canonical(value) == json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_entry_hash_format_is_stable():
+    """Logs written by any earlier version must still verify: the hash is sha256 over
+    `wivcheck-log-v1\\n` and `name:length:value\\n` per field, length in UTF-8 bytes."""
+    import hashlib
+
+    from engine.ledger import FIELDS, entry_hash
+    row = {name: f"wáarde-{name}" for name in FIELDS} | {"seq": 7}
+    h = hashlib.sha256(b"wivcheck-log-v1\n")
+    for name in FIELDS:
+        data = str(row[name]).encode("utf-8")
+        h.update(f"{name}:{len(data)}:".encode() + data + b"\n")
+    assert entry_hash(row) == h.hexdigest()
+    # and one value written down (by the first version of the log), so neither side can drift
+    assert entry_hash({name: "x" for name in FIELDS}) == \
+        "d4fac9738c706fc1d3e86350bce42c87b200a410b6edf211a7e5cd889cd1cc12"
