@@ -8,7 +8,7 @@ only) and drives it with `wrk` (Debian package) from 200 different provisions, t
 1. capacity: POST /v1/check from 32 connections as fast as they go; requests/s;
 2. latency at the target load: the same 32 connections, each waiting a random (exponential) time
    between requests so that together they offer about `--rate` requests/s, as independent clients
-   do; client-side p50/p90/p99 and the rate reached. The wait is calibrated in a short first run.
+   do; client-side p50/p90/p99 and the rate reached. The wait is calibrated in two short runs first.
    A closed loop at full speed cannot show a low median: with 32 requests always outstanding,
    Little's law makes the median about 32 / throughput whatever the server does (figure 1);
 3. one connection, sequential: the latency without any queueing;
@@ -145,11 +145,13 @@ def main() -> None:
         conns = args.connections
         full = wrk(url_of(server), lua_script(tmp, bodies, conns, None), args.seconds, conns)
         p50_server = server_p50(server.url)
-        # calibrate the wait: a connection's cycle is its wait plus the latency
+        # calibrate the wait: a connection's cycle is its wait plus the rest (latency, wrk's own
+        # time); two short trials, each correcting the wait by what the last one missed
         gap = conns * 1000 / args.rate
-        trial = wrk(url_of(server), lua_script(tmp, bodies, conns, gap), 3, conns)
-        latency_ms = max(conns * 1000 / trial["rps"] - gap, 0.0)
-        gap = max(conns * 1000 / args.rate - latency_ms, 0.1)
+        for _ in range(2):
+            trial = wrk(url_of(server), lua_script(tmp, bodies, conns, gap), 3, conns)
+            rest_ms = max(conns * 1000 / trial["rps"] - gap, 0.0)
+            gap = max(conns * 1000 / args.rate - rest_ms, 0.1)
         paced = wrk(url_of(server), lua_script(tmp, bodies, conns, gap), args.seconds, conns)
         single = wrk(url_of(server), lua_script(tmp, bodies, 1, None), max(3, args.seconds // 2), 1)
         batches = batch_rate(server.url, 2, 5, 1000)
