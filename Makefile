@@ -27,6 +27,7 @@ bench: setup
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_ledger.py
 	$(BIN)/python bench/bench_policy.py
+	$(BIN)/python bench/bench_batch.py
 	$(BIN)/python bench/bench_gate.py
 	$(BIN)/python bench/load_http.py
 
