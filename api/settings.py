@@ -30,9 +30,9 @@ class Settings:
                    lock_wait=float(env.get("WIVCHECK_LOCK_WAIT", cls.lock_wait)))
 
     def to_env(self) -> dict[str, str]:
-        out = {"WIVCHECK_MAX_BODY": str(self.max_body_bytes), "WIVCHECK_MAX_GATE_BODY": str(self.max_gate_body_bytes),
-               "WIVCHECK_MAX_BATCH": str(self.max_batch),
-               "WIVCHECK_LOCK_WAIT": str(self.lock_wait)}
+        out = {"WIVCHECK_MAX_BODY": str(self.max_body_bytes),
+               "WIVCHECK_MAX_GATE_BODY": str(self.max_gate_body_bytes),
+               "WIVCHECK_MAX_BATCH": str(self.max_batch), "WIVCHECK_LOCK_WAIT": str(self.lock_wait)}
         for key, value in (("WIVCHECK_RULES", self.rules_dir), ("WIVCHECK_DB", self.db_path),
                            ("WIVCHECK_TOKENS", self.tokens_path)):
             if value is not None:

@@ -102,7 +102,8 @@ def server_p50(url: str) -> float:
 
 def batch_rate(url: str, clients: int, requests_each: int, size: int) -> float:
     done, errors, lock = [0], [], threading.Lock()
-    bodies = [json.dumps({"provisions": [dict(p, id=f"B{c}-{r}-{i}") for i, p in enumerate(provisions(size, c * 100 + r))]})
+    bodies = [json.dumps({"provisions": [dict(p, id=f"B{c}-{r}-{i}")
+                                         for i, p in enumerate(provisions(size, c * 100 + r))]})
               for c in range(clients) for r in range(requests_each)]
 
     def client(mine: list[str]):
@@ -164,7 +165,8 @@ def main() -> None:
     print(f"| 1. POST /v1/check, {conns} connections at full speed: requests/s | {full['rps']:,.0f} |")
     print(f"| same: latency p50 / p90 / p99 | {full['p50']} / {full['p90']} / {full['p99']} |")
     print(f"| same: server-side decision time p50 (histogram bucket) | ≤ {p50_server:g} ms |")
-    print(f"| 2. POST /v1/check, {conns} connections offering {args.rate:,.0f}/s: reached requests/s | {paced['rps']:,.0f} |")
+    print(f"| 2. POST /v1/check, {conns} connections offering {args.rate:,.0f}/s: reached requests/s "
+          f"| {paced['rps']:,.0f} |")
     print(f"| same: latency p50 / p90 / p99 | {paced['p50']} / {paced['p90']} / {paced['p99']} |")
     print(f"| 3. POST /v1/check, one connection, sequential: p50 / p99 | {single['p50']} / {single['p99']} |")
     print(f"| 4. POST /v1/decisions/batch of 1,000, 2 clients: decisions/s (decided and recorded) | {batches:,.0f} |")

@@ -23,7 +23,8 @@ BUILT = [
     stix2.Vulnerability(name="CVE-2025-0001"),
     stix2.AttackPattern(name="spearphishing"),
     stix2.Identity(name="A. Person", identity_class="individual"),
-    stix2.Infrastructure(name="c2"), stix2.Tool(name="t"), stix2.ThreatActor(name="ta", threat_actor_types=["crime-syndicate"]),
+    stix2.Infrastructure(name="c2"), stix2.Tool(name="t"),
+    stix2.ThreatActor(name="ta", threat_actor_types=["crime-syndicate"]),
     stix2.Campaign(name="c"), stix2.IntrusionSet(name="i"), stix2.CourseOfAction(name="block"),
     stix2.Location(country="NL"), stix2.Note(content="n", object_refs=[IND.id]),
     stix2.Opinion(opinion="agree", object_refs=[IND.id]),
@@ -87,6 +88,7 @@ def test_stricter_than_stix2_where_the_spec_is():
 
 
 def test_unknown_types_need_only_a_well_formed_id():
-    assert stix_schema.problem({"type": "x-acme-thing", "id": "x-acme-thing--6b616fc1-1505-48e3-8b2c-0d19337bff38"}) is None
+    ident = "x-acme-thing--6b616fc1-1505-48e3-8b2c-0d19337bff38"
+    assert stix_schema.problem({"type": "x-acme-thing", "id": ident}) is None
     assert "x-acme-thing--<UUID>" in stix_schema.problem({"type": "x-acme-thing", "id": "x-acme-thing--1"})
     assert stix_schema.problem("indicator") == "not a JSON object"
