@@ -5,7 +5,9 @@ analyses, a few email addresses) to a decision with per-object answers, for N fr
 
 Times reading (every object checked against the OASIS STIX 2.1 schemas, markings), deciding (whole
 payload, per object, the removal set) and the two together. Compiling the schemas happens once per
-process (the service does it at start-up) and is timed on its own.
+process (the service does it at start-up) and is timed on its own. Then, with `--http-sizes`, the
+same bundles go to POST /v1/gate/stix of `wivcheck serve` on 127.0.0.1: sent, decided, recorded and
+answered.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000, 100000])
     ap.add_argument("--stix2-up-to", type=int, default=10000,
                     help="also time stix2's object model on every object, for bundles up to this size")
+    ap.add_argument("--http-sizes", type=int, nargs="*", default=[1000, 10000],
+                    help="also send bundles of these sizes to POST /v1/gate/stix (wivcheck serve on loopback)")
     args = ap.parse_args()
     engine = Engine(load_library())
     envelope = json.loads(json.dumps(yaml.safe_load((ROOT / "examples" / "gate" / "envelope.yaml").read_text()),
@@ -84,6 +88,35 @@ def main() -> None:
             alone, ratio = f"{took:.2f}", f"{took / (t1 - t0):.0f}×"
         print(f"| {n:,} | {t1 - t0:.2f} | {t2 - t1:.3f} | {t2 - t0:.2f} | {r.decision.decision} | "
               f"{len(r.remove) if r.remove is not None else '-'} | {alone} | {ratio} |")
+    if args.http_sizes:
+        print()
+        print("| objects | POST /v1/gate/stix s (send, decide, record, answer) | body MB | decision |")
+        print("|---:|---:|---:|---|")
+        for n, took, size, decision in over_http(envelope, args.http_sizes):
+            print(f"| {n:,} | {took:.2f} | {size / 1e6:.1f} | {decision} |")
+
+
+def over_http(envelope: dict, sizes: list[int]):
+    """The gate route end to end: one worker on 127.0.0.1, a fresh log, no tokens (loopback)."""
+    import tempfile
+
+    import httpx
+    sys.path.insert(0, str(ROOT / "tests"))
+    from server_util import Server
+    with tempfile.TemporaryDirectory() as tmp:
+        server = Server("--db", str(Path(tmp) / "log.sqlite3"), "--workers", "1")
+        try:
+            with httpx.Client(base_url=server.url, timeout=300) as c:
+                for n in [50] + sizes:  # the first warms the worker
+                    body = json.dumps({"envelope": envelope, "bundle": json.loads(make_bundle(n))})
+                    t0 = time.perf_counter()
+                    r = c.post("/v1/gate/stix", content=body, headers={"content-type": "application/json"})
+                    took = time.perf_counter() - t0
+                    r.raise_for_status()
+                    if n != 50 or not sizes:
+                        yield n, took, len(body), r.json()["decision"]["decision"]
+        finally:
+            server.stop()
 
 
 def stix2_check(raw: str) -> None:
