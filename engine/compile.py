@@ -19,6 +19,7 @@ contradictory terms pruned, and counted against a limit so a rule cannot blow up
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -26,6 +27,11 @@ from typing import Any
 
 from policy import All, AnyOf, FactRef, Leaf, Not, RuleSetVersion
 from policy.dates import shift
+
+# Derived slots are computed for every provision on every rule-set version: the same few dates are
+# shifted by the same offsets, the same patterns matched; both are pure, so they are remembered.
+_shift = functools.lru_cache(maxsize=4096)(shift)
+_pattern = functools.lru_cache(maxsize=256)(re.compile)
 
 from .errors import EngineError
 
@@ -84,11 +90,11 @@ def _slot_value(key: tuple, facts: dict[str, Any]) -> Any:
     if kind == "fact":
         return True if isinstance(value, list) else value
     if kind == "shift":
-        return shift(value, key[2])
+        return _shift(value, key[2])
     if kind == "has":
         return key[2] in value
     if kind == "re":
-        return re.fullmatch(key[2], value) is not None
+        return _pattern(key[2]).fullmatch(value) is not None
     if kind == "sub":
         other = key[2]
         if isinstance(other, tuple):
