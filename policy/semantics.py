@@ -20,35 +20,28 @@ Facts = dict[str, Any]
 Tri = Callable[[Facts], "bool | None"]
 
 
+def _join(parts: list[Tri], decisive: bool) -> Tri:
+    """Three-valued all (decisive False) or any (decisive True): one part with the decisive value
+    settles it; otherwise an unknown part leaves it unknown."""
+    def join(facts):
+        unknown = False
+        for p in parts:
+            v = p(facts)
+            if v is decisive:
+                return decisive
+            if v is None:
+                unknown = True
+        return None if unknown else not decisive
+    return join
+
+
 def compile_condition(cond) -> Tri:
     if cond is None:
         return lambda facts: True
     if isinstance(cond, All):
-        parts = [compile_condition(c) for c in cond.all]
-
-        def all_(facts):
-            unknown = False
-            for p in parts:
-                v = p(facts)
-                if v is False:
-                    return False
-                if v is None:
-                    unknown = True
-            return None if unknown else True
-        return all_
+        return _join([compile_condition(c) for c in cond.all], decisive=False)
     if isinstance(cond, AnyOf):
-        parts = [compile_condition(c) for c in cond.any]
-
-        def any_(facts):
-            unknown = False
-            for p in parts:
-                v = p(facts)
-                if v is True:
-                    return True
-                if v is None:
-                    unknown = True
-            return None if unknown else False
-        return any_
+        return _join([compile_condition(c) for c in cond.any], decisive=True)
     if isinstance(cond, Not):
         inner = compile_condition(cond.not_)
 
