@@ -20,15 +20,13 @@ REDACTED = "[redacted]"
 
 def record(ledger: Ledger, provisions: list[Provision], decisions: list[Decision]) -> list[Decision]:
     """Append the decisions (one transaction) and return them with their log sequence and hash."""
-    entries = ledger.append_many([(p.model_dump(mode="json", exclude_none=True),
-                                   d.model_dump(mode="json")) for p, d in zip(provisions, decisions)])
-    return [d.model_copy(update={"log": LogRef(sequence=e.seq, hash=e.hash)})
-            for d, e in zip(decisions, entries)]
+    data = record_data(ledger, provisions, [d.model_dump(mode="json") for d in decisions])
+    return [d.model_copy(update={"log": LogRef(**x["log"])}) for d, x in zip(decisions, data)]
 
 
 def record_data(ledger: Ledger, provisions: list[Provision], decisions: list[dict]) -> list[dict]:
-    """`record` for decision data (`Engine.decide_data`): the same log entries, and the same data
-    given back with its `log` reference filled in."""
+    """Append decision data (`Engine.decide_data`, or a Decision dumped as JSON) in one transaction,
+    and give the same data back with its `log` reference filled in."""
     entries = ledger.append_many([(p.model_dump(mode="json", exclude_none=True), d)
                                   for p, d in zip(provisions, decisions)])
     for d, e in zip(decisions, entries):
