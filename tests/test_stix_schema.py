@@ -92,3 +92,22 @@ def test_unknown_types_need_only_a_well_formed_id():
     assert stix_schema.problem({"type": "x-acme-thing", "id": ident}) is None
     assert "x-acme-thing--<UUID>" in stix_schema.problem({"type": "x-acme-thing", "id": "x-acme-thing--1"})
     assert stix_schema.problem("indicator") == "not a JSON object"
+
+
+def test_missing_schemas_mean_no_decision(monkeypatch, tmp_path):
+    """Without the schemas nothing can be checked: an engine error (HTTP 500), never a decision."""
+    from engine import EngineError
+    from engine.gate import stix_items
+
+    def missing():
+        raise stix_schema.SchemaUnavailable(f"the OASIS STIX 2.1 schemas are not in {tmp_path}")
+    monkeypatch.setattr(stix_schema, "_schema_dir", missing)
+    stix_schema.validators.cache_clear()
+    try:
+        bundle = stix2.Bundle(IND, allow_custom=True).serialize()
+        with pytest.raises(EngineError, match="schemas are not in"):
+            stix_items(bundle)
+    finally:
+        monkeypatch.undo()
+        stix_schema.validators.cache_clear()
+    assert stix_items(bundle)  # and with them back, the bundle reads
