@@ -25,9 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import orjson  # noqa: E402
 
 from bench_engine import sample_provisions  # noqa: E402
-from engine import Engine, load_library, provision_from_data, recording  # noqa: E402
-from engine.durable_core import _LOCK, _core, encode, next_fact_id  # noqa: E402
-from engine.ledger import Ledger  # noqa: E402
+from wivcheck.engine import Engine, load_library, provision_from_data
+from wivcheck.engine.log import recording  # noqa: E402
+from wivcheck.engine.durable_core import _LOCK, _core, encode, next_fact_id  # noqa: E402
+from wivcheck.engine.log.ledger import Ledger  # noqa: E402
 
 
 def core_only(engine: Engine, facts: list[dict], selection, handles: dict | None = None) -> int:
@@ -68,8 +69,8 @@ def whole_route(body: bytes, rounds: int = 3) -> float:
     import gc
     import os
 
-    from api.server import create_app
-    from api.settings import Settings
+    from wivcheck.api.http.app import create_app
+    from wivcheck.api.settings import Settings
     app = create_app(Settings(db_path=Path(tempfile.mkdtemp()) / "log.sqlite3"))
     gc.freeze()  # as api.server.app_from_env does in each worker
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",

@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import yaml  # noqa: E402
 
-from engine import FACT_SCHEMA, Engine, load_library, provision_from_data  # noqa: E402
-from engine.backends import DurableBackend, OracleBackend  # noqa: E402
-from policy import RuleSetFile, RuleSetVersion  # noqa: E402
-from policy.schema import OPS_BY_KIND  # noqa: E402
+from wivcheck.engine import FACT_SCHEMA, Engine, load_library, provision_from_data  # noqa: E402
+from wivcheck.engine.backends import DurableBackend, OracleBackend  # noqa: E402
+from wivcheck.policy import RuleSetFile, RuleSetVersion  # noqa: E402
+from wivcheck.policy.schema import OPS_BY_KIND  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DRAFT = "beleidsregels-pps@concept-2026-01"

@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT))
 import stix2  # noqa: E402
 import yaml  # noqa: E402
 
-from engine import Engine, load_library  # noqa: E402
-from engine import stix_schema  # noqa: E402
-from engine.gate import gate, stix_items  # noqa: E402
+from wivcheck.engine import Engine, load_library  # noqa: E402
+from wivcheck.engine.gate import stix_schema  # noqa: E402
+from wivcheck.engine.gate import gate, stix_items  # noqa: E402
 
 MARKINGS = [stix2.TLP_GREEN.id, stix2.TLP_AMBER.id]
 

@@ -22,7 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine import Engine, Ledger, load_library, parse_provisions  # noqa: E402
+from wivcheck.engine import Engine, load_library, parse_provisions
+
+from wivcheck.engine.log import Ledger  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,9 +21,11 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_engine import sample_provisions  # noqa: E402
-from engine import Engine, Ledger, load_library  # noqa: E402
-from engine import impact, recording  # noqa: E402
-from engine.invariants import load_invariants, verify_all  # noqa: E402
+from wivcheck.engine import Engine, load_library
+from wivcheck.engine.log import Ledger  # noqa: E402
+from wivcheck.engine.tools import impact
+from wivcheck.engine.log import recording  # noqa: E402
+from wivcheck.engine.tools.invariants import load_invariants, verify_all  # noqa: E402
 
 
 def main() -> None:

@@ -1,22 +1,30 @@
-"""Provisions in, decisions out: the provision model, compiling rule sets onto durable_rules,
-evaluating, combining, explaining. Knows nothing of HTTP."""
+"""Provisions in, decisions out (DESIGN.md, "Layout").
 
-from policy import Library, default_rules_dir
+The decision core lives in this package's own modules: the provision model (`provision`, `load`),
+compiling rule sets onto durable_rules (`compile`, `durable_core`), the plain-Python oracle
+(`oracle`), the backends over both (`backends`), evaluating (`evaluate`), approvals and combining
+(`combine`), the decision (`decision`) and its reasons (`reasons`); `render` turns a decision into
+text, Markdown, HTML or JSON. The subpackages build on the core and the core never imports them:
+`log` (the hash-chained decision log), `gate` (STIX 2.1 bundles and MISP events) and `tools` (rule
+tests, impact of a change, invariants, for policy staff). Knows nothing of HTTP.
+"""
+
+from wivcheck.policy import Library, default_rules_dir
 
 from .decision import Decision, Reason, TraceEntry
 from .errors import EngineError, ProvisionError
 from .evaluate import Engine
-from .explain import render_html, render_json, render_markdown, render_text
-from .ledger import Ledger, LedgerError
 from .load import parse_provisions, provision_from_data
 from .provision import FACT_SCHEMA, Provision
+from .render import render_html, render_json, render_markdown, render_text
 
 
 def load_library(root=None) -> Library:
-    """The rule library at root (default: the shipped `rules/`), validated against the provision."""
+    """The rule library at root (default: the shipped rules, package data `wivcheck.rules`),
+    validated against the provision's fact schema. Raises PolicyError naming file, line and rule."""
     return Library.load(root or default_rules_dir(), FACT_SCHEMA)
 
 
 __all__ = ["Decision", "Engine", "EngineError", "FACT_SCHEMA", "Provision", "ProvisionError",
            "Reason", "TraceEntry", "load_library", "parse_provisions", "provision_from_data",
-           "render_html", "render_json", "render_markdown", "render_text", "Ledger", "LedgerError"]
+           "render_html", "render_json", "render_markdown", "render_text"]

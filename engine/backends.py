@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policy import RuleSetVersion
+from wivcheck.policy import RuleSetVersion
 
 from .compile import compile_ruleset, parse_rule_name
 from .durable_core import DurableRuleset, encode, next_fact_id

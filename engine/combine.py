@@ -8,7 +8,7 @@ supplied. Approvals that close nothing are reported as warnings, never ignored s
 
 from __future__ import annotations
 
-from policy import ROLE_RANK, Rule
+from wivcheck.policy import ROLE_RANK, Rule
 
 from .provision import Provision
 

@@ -25,8 +25,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from policy import All, AnyOf, FactRef, Leaf, Not, RuleSetVersion
-from policy.dates import shift
+from wivcheck.policy import All, AnyOf, FactRef, Leaf, Not, RuleSetVersion
+from wivcheck.policy.dates import shift
 
 # Derived slots are computed for every provision on every rule-set version: the same few dates are
 # shifted by the same offsets, the same patterns matched; both are pure, so they are remembered.

@@ -8,13 +8,13 @@ import threading
 import uuid
 from typing import Iterable
 
-from policy import Library, RuleSetVersion
+from wivcheck.policy import Library, RuleSetVersion
 
 from .backends import BACKENDS
 from .combine import apply_approvals, combine
 from .decision import Decision, TraceEntry
 from .errors import EngineError
-from .explain import build_reason
+from .reasons import build_reason
 from .provision import Provision
 
 

@@ -6,9 +6,9 @@ import copy
 
 import pydantic
 
-from policy import PolicyError
-from policy.library import pydantic_problems
-from policy.yamlsafe import Located, parse_text
+from wivcheck.policy import PolicyError
+from wivcheck.policy.library import pydantic_problems
+from wivcheck.policy.yamlsafe import Located, parse_text
 
 from .errors import ProvisionError
 from .provision import Provision

@@ -3,8 +3,8 @@ against. The semantics themselves are in policy/semantics.py."""
 
 from __future__ import annotations
 
-from policy import All, RuleSetVersion
-from policy.semantics import Facts, compile_condition, rule_status
+from wivcheck.policy import All, RuleSetVersion
+from wivcheck.policy.semantics import Facts, compile_condition, rule_status
 
 class OracleRuleSet:
     """One rule-set version compiled to closures; `statuses` gives every rule's status."""

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from policy import FactSchema, FieldType
+from wivcheck.policy import FactSchema, FieldType
 
 
 def _iso_date(value: Any) -> Any:

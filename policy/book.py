@@ -11,7 +11,7 @@ import jinja2
 from .describe import describe
 from .library import RuleSetVersion
 
-_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+_ENV = jinja2.Environment(loader=jinja2.PackageLoader(__package__, "templates"),
                           autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 _FIELDS = ("title", "basis", "cites", "applies_if", "requires", "on_fail", "escalate_to", "message", "fix", "note")
 

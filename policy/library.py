@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import pydantic
@@ -44,8 +45,9 @@ class RuleSetVersion:
 
 
 def default_rules_dir() -> Path:
-    """The `rules/` folder of this checkout (the package is installed in editable mode)."""
-    return Path(__file__).resolve().parent.parent / "rules"
+    """The shipped rule sets: the package data `wivcheck.rules` (the `rules/` folder of the
+    repository, installed inside the wheel). Read from disk; wivcheck is not run from a zip."""
+    return Path(str(resources.files("wivcheck.rules")))
 
 
 def pydantic_problems(exc: pydantic.ValidationError, located: Located | None,

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine import Engine, load_library, provision_from_data
-from engine.load import merge_patch
+from wivcheck.engine import Engine, load_library, provision_from_data
+from wivcheck.engine.load import merge_patch
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -6,7 +6,7 @@ import uuid
 
 sys.path.insert(0, __file__.rsplit("/", 2)[0])
 
-from engine.ledger import Ledger  # noqa: E402
+from wivcheck.engine.log.ledger import Ledger  # noqa: E402
 
 
 def main() -> None:

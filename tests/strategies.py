@@ -8,13 +8,13 @@ import json
 
 from hypothesis import strategies as st
 
-from engine import FACT_SCHEMA
-from engine import Provision
-from engine.generate import DAYS, ROLES, any_provision_data
+from wivcheck.engine import FACT_SCHEMA
+from wivcheck.engine import Provision
+from wivcheck.engine.tools.strategies import DAYS, ROLES, any_provision_data
 
 # near-allowed and uniformly drawn provisions: every outcome occurs often
 provisions = any_provision_data().map(Provision.model_validate)
-from policy import Library, RuleSetFile, RuleSetVersion
+from wivcheck.policy import Library, RuleSetFile, RuleSetVersion
 
 # ---- random rules over the fact schema -------------------------------------------------------
 
@@ -35,7 +35,7 @@ def leaves(draw) -> dict:
     paths = [p for p in FACT_SCHEMA.paths()]
     path = draw(st.sampled_from(paths))
     ft = FACT_SCHEMA.get(path)
-    from policy.schema import OPS_BY_KIND
+    from wivcheck.policy.schema import OPS_BY_KIND
     op = draw(st.sampled_from(sorted(OPS_BY_KIND[ft.kind])))
     if op == "exists":
         return {"fact": path, "exists": draw(st.booleans())}
@@ -89,7 +89,7 @@ def version_of(rules: list[dict], name: str = "gen", scope: dict | None = None) 
     if scope:
         doc["scope"] = scope
     model = RuleSetFile.model_validate(doc)
-    from policy.validate import check_ruleset
+    from wivcheck.policy.validate import check_ruleset
     problems = check_ruleset(model, FACT_SCHEMA)
     assert not problems, [p.message for p in problems]
     raw = json.dumps(doc, sort_keys=True).encode()

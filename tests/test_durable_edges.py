@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, provision
-from engine import Engine
-from engine.compile import SHARD_TERMS, compile_ruleset
+from wivcheck.engine import Engine
+from wivcheck.engine.compile import SHARD_TERMS, compile_ruleset
 from strategies import library_of, provisions, rulesets, version_of
 
 
@@ -36,7 +36,7 @@ def test_six_hundred_equalities_on_one_fact_do_not_hang():
     code = textwrap.dedent("""
         import sys; sys.path.insert(0, "tests")
         from conftest import provision
-        from engine import Engine
+        from wivcheck.engine import Engine
         from strategies import library_of, version_of
         rules = [{"id": f"r{i}", "title": {"nl": "t", "en": "t"}, "cites": [{"source": "x", "article": "1"}],
                   "basis": "policy", "requires": {"fact": "data.volume", "not_equals": i},

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-import engine.durable_core as core
+import wivcheck.engine.durable_core as core
 from conftest import provision
-from engine import Engine, EngineError, load_library
-from engine.compile import MAX_TERMS
-from policy import PolicyError, SelectionError
+from wivcheck.engine import Engine, EngineError, load_library
+from wivcheck.engine.compile import MAX_TERMS
+from wivcheck.policy import PolicyError, SelectionError
 from strategies import library_of, version_of
 
 

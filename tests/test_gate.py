@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from pymisp import MISPEvent
 
 from conftest import ROOT, run_env, wivcheck_bin
-from engine import Engine, load_library
-from engine.gate import PayloadError, gate, misp_items, stix_items
+from wivcheck.engine import Engine, load_library
+from wivcheck.engine.gate import PayloadError, gate, misp_items, stix_items
 from server_util import Server
 
 ENVELOPE = yaml.safe_load((ROOT / "examples" / "gate" / "envelope.yaml").read_text())

@@ -17,9 +17,9 @@ import uuid
 import pytest
 
 from conftest import ROOT, provision
-from engine import Ledger, LedgerError
-from engine import recording
-from engine.ledger import GENESIS
+from wivcheck.engine.log import Ledger, LedgerError
+from wivcheck.engine.log import recording
+from wivcheck.engine.log.ledger import GENESIS
 
 WRITER = str(ROOT / "tests" / "ledger_writer.py")
 
@@ -216,7 +216,7 @@ def test_redaction_reaches_messages_and_facts(log_path, durable):
 
 
 def test_stored_decision_renders_with_its_log_reference(log_path, durable):
-    from engine import render_html, render_markdown
+    from wivcheck.engine import render_html, render_markdown
     ledger = Ledger(log_path, create=True)
     p = provision({"partnership": {"residual_risk": "open"}})
     recorded = recording.record(ledger, [p], [durable.decide(p)])[0]
@@ -290,7 +290,7 @@ def test_log_path_that_cannot_be_opened(tmp_path):
 
 
 def test_canonical_json_is_the_standard_librarys_sorted_compact_form():
-    from engine.ledger import canonical
+    from wivcheck.engine.log.ledger import canonical
     value = {"b": [1, {"z": None, "a": "Ünïcødé \"q\" \\ \n \u2028 \x01"}], "a": True, "c": -3}
     assert canonical(value) == json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
@@ -300,7 +300,7 @@ def test_entry_hash_format_is_stable():
     `wivcheck-log-v1\\n` and `name:length:value\\n` per field, length in UTF-8 bytes."""
     import hashlib
 
-    from engine.ledger import FIELDS, entry_hash
+    from wivcheck.engine.log.ledger import FIELDS, entry_hash
     row = {name: f"wáarde-{name}" for name in FIELDS} | {"seq": 7}
     h = hashlib.sha256(b"wivcheck-log-v1\n")
     for name in FIELDS:

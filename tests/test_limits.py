@@ -8,7 +8,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.limits import _text_depth, json_depth
+from wivcheck.api.http.limits import _text_depth, json_depth
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ab,:é'),

@@ -10,7 +10,7 @@ import threading
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import Engine, EngineError
+from wivcheck.engine import Engine, EngineError
 from strategies import library_of, provisions, rule_dicts, rulesets, version_of
 
 DRAFT = "beleidsregels-pps@concept-2026-01"
@@ -47,7 +47,7 @@ def test_decision_data_is_exactly_the_decision_contract(durable, ps):
     """The HTTP service answers and records `decide_data` without building models: that data must be
     what the Decision model would have written, field for field."""
     import orjson
-    from engine.decision import Decision
+    from wivcheck.engine.decision import Decision
     for data in durable.decide_data(ps, rulesets=[DRAFT]):
         model = Decision.model_validate(data)
         assert model.model_dump(mode="json") == data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import EXAMPLES, base_data, patched
-from engine import ProvisionError, parse_provisions, provision_from_data
+from wivcheck.engine import ProvisionError, parse_provisions, provision_from_data
 
 
 def problems(patch, base=None) -> str:

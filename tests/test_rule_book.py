@@ -7,7 +7,7 @@ import subprocess
 from html.parser import HTMLParser
 
 from conftest import ROOT, run_env, wivcheck_bin
-from engine import load_library
+from wivcheck.engine import load_library
 
 
 def run(*args):

@@ -9,8 +9,8 @@ import textwrap
 
 import pytest
 
-from engine import FACT_SCHEMA, load_library
-from policy import Library, PolicyError, PolicyErrors, SelectionError, load_file
+from wivcheck.engine import FACT_SCHEMA, load_library
+from wivcheck.policy import Library, PolicyError, PolicyErrors, SelectionError, load_file
 
 GOOD = textwrap.dedent("""\
     ruleset: test-set

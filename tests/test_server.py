@@ -44,8 +44,8 @@ def server(tokens, tmp_path_factory):
 
 
 def app_routes():
-    from api.server import create_app
-    from api.settings import Settings
+    from wivcheck.api.http.app import create_app
+    from wivcheck.api.settings import Settings
     import tempfile
     app = create_app(Settings(db_path=tempfile.mktemp(suffix=".sqlite3")))
     return [r for r in app.routes if isinstance(r, APIRoute)], app

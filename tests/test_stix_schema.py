@@ -9,7 +9,7 @@ import json
 import pytest
 import stix2
 
-from engine import stix_schema
+from wivcheck.engine.gate import stix_schema
 
 MARK = [stix2.TLP_AMBER]
 T = "2025-01-01T00:00:00Z"
@@ -96,8 +96,8 @@ def test_unknown_types_need_only_a_well_formed_id():
 
 def test_missing_schemas_mean_no_decision(monkeypatch, tmp_path):
     """Without the schemas nothing can be checked: an engine error (HTTP 500), never a decision."""
-    from engine import EngineError
-    from engine.gate import stix_items
+    from wivcheck.engine import EngineError
+    from wivcheck.engine.gate import stix_items
 
     def missing():
         raise stix_schema.SchemaUnavailable(f"the OASIS STIX 2.1 schemas are not in {tmp_path}")

@@ -31,15 +31,15 @@ from typing import Any, Literal, Optional
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from policy import Library, PolicyError, PolicyErrors, RuleSetVersion, ValidationError, walk_leaves
-from policy.describe import describe
-from policy.library import pydantic_problems
-from policy.yamlsafe import load_file
+from wivcheck.policy import Library, PolicyError, PolicyErrors, RuleSetVersion, ValidationError, walk_leaves
+from wivcheck.policy.describe import describe
+from wivcheck.policy.library import pydantic_problems
+from wivcheck.policy.yamlsafe import load_file
 
-from .errors import ProvisionError
-from .evaluate import Engine
-from .load import merge_patch, provision_from_data
-from policy.semantics import compile_condition
+from ..errors import ProvisionError
+from ..evaluate import Engine
+from ..load import merge_patch, provision_from_data
+from wivcheck.policy.semantics import compile_condition
 
 
 class Expect(BaseModel):

@@ -24,7 +24,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from .errors import EngineError
+from ..errors import EngineError
 
 SCHEMA_BASE = "http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas/"
 # the object types, by schema file; common/ holds the building blocks and these three

@@ -13,13 +13,15 @@ from fastapi import FastAPI, Form, Request
 from starlette.datastructures import UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from engine import EngineError, FACT_SCHEMA, LedgerError, ProvisionError, parse_provisions, provision_from_data
-from engine import recording
-from policy import PolicyError
+from wivcheck.engine import EngineError, FACT_SCHEMA, ProvisionError, parse_provisions, provision_from_data
+
+from wivcheck.engine.log import LedgerError
+from wivcheck.engine.log import recording
+from wivcheck.policy import PolicyError
 
 from .tokens import digest
 
-_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+_ENV = jinja2.Environment(loader=jinja2.PackageLoader(__package__, "templates"),
                           autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 CHECK_ROLES = ("analyst", "policy")

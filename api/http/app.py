@@ -13,6 +13,7 @@ import datetime as dt
 import gc
 import json
 import time
+from importlib import resources
 from typing import Any, Literal, Optional
 
 from typing import Annotated
@@ -25,15 +26,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
-from engine import (FACT_SCHEMA, Decision, Engine, EngineError, Ledger, LedgerError, Provision, ProvisionError,
-                    load_library, provision_from_data, render_html, render_markdown)
-from engine import recording, stix_schema
-from engine.impact import Change
-from policy import PolicyError, PolicyErrors, SelectionError, load_text
+from wivcheck.engine import FACT_SCHEMA, Decision, Engine, EngineError, Provision, ProvisionError, load_library, provision_from_data, render_html, render_markdown
+
+from wivcheck.engine.log import Ledger, LedgerError
+from wivcheck.engine.log import recording
+from wivcheck.engine.gate import stix_schema
+from wivcheck.engine.tools.impact import Change
+from wivcheck.policy import PolicyError, PolicyErrors, SelectionError, load_text
 
 from .limits import LimitsMiddleware
 from .metrics import Metrics
-from .settings import Settings
+from ..settings import Settings
 from .tokens import Identity, digest, load_tokens
 
 # -- the error shape ----------------------------------------------------------------------------
@@ -100,7 +103,7 @@ def _example() -> dict:
     from pathlib import Path
 
     import yaml
-    text = (Path(__file__).resolve().parent.parent / "examples" / "escalate-residual-risk.yaml").read_text()
+    text = resources.files("wivcheck.examples").joinpath("escalate-residual-risk.yaml").read_text("utf-8")
     return json_safe(yaml.safe_load(text))
 
 
@@ -394,7 +397,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
               summary="What a candidate rule set would change, replayed over the log or given provisions",
               responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS}, **access("policy"))
     def rules_impact(body: ImpactRequest, _: Identity = allow("policy")):
-        from engine import impact as impact_mod
+        from wivcheck.engine.tools import impact as impact_mod
         try:
             candidate = load_text(body.candidate.encode("utf-8"), "candidate", FACT_SCHEMA, check_location=False)
             state.library.get(body.base)
@@ -420,7 +423,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "changed": result.changes, "totals": result.totals, "errors": result.errors}
 
     def run_gate(envelope: dict, items_of, payload) -> Response:
-        from engine.gate import PayloadError, gate as gate_payload
+        from wivcheck.engine.gate import PayloadError, gate as gate_payload
         started = time.perf_counter()
         try:
             items = items_of(json.dumps(payload))
@@ -441,14 +444,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
               summary="Decide a STIX 2.1 bundle with its envelope, whole and per object; recorded",
               responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS}, **access("gate"))
     async def gate_stix(body: GateStixRequest, _: Identity = allow("gate")):
-        from engine.gate import stix_items
+        from wivcheck.engine.gate import stix_items
         return await run_in_threadpool(run_gate, body.envelope, stix_items, body.bundle)
 
     @app.post("/v1/gate/misp", response_model=GateResponse, tags=["gate"],
               summary="Decide a MISP event with its envelope, whole and per object; recorded",
               responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS}, **access("gate"))
     async def gate_misp(body: GateMispRequest, _: Identity = allow("gate")):
-        from engine.gate import misp_items
+        from wivcheck.engine.gate import misp_items
         return await run_in_threadpool(run_gate, body.envelope, misp_items, body.event)
 
     @app.get("/healthz", response_model=Health, tags=["service"], summary="Liveness; no token needed",

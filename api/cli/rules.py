@@ -12,11 +12,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from engine import FACT_SCHEMA, EngineError, LedgerError, load_library
-from engine.compile import compile_ruleset
-from policy import PolicyError, RuleSetFile, default_rules_dir, load_file
+from wivcheck.engine import FACT_SCHEMA, EngineError, load_library
 
-from .cli_common import (ERROR, DbPath, Format, RulesDir, err, fail, ledger_or_exit, library_or_exit, parse_day,
+from wivcheck.engine.log import LedgerError
+from wivcheck.engine.compile import compile_ruleset
+from wivcheck.policy import PolicyError, RuleSetFile, default_rules_dir, load_file
+
+from .common import (ERROR, DbPath, Format, RulesDir, err, fail, ledger_or_exit, library_or_exit, parse_day,
                          parse_refs)
 
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect, test, compare, verify, lint and document rule sets.")
@@ -83,7 +85,7 @@ def rules_test(path: Optional[Path] = typer.Argument(None, help="Rules folder, a
                fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
                rules: Optional[Path] = RulesDir):
     """Run the YAML rule tests; report failures with the difference, and coverage."""
-    from engine.ruletests import run_tests, test_files
+    from wivcheck.engine.tools.ruletests import run_tests, test_files
     library = library_or_exit(rules)
     target = path or (rules or default_rules_dir())
     files = test_files(target)
@@ -135,7 +137,7 @@ def rules_diff(base: str = typer.Option(..., "--base", metavar="NAME@VERSION", h
     """What a rule change would do: every provision of the corpus whose decision changes."""
     from rich.progress import Progress
 
-    from engine import impact as impact_mod
+    from wivcheck.engine.tools import impact as impact_mod
     parse_refs([base])
     library = library_or_exit(rules)
     try:
@@ -200,7 +202,7 @@ def rules_verify(invariants: Optional[Path] = typer.Option(None, "--invariants",
     """Search for provisions that break an invariant; print the shrunk counterexample."""
     import yaml
 
-    from engine.invariants import load_invariants, verify_all
+    from wivcheck.engine.tools.invariants import load_invariants, verify_all
     library = library_or_exit(rules)
     path = invariants or (rules or default_rules_dir()) / "invariants.yaml"
     try:
@@ -249,8 +251,8 @@ def rules_doc(fmt: DocFormat = typer.Option(DocFormat.markdown, "--format"),
                                                             help="Twice: show the changes from the first to the second."),
               rules: Optional[Path] = RulesDir):
     """The rule book: every rule set and version, readable; and the changes between versions."""
-    from engine.impact import load_candidate
-    from policy import book
+    from wivcheck.engine.tools.impact import load_candidate
+    from wivcheck.policy import book
     library = library_or_exit(rules)
     versions = library.all()
     diffs = []
@@ -286,7 +288,7 @@ def rules_doc(fmt: DocFormat = typer.Option(DocFormat.markdown, "--format"),
 def rules_lint(path: Optional[Path] = typer.Argument(None, help="A rules folder (default: the shipped rules)."),
                fmt: Format = typer.Option(Format.text, "--format", help="text or json.")):
     """Find dead, duplicate and overlapping rules, message and citation problems, version gaps."""
-    from policy.lint import lint
+    from wivcheck.policy.lint import lint
     findings = lint(library_or_exit(path), FACT_SCHEMA)
     errors = [f for f in findings if f.level == "error"]
     if fmt is Format.json:

@@ -12,15 +12,17 @@ from typing import Optional
 
 import typer
 
-from engine import Engine, EngineError, LedgerError, ProvisionError, parse_provisions
-from engine import recording
-from policy import PolicyError
+from wivcheck.engine import Engine, EngineError, ProvisionError, parse_provisions
 
-from .cli_common import (ERROR, EXIT, SEVERITY, DbPath, Format, Lang, LockWait, RulesDir, err, ledger_or_exit,
+from wivcheck.engine.log import LedgerError
+from wivcheck.engine.log import recording
+from wivcheck.policy import PolicyError
+
+from .common import (ERROR, EXIT, SEVERITY, DbPath, Format, Lang, LockWait, RulesDir, err, ledger_or_exit,
                          library_or_exit, parse_day, parse_refs, print_decision, read_source, report_error)
-from .cli_log import log_app
-from .cli_rules import rules_app
-from .cli_serve import gate, serve, tokens_app
+from .log import log_app
+from .rules import rules_app
+from .serve import gate, serve, tokens_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Check a proposed provision (verstrekking) against Wiv 2017 and the PPS safeguards.")

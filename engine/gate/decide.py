@@ -24,10 +24,10 @@ from typing import Any
 import orjson
 
 from . import stix_schema
-from .decision import Decision
-from .errors import ProvisionError
-from .evaluate import Engine
-from .load import provision_from_data
+from ..decision import Decision
+from ..errors import ProvisionError
+from ..evaluate import Engine
+from ..load import provision_from_data
 
 TLP_ORDER = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
 ENVELOPE_DATA = {"classification", "origin", "originator_consent", "reliability_indicated",
@@ -351,7 +351,7 @@ def gate(engine: Engine, envelope: dict, items: list[Item], rulesets=()) -> Gate
 def _with(decision: Decision, extra: list[dict]) -> Decision:
     if not extra:
         return decision
-    from .decision import Reason
+    from ..decision import Reason
     reasons = [Reason.model_validate(r) for r in extra] + list(decision.reasons)
     outcomes = {r.outcome for r in reasons}
     outcome = "deny" if "deny" in outcomes else ("escalate" if "escalate" in outcomes else "allow")

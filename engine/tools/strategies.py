@@ -9,8 +9,8 @@ import typing
 
 from hypothesis import strategies as st
 
-from . import provision as pm
-from .provision import Provision
+from .. import provision as pm
+from ..provision import Provision
 
 CATEGORIES = list(typing.get_args(pm.Category))
 TASKS = list(typing.get_args(pm.Task))

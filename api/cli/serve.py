@@ -9,10 +9,12 @@ from typing import Optional
 
 import typer
 
-from engine import Engine, EngineError, Ledger, LedgerError
-from engine.ledger import default_path
+from wivcheck.engine import Engine, EngineError
 
-from .cli_common import (ERROR, EXIT, DbPath, Format, Lang, RulesDir, err, fail, ledger_or_exit, library_or_exit,
+from wivcheck.engine.log import Ledger, LedgerError
+from wivcheck.engine.log.ledger import default_path
+
+from .common import (ERROR, EXIT, DbPath, Format, Lang, RulesDir, err, fail, ledger_or_exit, library_or_exit,
                          parse_refs)
 
 tokens_app = typer.Typer(no_args_is_help=True, help="Bearer tokens for the HTTP service.")
@@ -22,7 +24,7 @@ tokens_app = typer.Typer(no_args_is_help=True, help="Bearer tokens for the HTTP 
 def tokens_new(role: str = typer.Option(..., "--role", help="analyst, gate, policy or auditor."),
                name: str = typer.Option(..., "--name", help="Who or what holds the token.")):
     """Print a fresh token (give it to its holder) and its entry for the tokens file (hash only)."""
-    from .tokens import ROLES, new_token
+    from ..http.tokens import ROLES, new_token
     if role not in ROLES:
         raise typer.BadParameter(f"one of {', '.join(ROLES)}", param_hint="--role")
     token, entry = new_token(role, name)
@@ -46,8 +48,8 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
 
     import uvicorn
 
-    from .settings import Settings
-    from .tokens import TokenFileError, load_tokens
+    from ..settings import Settings
+    from ..http.tokens import TokenFileError, load_tokens
 
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
@@ -80,7 +82,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
     if not known:
         err.print("no tokens configured: loopback only, every caller has every role", markup=False)
     try:
-        uvicorn.run("api.server:app_from_env", factory=True, host=host, port=port, workers=workers,
+        uvicorn.run("wivcheck.api.http.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                     log_level="warning", access_log=False)
     finally:
         if metrics_dir:
@@ -99,10 +101,11 @@ def gate(stix: Optional[Path] = typer.Option(None, "--stix", metavar="FILE", hel
          ruleset: Optional[list[str]] = typer.Option(None, "--ruleset", metavar="NAME@VERSION"),
          db: Optional[Path] = DbPath, rules: Optional[Path] = RulesDir):
     """Decide a STIX bundle or MISP event with its envelope: whole and per object, with what to strip."""
-    from engine import ProvisionError, recording, render_text
-    from engine.gate import PayloadError, gate as run_gate, misp_items, stix_items
-    from policy import PolicyError
-    from policy.yamlsafe import load_file
+    from wivcheck.engine import ProvisionError, render_text
+    from wivcheck.engine.log import recording
+    from wivcheck.engine.gate import PayloadError, gate as run_gate, misp_items, stix_items
+    from wivcheck.policy import PolicyError
+    from wivcheck.policy.yamlsafe import load_file
     if (stix is None) == (misp is None):
         raise typer.BadParameter("give exactly one of --stix and --misp")
     engine = Engine(library_or_exit(rules))

@@ -32,17 +32,17 @@ from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
 from pydantic import BaseModel, ConfigDict, Field
 
-from policy import Condition, Library, PolicyErrors, SelectionError
-from policy.library import pydantic_problems
-from policy.semantics import compile_condition
-from policy.yamlsafe import load_file
+from wivcheck.policy import Condition, Library, PolicyErrors, SelectionError
+from wivcheck.policy.library import pydantic_problems
+from wivcheck.policy.semantics import compile_condition
+from wivcheck.policy.yamlsafe import load_file
 
-from .decision import Decision
-from .errors import ProvisionError
-from .evaluate import Engine
-from .generate import any_provision_data
-from .load import merge_patch, provision_from_data
-from .provision import Provision
+from ..decision import Decision
+from ..errors import ProvisionError
+from ..evaluate import Engine
+from .strategies import any_provision_data
+from ..load import merge_patch, provision_from_data
+from ..provision import Provision
 
 RANK = {"allow": 0, "escalate": 1, "deny": 2}
 

@@ -9,10 +9,12 @@ from typing import Optional
 
 import typer
 
-from engine import Engine, LedgerError
-from engine import recording
+from wivcheck.engine import Engine
 
-from .cli_common import (ERROR, DbPath, ExportFormat, Format, Lang, RulesDir, ShowFormat, exit_if_broken, fail,
+from wivcheck.engine.log import LedgerError
+from wivcheck.engine.log import recording
+
+from .common import (ERROR, DbPath, ExportFormat, Format, Lang, RulesDir, ShowFormat, exit_if_broken, fail,
                          ledger_or_exit, library_or_exit, parse_day, parse_refs, print_decision)
 
 log_app = typer.Typer(no_args_is_help=True, help="The decision log: show, verify, head, export, import, replay.")

@@ -12,8 +12,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from policy.yamlsafe import load_file
-from policy import PolicyError
+from wivcheck.policy.yamlsafe import load_file
+from wivcheck.policy import PolicyError
 
 ROLES = ("analyst", "gate", "policy", "auditor")
 

@@ -13,10 +13,11 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from engine import (EngineError, Ledger, LedgerError, ProvisionError, load_library, render_html, render_json,
-                    render_markdown, render_text)
-from engine.ledger import default_path
-from policy import PolicyError, PolicyErrors
+from wivcheck.engine import EngineError, ProvisionError, load_library, render_html, render_json, render_markdown, render_text
+
+from wivcheck.engine.log import Ledger, LedgerError
+from wivcheck.engine.log.ledger import default_path
+from wivcheck.policy import PolicyError, PolicyErrors
 
 EXIT = {"allow": 0, "deny": 3, "escalate": 4}
 ERROR, USAGE = 1, 2

@@ -10,10 +10,10 @@ import json
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from .decision import Decision, LogRef
-from .evaluate import Engine
+from ..decision import Decision, LogRef
+from ..evaluate import Engine
 from .ledger import Entry, Ledger, LedgerError, canonical
-from .provision import FACT_SCHEMA, Provision
+from ..provision import FACT_SCHEMA, Provision
 
 REDACTED = "[redacted]"
 

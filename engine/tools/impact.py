@@ -10,13 +10,13 @@ from pydantic import BaseModel
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from policy import Library, PolicyError, RuleSetVersion, load_text
+from wivcheck.policy import Library, PolicyError, RuleSetVersion, load_text
 
-from .errors import ProvisionError
-from .evaluate import Engine
-from .ledger import Ledger
-from .load import parse_provisions
-from .provision import FACT_SCHEMA, Provision
+from ..errors import ProvisionError
+from ..evaluate import Engine
+from ..log.ledger import Ledger
+from ..load import parse_provisions
+from ..provision import FACT_SCHEMA, Provision
 
 BATCH = 500
 
