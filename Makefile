@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 
 .PHONY: setup run test bench schema clean
 
+# durable_rules (the rule engine's C core) imports on Python 3.11 and 3.12 only (see pyproject.toml)
 $(BIN)/wivcheck: pyproject.toml
+	@$(PY) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 13))' || { \
+	  echo "wivcheck needs Python 3.11 or 3.12 (durable_rules does not import on 3.13 or later);"; \
+	  echo "this is $$($(PY) --version 2>&1). Run: make run PY=python3.12  (or python3.11)"; exit 1; }
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -13,12 +17,14 @@ $(BIN)/wivcheck: pyproject.toml
 
 setup: $(BIN)/wivcheck
 
-# Check the shipped example provisions on the shipped rules, record them in the decision log
-# (WIVCHECK_DB, default ~/.local/share/wivcheck/decisions.sqlite3) and verify the log.
+# Check the shipped example provisions on the shipped rules, record them in a demo decision log
+# (DEMO_DB, default build/demo-decisions.sqlite3: not the user's own log) and verify that log.
+DEMO_DB ?= build/demo-decisions.sqlite3
 run: setup
+	@mkdir -p $(dir $(DEMO_DB))
 	$(BIN)/wivcheck rules list
-	@for f in examples/*.yaml; do echo "== $$f"; $(BIN)/wivcheck check --record "$$f"; echo "   (exit code $$?)"; done
-	$(BIN)/wivcheck log verify
+	@for f in examples/*.yaml; do echo "== $$f"; $(BIN)/wivcheck check --record --db $(DEMO_DB) "$$f"; echo "   (exit code $$?)"; done
+	$(BIN)/wivcheck log verify --db $(DEMO_DB)
 
 test: setup
 	$(BIN)/python -m pytest -q

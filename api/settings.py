@@ -1,40 +1,129 @@
-"""Server settings, read from the environment so that every uvicorn worker gets the same ones."""
+"""The settings of wivcheck, in one place: environment variables `WIVCHECK_*` and an optional TOML
+config file, read with pydantic-settings. The CLI and the HTTP service both read them here (the
+service's workers get them through the environment, so every worker has the same ones).
+
+| setting | variable | default |
+|---|---|---|
+| rules folder | `WIVCHECK_RULES` | the shipped rules (package data) |
+| decision log | `WIVCHECK_DB` | `$XDG_DATA_HOME/wivcheck/decisions.sqlite3` |
+| tokens file | `WIVCHECK_TOKENS` | none: loopback only, every role |
+| body limit (bytes) | `WIVCHECK_MAX_BODY` | 2097152 |
+| gate body limit (bytes) | `WIVCHECK_MAX_GATE_BODY` | 67108864 |
+| provisions per batch | `WIVCHECK_MAX_BATCH` | 1000 |
+| JSON nesting depth | `WIVCHECK_MAX_DEPTH` | 32 |
+| wait for a locked log (seconds) | `WIVCHECK_LOCK_WAIT` | 10 |
+
+`WIVCHECK_CONFIG` names a TOML file with the same settings as keys (`db = "..."`, `max_body =
+2097152`); a variable set in the environment wins over the file. A bad value raises SettingsError
+naming the variable and what it expects; nothing starts on it.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Optional
+
+import pydantic
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from wivcheck.policy.errors import Problem, WivcheckError
+
+_ENV = {"rules_dir": "WIVCHECK_RULES", "db_path": "WIVCHECK_DB", "tokens_path": "WIVCHECK_TOKENS",
+        "max_body_bytes": "WIVCHECK_MAX_BODY", "max_gate_body_bytes": "WIVCHECK_MAX_GATE_BODY",
+        "max_batch": "WIVCHECK_MAX_BATCH", "max_depth": "WIVCHECK_MAX_DEPTH", "lock_wait": "WIVCHECK_LOCK_WAIT"}
+_FILE = {"rules_dir": "rules", "db_path": "db", "tokens_path": "tokens", "max_body_bytes": "max_body",
+         "max_gate_body_bytes": "max_gate_body", "max_batch": "max_batch", "max_depth": "max_depth",
+         "lock_wait": "lock_wait"}
 
 
-@dataclass(frozen=True)
-class Settings:
-    rules_dir: Path | None = None
-    db_path: Path | None = None
-    tokens_path: Path | None = None
-    max_body_bytes: int = 2 * 1024 * 1024
-    max_gate_body_bytes: int = 64 * 1024 * 1024   # a STIX bundle of 100,000 objects is about 33 MB
-    max_batch: int = 1000
-    max_depth: int = 32
-    lock_wait: float = 10.0
+class SettingsError(WivcheckError):
+    """A setting has a value of the wrong kind; each problem names the variable and what it expects."""
+
+    code = "invalid_settings"
+
+
+def _alias(name: str):
+    return AliasChoices(name, _ENV[name], _FILE[name])
+
+
+class Settings(BaseSettings):
+    """Every setting, validated. Construct with `Settings.load()` (environment and config file) or
+    with keyword arguments (tests, `wivcheck serve` passing its options on)."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", populate_by_name=True,
+                                      case_sensitive=True)
+
+    rules_dir: Optional[Path] = Field(None, validation_alias=_alias("rules_dir"),
+                                      description="a folder of rule sets")
+    db_path: Optional[Path] = Field(None, validation_alias=_alias("db_path"),
+                                    description="a path to the decision log")
+    tokens_path: Optional[Path] = Field(None, validation_alias=_alias("tokens_path"),
+                                        description="a path to the tokens file")
+    max_body_bytes: int = Field(2 * 1024 * 1024, gt=0, le=1 << 34, validation_alias=_alias("max_body_bytes"),
+                                description="a whole number of bytes, e.g. 2097152")
+    # a STIX bundle of 100,000 objects is about 33 MB
+    max_gate_body_bytes: int = Field(64 * 1024 * 1024, gt=0, le=1 << 34,
+                                     validation_alias=_alias("max_gate_body_bytes"),
+                                     description="a whole number of bytes, e.g. 67108864")
+    max_batch: int = Field(1000, ge=1, le=1_000_000, validation_alias=_alias("max_batch"),
+                           description="a whole number of provisions, 1 or more")
+    max_depth: int = Field(32, ge=4, le=256, validation_alias=_alias("max_depth"),
+                           description="a whole number from 4 to 256")
+    lock_wait: float = Field(10.0, ge=0, le=3600, validation_alias=_alias("lock_wait"),
+                             description="seconds, from 0 to 3600")
 
     @classmethod
-    def from_env(cls) -> "Settings":
-        env = os.environ
-        path = lambda k: Path(env[k]) if env.get(k) else None  # noqa: E731
-        return cls(rules_dir=path("WIVCHECK_RULES"), db_path=path("WIVCHECK_DB"),
-                   tokens_path=path("WIVCHECK_TOKENS"),
-                   max_body_bytes=int(env.get("WIVCHECK_MAX_BODY", cls.max_body_bytes)),
-                   max_gate_body_bytes=int(env.get("WIVCHECK_MAX_GATE_BODY", cls.max_gate_body_bytes)),
-                   max_batch=int(env.get("WIVCHECK_MAX_BATCH", cls.max_batch)),
-                   lock_wait=float(env.get("WIVCHECK_LOCK_WAIT", cls.lock_wait)))
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config = os.environ.get("WIVCHECK_CONFIG")
+        if config:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config)))
+        return tuple(sources)
+
+    @classmethod
+    def load(cls, **overrides: Any) -> "Settings":
+        """The settings from the environment (and `WIVCHECK_CONFIG`), with `overrides` (not None)
+        on top. Raises SettingsError naming each bad variable."""
+        config = os.environ.get("WIVCHECK_CONFIG")
+        if config and not Path(config).is_file():
+            raise SettingsError("cannot read the config file", [Problem(f"no such file: {config}", "WIVCHECK_CONFIG")])
+        try:
+            base = cls()
+            given = {k: v for k, v in overrides.items() if v is not None}
+            return base.model_copy(update=given) if given else base
+        except pydantic.ValidationError as exc:
+            raise SettingsError("a setting is not valid", [
+                Problem(f"{_expects(e)} (got {e.get('input')!r})", _ENV.get(_field(e), _field(e)))
+                for e in exc.errors()]) from None
+        except (OSError, ValueError) as exc:  # an unreadable or broken TOML file
+            raise SettingsError("cannot read the config file", [Problem(str(exc), "WIVCHECK_CONFIG")]) from None
+
+    # kept for callers that read the environment explicitly
+    from_env = load
 
     def to_env(self) -> dict[str, str]:
-        out = {"WIVCHECK_MAX_BODY": str(self.max_body_bytes),
-               "WIVCHECK_MAX_GATE_BODY": str(self.max_gate_body_bytes),
-               "WIVCHECK_MAX_BATCH": str(self.max_batch), "WIVCHECK_LOCK_WAIT": str(self.lock_wait)}
-        for key, value in (("WIVCHECK_RULES", self.rules_dir), ("WIVCHECK_DB", self.db_path),
-                           ("WIVCHECK_TOKENS", self.tokens_path)):
+        """The settings as `WIVCHECK_*` variables, for uvicorn's worker processes."""
+        out = {}
+        for name, var in _ENV.items():
+            value = getattr(self, name)
             if value is not None:
-                out[key] = str(value)
+                out[var] = str(value)
         return out
+
+
+def _field(error: dict) -> str:
+    loc = error.get("loc") or ("",)
+    key = str(loc[0])
+    for name in _ENV:
+        if key in (name, _ENV[name], _FILE[name]):
+            return name
+    return key
+
+
+def _expects(error: dict) -> str:
+    name = _field(error)
+    info = Settings.model_fields.get(name)
+    return f"expected {info.description}" if info and info.description else error.get("msg", "not valid")

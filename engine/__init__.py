@@ -12,7 +12,7 @@ tests, impact of a change, invariants, for policy staff). Knows nothing of HTTP.
 from wivcheck.policy import Library, default_rules_dir
 
 from .decision import Decision, Reason, TraceEntry
-from .errors import EngineError, ProvisionError
+from .errors import EngineError, InputError, ProvisionError
 from .evaluate import Engine
 from .load import parse_provisions, provision_from_data
 from .provision import FACT_SCHEMA, Provision
@@ -25,6 +25,6 @@ def load_library(root=None) -> Library:
     return Library.load(root or default_rules_dir(), FACT_SCHEMA)
 
 
-__all__ = ["Decision", "Engine", "EngineError", "FACT_SCHEMA", "Provision", "ProvisionError",
+__all__ = ["Decision", "Engine", "EngineError", "InputError", "FACT_SCHEMA", "Provision", "ProvisionError",
            "Reason", "TraceEntry", "load_library", "parse_provisions", "provision_from_data",
            "render_html", "render_json", "render_markdown", "render_text"]

@@ -7,7 +7,9 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict
 
-Status = Literal["satisfied", "violated", "not_applicable", "missing", "approved"]
+from wivcheck.policy.terms import OutcomeName, StatusName
+
+Status = StatusName
 
 
 class _Out(BaseModel):
@@ -60,7 +62,7 @@ class LogRef(_Out):
 
 
 class Decision(_Out):
-    decision: Literal["allow", "deny", "escalate"]
+    decision: OutcomeName
     provision_id: str
     decision_id: str
     evaluated_at: dt.datetime

@@ -8,7 +8,7 @@ import threading
 import uuid
 from typing import Iterable
 
-from wivcheck.policy import Library, RuleSetVersion
+from wivcheck.policy import Library, RuleSetVersion, qualified
 
 from .backends import BACKENDS
 from .combine import apply_approvals, combine
@@ -75,7 +75,7 @@ class Engine:
     def outcome(provision: Provision, selection, statuses: dict[str, str]) -> tuple[str, frozenset[str]]:
         """Decision and open rules of a provision on a selection, from rule statuses (which may
         hold more rules than the selection's)."""
-        rules = {f"{v.name}.{r.id}": r for v in selection for r in v.model.rules}
+        rules = {qualified(v.name, r.id): r for v in selection for r in v.model.rules}
         trace, _ = apply_approvals(provision, rules, {q: statuses[q] for q in rules})
         outcome, _ = combine(trace, rules)
         return outcome, frozenset(t["rule"] for t in trace if t["status"] in ("violated", "missing"))
@@ -141,7 +141,7 @@ class _Selected:
         self.rules, self.owner = {}, {}
         for v in selected:
             for r in v.model.rules:
-                qid = f"{v.name}.{r.id}"
+                qid = qualified(v.name, r.id)
                 self.rules[qid], self.owner[qid] = r, v
         self.order = {qid: i for i, qid in enumerate(self.rules)}
         self.refs = [{"id": v.name, "version": v.version, "status": v.model.status, "sha256": v.sha256}

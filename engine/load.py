@@ -7,6 +7,7 @@ import copy
 import pydantic
 
 from wivcheck.policy import PolicyError
+from wivcheck.policy.errors import Problem
 from wivcheck.policy.library import pydantic_problems
 from wivcheck.policy.yamlsafe import Located, parse_text
 
@@ -29,11 +30,9 @@ def merge_patch(target: dict, patch: dict) -> None:
             target[k] = copy.deepcopy(v)
 
 
-def _problems(exc: pydantic.ValidationError, located: Located | None) -> list[str]:
-    out = []
-    for e in pydantic_problems(exc, located, located.file if located else "<input>"):
-        out.append(f"{f'line {e.line}: ' if e.line else ''}{e.path or '(provision)'}: {e.message}")
-    return out
+def _problems(exc: pydantic.ValidationError, located: Located | None) -> list[Problem]:
+    return [Problem(e.message, e.path or "(provision)", e.line)
+            for e in pydantic_problems(exc, located, located.file if located else "<input>")]
 
 
 def provision_from_data(data, located: Located | None = None, source: str = "<input>") -> Provision:
@@ -51,7 +50,7 @@ def parse_provisions(text: str | bytes, source: str = "<input>") -> list[Provisi
         located = parse_text(text, source, max_bytes=MAX_PROVISION_BYTES * 64,
                              max_depth=MAX_PROVISION_DEPTH + 1)
     except PolicyError as exc:
-        raise ProvisionError([f"line {exc.line}: {exc.message}" if exc.line else exc.message], source) from None
+        raise ProvisionError([Problem(exc.message, "", exc.line)], source) from None
     data = located.data
     if isinstance(data, list):
         out, problems = [], []
@@ -60,7 +59,8 @@ def parse_provisions(text: str | bytes, source: str = "<input>") -> list[Provisi
             try:
                 out.append(provision_from_data(item, sub, source))
             except ProvisionError as exc:
-                problems += [f"[{i}] {p}" for p in exc.problems]
+                problems += [Problem(p.message, f"[{i}]" + ("." + p.path if p.path else ""), p.line)
+                             for p in exc.problems]
         if problems:
             raise ProvisionError(problems, source)
         if not out:

@@ -15,7 +15,7 @@ class OracleRuleSet:
         scope = model.scope
         self.rules = []
         for rule in model.rules:
-            applies = [c for c in (scope, rule.applies_if) if c is not None]
+            applies = [c for c in (scope, rule.applies_if) if c is not None]  # see policy.terms.applies_conditions
             self.rules.append((f"{model.ruleset}.{rule.id}",
                                compile_condition(All(all=applies) if applies else None),
                                compile_condition(rule.requires)))

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from wivcheck.policy import FactSchema, FieldType
+from wivcheck.policy.terms import RoleName
 
 
 def _iso_date(value: Any) -> Any:
@@ -42,7 +43,7 @@ Category = Literal["domain_names", "ip_addresses", "urls", "file_hashes", "malwa
                    "account_names", "personal_data"]
 Task = Literal["8.2.a", "8.2.b", "8.2.c", "8.2.d", "8.2.e", "8.2.f",
                "10.2.a", "10.2.b", "10.2.c", "10.2.d", "10.2.e", "10.2.f", "10.2.g"]
-Role = Literal["teamleider", "diensthoofd", "minister"]
+Role = RoleName
 
 
 class _Strict(BaseModel):

@@ -5,7 +5,6 @@ dossier"). Every word shown in both languages comes from `CATALOGUE`."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import jinja2
 

@@ -21,6 +21,7 @@ from .citations import check_cite
 from .conditions import All, FactRef, facts_of, walk_leaves
 from .dates import parse_offset
 from .library import Library, RuleSetVersion
+from .terms import applies_conditions, qualified
 from .schema import FactSchema
 from .semantics import compile_condition
 
@@ -124,12 +125,12 @@ def _assignments(domains: dict[str, list], schema: FactSchema):
 
 
 def _applies(version: RuleSetVersion, rule):
-    conds = [c for c in (version.model.scope, rule.applies_if) if c is not None]
+    conds = applies_conditions(version.model, rule)
     return All(all=conds) if conds else None
 
 
 def _check_rule(version: RuleSetVersion, rule, schema: FactSchema) -> list[Finding]:
-    qid = f"{version.name}.{rule.id}"
+    qid = qualified(version.name, rule.id)
     applies = _applies(version, rule)
     conds = [c for c in (applies, rule.requires) if c is not None]
     domains = _domains(conds, schema)
@@ -178,7 +179,7 @@ def _pairs(versions: list[RuleSetVersion], schema: FactSchema) -> list[Finding]:
         t1, t2 = _violation_table(v1, r1, facts_list), _violation_table(v2, r2, facts_list)
         if t1 != t2 or not any(t1):
             continue
-        q1, q2 = f"{v1.name}.{r1.id}", f"{v2.name}.{r2.id}"
+        q1, q2 = qualified(v1.name, r1.id), qualified(v2.name, r2.id)
         same = (r1.on_fail, r1.escalate_to) == (r2.on_fail, r2.escalate_to)
         if same:
             out.append(Finding("warning", "duplicate", q1, f"is violated by exactly the same provisions as {q2}, "
@@ -197,7 +198,7 @@ def _outcome(rule) -> str:
 def _messages(version: RuleSetVersion) -> list[Finding]:
     out = []
     for rule in version.model.rules:
-        qid = f"{version.name}.{rule.id}"
+        qid = qualified(version.name, rule.id)
         for key in ("message", "fix"):
             text = getattr(rule, key)
             if text is None:
@@ -240,7 +241,7 @@ def lint(library: Library, schema: FactSchema) -> list[Finding]:
             for cite in rule.cites:
                 why = check_cite(cite)
                 if why:
-                    findings.append(Finding("error", "citation", f"{v.name}.{rule.id}", f"{cite.label()}: {why}"))
+                    findings.append(Finding("error", "citation", qualified(v.name, rule.id), f"{cite.label()}: {why}"))
         for note in v.model.notes:
             for cite in note.cites:
                 why = check_cite(cite)

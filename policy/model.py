@@ -12,10 +12,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .conditions import Condition
+from .terms import ROLE_RANK, ROLES, FailOutcome, RoleName  # noqa: F401  (ROLES, ROLE_RANK re-exported)
 
 NAME = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
-ROLES = ("teamleider", "diensthoofd", "minister")
-ROLE_RANK = {role: i for i, role in enumerate(ROLES)}
 
 
 class _Strict(BaseModel):
@@ -70,8 +69,8 @@ class Rule(_Strict):
     note: str | None = Field(None, description="Why this reading; the status of the source.")
     applies_if: Condition | None = None
     requires: Condition
-    on_fail: Literal["deny", "escalate"]
-    escalate_to: Literal["teamleider", "diensthoofd", "minister"] | None = None
+    on_fail: FailOutcome
+    escalate_to: RoleName | None = None
     message: Text
     fix: Text | None = Field(None, description="What would have to change (else derived).")
 

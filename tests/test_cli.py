@@ -95,7 +95,8 @@ def test_error_beats_allow_and_json_reports_it(tmp_path):
     r = run("check", "--format", "json", str(EXAMPLES / "allow-structural.yaml"), str(f))
     assert r.returncode == 1
     lines = [json.loads(x) for x in r.stdout.splitlines()]
-    assert lines[0]["decision"] == "allow" and lines[1]["error"] == "invalid provision"
+    assert lines[0]["decision"] == "allow" and lines[1]["error"]["code"] == "invalid_provision"
+    assert lines[1]["source"] == str(f) and lines[1]["error"]["problems"][0]["line"] == 1
 
 
 def test_missing_file_and_no_rules_in_force(tmp_path):

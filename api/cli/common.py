@@ -13,15 +13,18 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from wivcheck.engine import EngineError, ProvisionError, load_library, render_html, render_json, render_markdown, render_text
-
-from wivcheck.engine.log import Ledger, LedgerError
+from wivcheck.engine import InputError, load_library, render_html, render_json, render_markdown, render_text
+from wivcheck.engine.log import Ledger
 from wivcheck.engine.log.ledger import default_path
-from wivcheck.policy import PolicyError, PolicyErrors
+from wivcheck.policy import OUTCOME_RANK
+from wivcheck.policy.errors import Problem, WivcheckError
+
+from ..settings import Settings, SettingsError
 
 EXIT = {"allow": 0, "deny": 3, "escalate": 4}
 ERROR, USAGE = 1, 2
-SEVERITY = {0: 0, 4: 1, 3: 2, 1: 3}
+# exit codes from least to most severe: allow, escalate, deny (the outcomes' order), then error
+SEVERITY = {**{EXIT[o]: rank for o, rank in OUTCOME_RANK.items()}, ERROR: len(OUTCOME_RANK)}
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -56,20 +59,35 @@ def parse_refs(values: Optional[list[str]]) -> list[str]:
     return list(values or [])
 
 
-RulesDir = typer.Option(None, "--rules", envvar="WIVCHECK_RULES",
-                        help="Rules folder (default: the shipped rules/).")
-DbPath = typer.Option(None, "--db", envvar="WIVCHECK_DB", metavar="PATH",
-                      help=f"Decision log (default: {default_path()}).")
+RulesDir = typer.Option(None, "--rules", metavar="DIR",
+                        help="Rules folder (default: WIVCHECK_RULES, else the shipped rules).")
+DbPath = typer.Option(None, "--db", metavar="PATH",
+                      help=f"Decision log (default: WIVCHECK_DB, else {default_path()}).")
+
+
+_SETTINGS: list[Settings] = []
+
+
+def settings() -> Settings:
+    """The settings (environment and WIVCHECK_CONFIG), read once per command; a bad value ends the
+    command with an error naming the variable."""
+    if not _SETTINGS:
+        try:
+            _SETTINGS.append(Settings.load())
+        except SettingsError as exc:
+            fail(exc)
+    return _SETTINGS[0]
 LockWait = typer.Option(30.0, "--lock-wait", metavar="SECONDS", hidden=True,
                         help="How long to wait for a log locked by another writer.")
 
 
 def library_or_exit(rules: Optional[Path]):
     try:
-        return load_library(rules)
-    except PolicyError as exc:
-        err.print(f"[bold red]error:[/] the rules could not be loaded:\n{exc}", markup=True)
-        raise typer.Exit(ERROR)
+        return load_library(rules or settings().rules_dir)
+    except WivcheckError as exc:
+        err.print("[bold red]error:[/] the rules could not be loaded:", markup=True)
+        err.print(str(exc), markup=False)
+        raise typer.Exit(exc.exit_code)
 
 
 def read_source(source: str) -> tuple[str, bytes]:
@@ -78,7 +96,8 @@ def read_source(source: str) -> tuple[str, bytes]:
     try:
         return source, Path(source).read_bytes()
     except OSError as exc:
-        raise ProvisionError([f"cannot read: {exc.strerror}"], source) from None
+        raise InputError([Problem(f"cannot read {source}: {exc.strerror}")], source,
+                             message=f"cannot read {source}") from None
 
 
 def print_decision(d, provision, fmt, lang: str) -> None:
@@ -97,25 +116,19 @@ def print_decision(d, provision, fmt, lang: str) -> None:
 
 def ledger_or_exit(db: Optional[Path], *, create: bool = False, timeout: float = 30.0) -> Ledger:
     try:
-        return Ledger(db, create=create, timeout=timeout)
-    except LedgerError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True)
-        raise typer.Exit(ERROR)
+        return Ledger(db or settings().db_path or default_path(), create=create, timeout=timeout)
+    except WivcheckError as exc:
+        fail(exc)
 
 
-def report_error(source: str, exc: Exception, fmt: Format) -> None:
-    kind = {ProvisionError: "invalid provision", EngineError: "engine fault",
-            LedgerError: "decision log"}.get(type(exc), "rules")
-    if isinstance(exc, ProvisionError):
-        problems = exc.problems
-    elif isinstance(exc, PolicyErrors):
-        problems = [str(e) for e in exc.errors]
-    else:
-        problems = [str(exc)]
+def report_error(source: str, exc: WivcheckError, fmt: Format) -> None:
+    """The one place the CLI turns an error about an input into output: with `--format json` a line
+    `{"error": {"code", "message", "problems": [{"path", "line", "message"}]}, "source"}` (the API's
+    error shape plus the input's name) on stdout; always the problems, one a line, on stderr."""
     if fmt is Format.json:
-        typer.echo(json.dumps({"error": kind, "source": source, "problems": problems}, ensure_ascii=False))
-    err.print(f"[bold red]error[/] ({kind}) in {source}:", markup=True)
-    for p in problems:
+        typer.echo(json.dumps({**exc.as_dict(), "source": source}, ensure_ascii=False))
+    err.print(f"[bold red]error[/] ({exc.code}) in {source}: {exc.message}", markup=True)
+    for p in exc.problem_list():
         err.print(f"  {p}", markup=False)
 
 
@@ -131,9 +144,17 @@ class ExportFormat(str, enum.Enum):
     csv = "csv"
 
 
-def fail(exc: Exception) -> None:
-    err.print(f"[bold red]error:[/] {exc}", markup=True)
-    raise typer.Exit(ERROR)
+def fail(exc: Exception | str) -> None:
+    """End the command with an error: the message (and each problem) on stderr, the error's exit
+    code (1). Text from inputs is printed without Rich markup."""
+    err.print("[bold red]error:[/] ", markup=True, end="")
+    if isinstance(exc, WivcheckError) and exc.problems and not str(exc).endswith(str(exc.problems[-1])):
+        err.print(exc.message, markup=False)
+        for p in exc.problems:
+            err.print(f"  {p}", markup=False)
+    else:
+        err.print(str(exc), markup=False)
+    raise typer.Exit(exc.exit_code if isinstance(exc, WivcheckError) else ERROR)
 
 
 def exit_if_broken(fault, n: int) -> None:

@@ -9,9 +9,10 @@ from typing import Optional
 
 import typer
 
+from wivcheck.policy.errors import WivcheckError
+
 from wivcheck.engine import Engine
 
-from wivcheck.engine.log import LedgerError
 from wivcheck.engine.log import recording
 
 from .common import (ERROR, DbPath, ExportFormat, Format, Lang, RulesDir, ShowFormat, exit_if_broken, fail,
@@ -27,7 +28,7 @@ def log_show(key: str = typer.Argument(..., metavar="ID|SEQ", help="Sequence num
     with ledger_or_exit(db) as ledger:
         try:
             provision, decision = recording.stored(ledger.get(key))
-        except LedgerError as exc:
+        except WivcheckError as exc:
             fail(exc)
     print_decision(decision, provision, fmt.value, lang.value)
 
@@ -49,7 +50,7 @@ def log_verify(expect_head: Optional[str] = typer.Option(None, "--expect-head", 
         try:
             n, fault = ledger.verify(expect_head)
             seq, digest = ledger.head()
-        except LedgerError as exc:
+        except WivcheckError as exc:
             fail(exc)
     exit_if_broken(fault, n)
     typer.echo(f"intact: {n} entries, head {seq} {digest}")
@@ -81,7 +82,7 @@ def log_export(since: Optional[str] = typer.Option(None, "--from", metavar="DATE
         except BrokenPipeError:  # the reader stopped early (| head): not an error of ours
             sys.stderr.close()
             raise typer.Exit(0)
-        except (LedgerError, OSError) as exc:
+        except (WivcheckError, OSError) as exc:
             fail(exc)
 
 
@@ -91,13 +92,13 @@ def log_import(file: Path = typer.Argument(..., help="A JSON-lines export (not r
     """Load an export into a new, empty log (a fresh reader), then verify it."""
     try:
         rows = recording.rows_from_jsonl(file.read_text(encoding="utf-8").splitlines(), str(file))
-    except (LedgerError, OSError) as exc:
+    except (WivcheckError, OSError) as exc:
         fail(exc)
     with ledger_or_exit(db, create=True) as ledger:
         try:
             ledger.import_entries(rows)
             n, fault = ledger.verify()
-        except LedgerError as exc:
+        except WivcheckError as exc:
             fail(exc)
     exit_if_broken(fault, n)
     typer.echo(f"imported {n} entries; chain intact")
@@ -123,7 +124,7 @@ def log_replay(ruleset: Optional[list[str]] = typer.Option(None, "--ruleset", me
                     changes.append(change)
                     key = f"{change.before} -> {change.after}"
                     totals[key] = totals.get(key, 0) + 1
-        except LedgerError as exc:
+        except WivcheckError as exc:
             fail(exc)
     if fmt is Format.json:
         typer.echo(json.dumps({"replayed": n, "changed": [c.__dict__ for c in changes],

@@ -7,16 +7,15 @@ Exit codes: 0 allow, 3 deny, 4 escalate, 1 error (bad input, no rule set in forc
 from __future__ import annotations
 
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from wivcheck.engine import Engine, EngineError, ProvisionError, parse_provisions
-
-from wivcheck.engine.log import LedgerError
+from wivcheck.engine import Engine, parse_provisions
 from wivcheck.engine.log import recording
-from wivcheck.policy import PolicyError
+from wivcheck.policy.errors import WivcheckError
 
 from .common import (ERROR, EXIT, SEVERITY, DbPath, Format, Lang, LockWait, RulesDir, err, ledger_or_exit,
                          library_or_exit, parse_day, parse_refs, print_decision, read_source, report_error)
@@ -26,6 +25,18 @@ from .serve import gate, serve, tokens_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Check a proposed provision (verstrekking) against Wiv 2017 and the PPS safeguards.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"wivcheck {metadata.version('wivcheck')}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Check a proposed provision (verstrekking) against Wiv 2017 and the PPS safeguards."""
 
 
 @app.command()
@@ -58,7 +69,7 @@ def check(
             decisions = engine.decide_many(provisions, as_of=day, rulesets=refs)
             if ledger is not None:
                 decisions = recording.record(ledger, provisions, decisions)
-        except (ProvisionError, PolicyError, EngineError, LedgerError) as exc:
+        except WivcheckError as exc:
             worst = max(worst, ERROR, key=SEVERITY.__getitem__)
             report_error(source, exc, fmt)
             continue

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+
+from wivcheck.policy.errors import WivcheckError
 from rich.console import Console
 from rich.table import Table
 
-from wivcheck.engine import FACT_SCHEMA, EngineError, load_library
+from wivcheck.engine import FACT_SCHEMA, load_library
 
-from wivcheck.engine.log import LedgerError
 from wivcheck.engine.compile import compile_ruleset
 from wivcheck.policy import PolicyError, RuleSetFile, default_rules_dir, load_file
 
@@ -64,12 +65,11 @@ def rules_validate(path: Optional[Path] = typer.Argument(None, help="A rule file
             versions = [load_file(target, FACT_SCHEMA, check_location=False)]
         for v in versions:
             compile_ruleset(v)
-    except PolicyError as exc:
-        err.print(f"[bold red]invalid[/]:\n{exc}", markup=True)
-        raise typer.Exit(ERROR)
-    except EngineError as exc:
-        err.print(f"[bold red]does not compile[/]: {exc}", markup=True)
-        raise typer.Exit(ERROR)
+    except WivcheckError as exc:
+        err.print("[bold red]invalid[/]:" if isinstance(exc, PolicyError) else "[bold red]does not compile[/]:",
+                  markup=True)
+        err.print(str(exc), markup=False)
+        raise typer.Exit(exc.exit_code)
     for v in versions:
         typer.echo(f"ok  {v.ref}  {len(v.model.rules)} rules  sha256 {v.sha256}  {v.path}")
 
@@ -143,7 +143,7 @@ def rules_diff(base: str = typer.Option(..., "--base", metavar="NAME@VERSION", h
     try:
         cand = impact_mod.load_candidate(library, candidate)
         library.get(base)
-    except (PolicyError, OSError) as exc:
+    except (WivcheckError, OSError) as exc:
         fail(exc if isinstance(exc, PolicyError) else f"cannot read {candidate}: {exc}")
     if corpus == "log":
         ledger = ledger_or_exit(db)
@@ -157,7 +157,7 @@ def rules_diff(base: str = typer.Option(..., "--base", metavar="NAME@VERSION", h
         task = bar.add_task("replaying", total=total)
         try:
             result = impact_mod.impact(library, base, cand, items, progress=lambda n: bar.advance(task, n))
-        except (PolicyError, LedgerError, EngineError) as exc:
+        except WivcheckError as exc:
             fail(exc)
     if Path(candidate).exists():
         result.candidate = f"{candidate} ({cand.ref})"
@@ -207,11 +207,11 @@ def rules_verify(invariants: Optional[Path] = typer.Option(None, "--invariants",
     path = invariants or (rules or default_rules_dir()) / "invariants.yaml"
     try:
         spec = load_invariants(path)
-    except PolicyError as exc:
+    except WivcheckError as exc:
         fail(exc)
     try:
         results = verify_all(library, spec.invariants, max_examples)
-    except PolicyError as exc:
+    except WivcheckError as exc:
         fail(exc)
     broken = [r for r in results if r.counterexample is not None]
     if fmt is Format.json:
@@ -261,7 +261,7 @@ def rules_doc(fmt: DocFormat = typer.Option(DocFormat.markdown, "--format"),
             raise typer.BadParameter("give --diff twice: the base and the changed version", param_hint="--diff")
         try:
             pair = [load_candidate(library, ref) for ref in diff_refs]
-        except (PolicyError, OSError) as exc:
+        except (WivcheckError, OSError) as exc:
             fail(exc)
         d = book.diff(*pair)
         d.base, d.candidate = (f"{ref} ({v.ref})" if Path(ref).exists() else v.ref for ref, v in zip(diff_refs, pair))

@@ -9,12 +9,14 @@ from typing import Optional
 
 import typer
 
-from wivcheck.engine import Engine, EngineError
+from wivcheck.policy.errors import WivcheckError
 
-from wivcheck.engine.log import Ledger, LedgerError
+from wivcheck.engine import Engine
+
+from wivcheck.engine.log import Ledger
 from wivcheck.engine.log.ledger import default_path
 
-from .common import (ERROR, EXIT, DbPath, Format, Lang, RulesDir, err, fail, ledger_or_exit, library_or_exit,
+from .common import (ERROR, EXIT, DbPath, Format, Lang, RulesDir, err, fail, ledger_or_exit, library_or_exit, settings,
                          parse_refs)
 
 tokens_app = typer.Typer(no_args_is_help=True, help="Bearer tokens for the HTTP service.")
@@ -37,8 +39,9 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
           port: int = typer.Option(8000, "--port", min=0, max=65535),
           workers: int = typer.Option(1, "--workers", min=1, max=64),
           db: Optional[Path] = DbPath,
-          tokens: Optional[Path] = typer.Option(None, "--tokens", envvar="WIVCHECK_TOKENS", metavar="FILE",
-                                                help="Tokens file (YAML list of {name, role, sha256})."),
+          tokens: Optional[Path] = typer.Option(None, "--tokens", metavar="FILE",
+                                                help="Tokens file (YAML list of {name, role, sha256}); "
+                                                     "default WIVCHECK_TOKENS."),
           rules: Optional[Path] = RulesDir):
     """Serve the HTTP API and the analyst page (uvicorn)."""
     import ipaddress
@@ -48,34 +51,34 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
 
     import uvicorn
 
-    from ..settings import Settings
-    from ..http.tokens import TokenFileError, load_tokens
+    from ..http.tokens import load_tokens
 
     try:
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
         loopback = False
+    base = settings()
+    tokens = tokens or base.tokens_path
     known = {}
     if tokens is not None:
         try:
             known = load_tokens(tokens)
-        except TokenFileError as exc:
+        except WivcheckError as exc:
             fail(exc)
     if not known and not loopback:
         err.print(f"[bold red]refused:[/] no tokens are configured, so every caller would have every role; "
                   f"the server listens only on loopback (127.0.0.1, ::1) until --tokens names a tokens file "
                   f"(make one with `wivcheck tokens new`). Asked for: {host}", markup=True)
         raise typer.Exit(ERROR)
-    import dataclasses
-    settings = dataclasses.replace(Settings.from_env(), rules_dir=rules, db_path=db or default_path(),
-                                   tokens_path=tokens)
-    engine = Engine(library_or_exit(rules))
+    chosen = base.model_copy(update={"rules_dir": rules or base.rules_dir, "tokens_path": tokens,
+                                     "db_path": db or base.db_path or default_path()})
+    engine = Engine(library_or_exit(chosen.rules_dir))
     try:
         engine.warm()
-        Ledger(settings.db_path, create=True).close()
-    except (EngineError, LedgerError) as exc:
+        Ledger(chosen.db_path, create=True).close()
+    except WivcheckError as exc:
         fail(exc)
-    os.environ.update(settings.to_env())
+    os.environ.update(chosen.to_env())
     metrics_dir = None
     if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="wivcheck-metrics-")
@@ -101,10 +104,9 @@ def gate(stix: Optional[Path] = typer.Option(None, "--stix", metavar="FILE", hel
          ruleset: Optional[list[str]] = typer.Option(None, "--ruleset", metavar="NAME@VERSION"),
          db: Optional[Path] = DbPath, rules: Optional[Path] = RulesDir):
     """Decide a STIX bundle or MISP event with its envelope: whole and per object, with what to strip."""
-    from wivcheck.engine import ProvisionError, render_text
+    from wivcheck.engine import render_text
     from wivcheck.engine.log import recording
-    from wivcheck.engine.gate import PayloadError, gate as run_gate, misp_items, stix_items
-    from wivcheck.policy import PolicyError
+    from wivcheck.engine.gate import gate as run_gate, misp_items, stix_items
     from wivcheck.policy.yamlsafe import load_file
     if (stix is None) == (misp is None):
         raise typer.BadParameter("give exactly one of --stix and --misp")
@@ -117,7 +119,7 @@ def gate(stix: Optional[Path] = typer.Option(None, "--stix", metavar="FILE", hel
         decision = result.decision
         if record:
             decision = recording.record(ledger_or_exit(db, create=True), [result.provision], [decision])[0]
-    except (PayloadError, ProvisionError, PolicyError, EngineError, LedgerError, OSError) as exc:
+    except (WivcheckError, OSError) as exc:
         fail(exc)
     if fmt is Format.json:
         typer.echo(json.dumps({"decision": decision.model_dump(mode="json"),

@@ -5,7 +5,6 @@ request), and record it when the role allows. Server-rendered, no JavaScript, ev
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 import jinja2

@@ -14,12 +14,15 @@ from pathlib import Path
 
 from wivcheck.policy.yamlsafe import load_file
 from wivcheck.policy import PolicyError
+from wivcheck.policy.errors import WivcheckError
 
 ROLES = ("analyst", "gate", "policy", "auditor")
 
 
-class TokenFileError(Exception):
-    pass
+class TokenFileError(WivcheckError):
+    """The tokens file is missing, unreadable, malformed or unsafe: the service does not start."""
+
+    code = "invalid_tokens"
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,9 @@ from typing import Any
 import orjson
 
 from . import stix_schema
+from wivcheck.policy import ROLE_RANK
+from wivcheck.policy.errors import WivcheckError
+
 from ..decision import Decision
 from ..errors import ProvisionError
 from ..evaluate import Engine
@@ -86,8 +89,11 @@ _MISP_PERSONAL_CATEGORIES = {"Person", "Social network", "Targeting data"}
 _PERSONAL_CATEGORIES = {"email_addresses", "account_names", "personal_data"}
 
 
-class PayloadError(Exception):
+class PayloadError(WivcheckError):
     """The payload cannot be read: there is no decision."""
+
+    code = "invalid_payload"
+    http_status = 422
 
 
 @dataclass
@@ -356,5 +362,5 @@ def _with(decision: Decision, extra: list[dict]) -> Decision:
     outcomes = {r.outcome for r in reasons}
     outcome = "deny" if "deny" in outcomes else ("escalate" if "escalate" in outcomes else "allow")
     roles = sorted({r.escalate_to for r in reasons if r.outcome == "escalate" and r.escalate_to},
-                   key=["teamleider", "diensthoofd", "minister"].index) if outcome == "escalate" else []
+                   key=ROLE_RANK.__getitem__) if outcome == "escalate" else []
     return decision.model_copy(update={"reasons": reasons, "decision": outcome, "escalate_to": roles})

@@ -3,6 +3,6 @@
 (`recording`). Builds on the decision core; the core never imports it."""
 
 from . import recording
-from .ledger import Entry, Fault, Ledger, LedgerError, canonical, default_path, entry_hash
+from .ledger import Entry, EntryNotFound, Fault, Ledger, LedgerError, canonical, default_path, entry_hash
 
-__all__ = ["Entry", "Fault", "Ledger", "LedgerError", "canonical", "default_path", "entry_hash", "recording"]
+__all__ = ["Entry", "EntryNotFound", "Fault", "Ledger", "LedgerError", "canonical", "default_path", "entry_hash", "recording"]

@@ -28,6 +28,8 @@ from typing import Any, Iterator
 
 import orjson
 
+from wivcheck.policy.errors import WivcheckError
+
 SCHEMA_VERSION = 1
 GENESIS = "0" * 64
 DEFAULT_TIMEOUT = 30.0
@@ -61,8 +63,18 @@ _INSERT = ("INSERT INTO entries (seq, decision_id, provision_id, recorded_at, ou
            ":recorded_at, :outcome, :rulesets, :provision, :decision, :prev_hash, :hash)")
 
 
-class LedgerError(Exception):
+class LedgerError(WivcheckError):
     """The log could not be opened, read or written. Nothing was recorded."""
+
+    code = "log_unavailable"
+    http_status = 503
+
+
+class EntryNotFound(LedgerError):
+    """No entry with that sequence number, decision id or provision id is in the log."""
+
+    code = "not_found"
+    http_status = 404
 
 
 def default_path() -> Path:
@@ -255,7 +267,7 @@ class Ledger:
             found = list(self._rows(self._SELECT + " WHERE decision_id = ?", (key,))) or list(
                 self._rows(self._SELECT + " WHERE provision_id = ? ORDER BY seq DESC LIMIT 1", (key,)))
         if not found:
-            raise LedgerError(f"no entry {key!r} in {self.path}")
+            raise EntryNotFound(f"no entry {key!r} in {self.path}")
         return found[0]
 
     def head(self) -> tuple[int, str]:

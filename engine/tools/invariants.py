@@ -34,17 +34,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wivcheck.policy import Condition, Library, PolicyErrors, SelectionError
 from wivcheck.policy.library import pydantic_problems
+from wivcheck.policy.terms import OUTCOME_RANK
 from wivcheck.policy.semantics import compile_condition
 from wivcheck.policy.yamlsafe import load_file
 
 from ..decision import Decision
 from ..errors import ProvisionError
 from ..evaluate import Engine
-from .strategies import any_provision_data
 from ..load import merge_patch, provision_from_data
 from ..provision import Provision
+from .strategies import any_provision_data
 
-RANK = {"allow": 0, "escalate": 1, "deny": 2}
+RANK = OUTCOME_RANK
 
 
 class Invariant(BaseModel):

@@ -26,7 +26,7 @@ import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any, Optional
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from wivcheck.policy import Library, PolicyError, PolicyErrors, RuleSetVersion, ValidationError, walk_leaves
 from wivcheck.policy.describe import describe
 from wivcheck.policy.library import pydantic_problems
+from wivcheck.policy.terms import OutcomeName, RoleName
 from wivcheck.policy.yamlsafe import load_file
 
 from ..errors import ProvisionError
@@ -44,9 +45,9 @@ from wivcheck.policy.semantics import compile_condition
 
 class Expect(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    decision: Literal["allow", "deny", "escalate"]
+    decision: OutcomeName
     violated: list[str] = Field(default_factory=list)
-    escalate_to: Optional[list[Literal["teamleider", "diensthoofd", "minister"]]] = None
+    escalate_to: Optional[list[RoleName]] = None
 
 
 class RuleTest(BaseModel):

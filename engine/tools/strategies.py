@@ -9,13 +9,15 @@ import typing
 
 from hypothesis import strategies as st
 
+from wivcheck.policy.terms import ROLES as _ROLES
+
 from .. import provision as pm
 from ..provision import Provision
 
 CATEGORIES = list(typing.get_args(pm.Category))
 TASKS = list(typing.get_args(pm.Task))
 CLASSIFICATIONS = list(typing.get_args(pm.Data.model_fields["classification"].annotation))
-ROLES = ["teamleider", "diensthoofd", "minister"]
+ROLES = list(_ROLES)
 SHIPPED_IDS = [
     "wiv2017.recipient-basis", "wiv2017.foreign-private-party", "wiv2017.minister-decides",
     "wiv2017.personal-data-head-of-service", "wiv2017.personal-data-age-accuracy",

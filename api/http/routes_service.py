@@ -1,0 +1,25 @@
+"""Routes about the service itself: liveness and Prometheus metrics."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse, Response
+
+from .auth import access, allow
+from .errors import AUTH_ERRORS
+from .schemas import Health
+from .state import State
+from .tokens import Identity
+
+
+def add_routes(app: FastAPI, state: State) -> None:
+    """Add these routes to the app, on the worker's state."""
+    @app.get("/healthz", response_model=Health, tags=["service"], summary="Liveness; no token needed",
+             openapi_extra={"x-public": True})
+    def healthz():
+        return {"status": "ok", "rulesets": [v.ref for v in state.library.all()], "log": str(state.ledger.path)}
+
+    @app.get("/metrics", tags=["service"], summary="Prometheus metrics: decisions by outcome, latency",
+             response_class=PlainTextResponse, responses=AUTH_ERRORS, **access("auditor"))
+    def metrics(_: Identity = allow("auditor")):
+        return Response(state.metrics.exposition(), media_type=state.metrics.content_type)
