@@ -3,7 +3,7 @@
 Every rule becomes four outcomes: not_applicable, satisfied, violated, missing. Each outcome is a
 condition in disjunctive normal form over *slots* of one flat fact, and each conjunctive term is one
 durable rule named `r<rule>_<outcome>_<term>`. Exactly one outcome holds per rule (the three-valued
-logic of `engine.oracle`), so every asserted fact fires at least one durable rule per rule set, and the
+logic of `policy.semantics`, which `engine.oracle` evaluates directly), so every asserted fact fires at least one durable rule per rule set, and the
 engine can check that each rule reported exactly one outcome.
 
 The flat fact holds what durable_rules can match safely (see docs/engine.md and the engineering note):

@@ -163,3 +163,14 @@ def exit_if_broken(fault, n: int) -> None:
         raise typer.Exit(ERROR)
 
 
+
+
+def print_impact(result, fmt: Format) -> None:
+    """An impact report (`engine.tools.impact.Impact`) in the chosen format."""
+    if fmt is Format.json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    elif fmt is Format.markdown:
+        typer.echo(result.markdown())
+    else:
+        for line in result.text_lines():
+            typer.echo(line)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Optional
@@ -15,7 +14,7 @@ from wivcheck.engine import Engine
 
 from wivcheck.engine.log import recording
 
-from .common import (ERROR, DbPath, ExportFormat, Format, Lang, RulesDir, ShowFormat, exit_if_broken, fail,
+from .common import (ERROR, DbPath, ExportFormat, Format, Lang, RulesDir, ShowFormat, exit_if_broken, fail, print_impact,
                          ledger_or_exit, library_or_exit, parse_day, parse_refs, print_decision)
 
 log_app = typer.Typer(no_args_is_help=True, help="The decision log: show, verify, head, export, import, replay.")
@@ -110,34 +109,15 @@ def log_replay(ruleset: Optional[list[str]] = typer.Option(None, "--ruleset", me
                fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
                rules: Optional[Path] = RulesDir, db: Optional[Path] = DbPath):
     """Re-decide every logged provision with other rules; report the decisions that would change."""
+    from wivcheck.engine.tools.impact import replay_log
     refs, day = parse_refs(ruleset), parse_day(as_of)
     engine = Engine(library_or_exit(rules))
-    totals: dict[str, int] = {}
-    changes, failures, n = [], [], 0
     with ledger_or_exit(db) as ledger:
         try:
-            for entry, change, exc in recording.replay(ledger, engine, refs, day):
-                n += 1
-                if exc is not None:
-                    failures.append({"seq": entry.seq, "provision_id": entry.provision_id, "error": str(exc)})
-                elif change is not None:
-                    changes.append(change)
-                    key = f"{change.before} -> {change.after}"
-                    totals[key] = totals.get(key, 0) + 1
+            result = replay_log(ledger, engine, refs, day)
         except WivcheckError as exc:
             fail(exc)
-    if fmt is Format.json:
-        typer.echo(json.dumps({"replayed": n, "changed": [c.__dict__ for c in changes],
-                               "totals": totals, "errors": failures}, ensure_ascii=False))
-    else:
-        for c in changes:
-            typer.echo(f"#{c.seq} {c.provision_id}: {c.before} -> {c.after}"
-                       + (f"  now open: {', '.join(c.added)}" if c.added else "")
-                       + (f"  no longer open: {', '.join(c.removed)}" if c.removed else ""))
-        for f in failures:
-            typer.echo(f"#{f['seq']} {f['provision_id']}: error: {f['error']}")
-        typer.echo(f"{n} replayed, {len(changes)} would change"
-                   + "".join(f"; {k}: {v}" for k, v in sorted(totals.items())))
-    raise typer.Exit(ERROR if failures else 0)
+    print_impact(result, fmt)
+    raise typer.Exit(ERROR if result.errors else 0)
 
 

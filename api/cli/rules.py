@@ -20,7 +20,7 @@ from wivcheck.engine.compile import compile_ruleset
 from wivcheck.policy import PolicyError, RuleSetFile, default_rules_dir, load_file
 
 from .common import (ERROR, DbPath, Format, RulesDir, err, fail, ledger_or_exit, library_or_exit, parse_day,
-                         parse_refs)
+                         parse_refs, print_impact)
 
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect, test, compare, verify, lint and document rule sets.")
 
@@ -161,34 +161,7 @@ def rules_diff(base: str = typer.Option(..., "--base", metavar="NAME@VERSION", h
             fail(exc)
     if Path(candidate).exists():
         result.candidate = f"{candidate} ({cand.ref})"
-    changes = result.changes
-    if fmt is Format.json:
-        typer.echo(json.dumps({"base": result.base, "candidate": result.candidate, "replayed": result.replayed,
-                               "changed": [c.model_dump() for c in changes], "totals": result.totals,
-                               "errors": result.errors}, ensure_ascii=False))
-    elif fmt is Format.markdown:
-        typer.echo(f"## Impact of {result.candidate} against {result.base}\n")
-        typer.echo(f"{result.replayed} provisions replayed, {len(changes)} with a changed decision or open rules.\n")
-        if result.totals:
-            typer.echo("| from | to | provisions |\n|---|---|---:|")
-            for k, v in sorted(result.totals.items()):
-                a, b = k.split(" -> ")
-                typer.echo(f"| {a} | {b} | {v} |")
-            typer.echo("\n| provision | source | from | to | now open | no longer open |\n|---|---|---|---|---|---|")
-            for c in changes:
-                typer.echo(f"| {c.provision_id} | {c.source} | {c.before} | {c.after} | {', '.join(c.now_open)} | "
-                           f"{', '.join(c.no_longer_open)} |")
-        for e in result.errors:
-            typer.echo(f"\n- error in {e['source']}: {e['error']}")
-    else:
-        for c in changes:
-            typer.echo(f"{c.provision_id} ({c.source}): {c.before} -> {c.after}"
-                       + (f"  now open: {', '.join(c.now_open)}" if c.now_open else "")
-                       + (f"  no longer open: {', '.join(c.no_longer_open)}" if c.no_longer_open else ""))
-        for e in result.errors:
-            typer.echo(f"error in {e['source']}: {e['error']}")
-        typer.echo(f"{result.replayed} replayed against {result.base} and {result.candidate}: {len(changes)} change"
-                   + "".join(f"; {k}: {v}" for k, v in sorted(result.totals.items())))
+    print_impact(result, fmt)
     raise typer.Exit(ERROR if result.errors else 0)
 
 

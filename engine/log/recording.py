@@ -1,5 +1,5 @@
 """Deciding and recording together, reading decisions back from the log, exporting them for
-oversight, and replaying logged provisions against other rules."""
+oversight. Replaying logged provisions against other rules is `engine.tools.impact.replay_log`."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ import csv
 import datetime as dt
 import io
 import json
-from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from ..decision import Decision, LogRef
-from ..evaluate import Engine
 from .ledger import Entry, Ledger, LedgerError, canonical
 from ..provision import FACT_SCHEMA, Provision
 
@@ -156,33 +154,3 @@ def rows_from_jsonl(lines: Iterable[str], source: str = "<export>") -> list[dict
     return out
 
 
-# -- replay -----------------------------------------------------------------------------------
-
-@dataclass
-class Change:
-    seq: int
-    provision_id: str
-    before: str
-    after: str
-    added: list[str]      # rules that are open now and were not
-    removed: list[str]    # rules that were open and are not now
-
-
-def replay(ledger: Ledger, engine: Engine, rulesets: list[str], as_of: dt.date | None = None
-           ) -> Iterator[tuple[Entry, Change | None, Exception | None]]:
-    """Each logged provision re-decided on `engine` with the named versions; the change, if any."""
-    for e in ledger.entries():
-        provision = Provision.model_validate(e.provision_data())
-        old = e.decision_data()
-        try:
-            new = engine.decide(provision, as_of=as_of, rulesets=rulesets)
-        except Exception as exc:  # noqa: BLE001 - reported per entry, never silently dropped
-            yield e, None, exc
-            continue
-        before = {r["rule"] for r in old["reasons"]}
-        after = {r.rule for r in new.reasons}
-        if new.decision != old["decision"] or before != after:
-            yield e, Change(e.seq, e.provision_id, old["decision"], new.decision,
-                            sorted(after - before), sorted(before - after)), None
-        else:
-            yield e, None, None

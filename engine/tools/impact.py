@@ -1,14 +1,18 @@
 """The impact of a rule change: replay a corpus of provisions (the decision log, or a folder of
-provision files) against a base rule-set version and a candidate, and report every provision whose
-decision or open rules change, with totals per transition. Nothing is activated or recorded."""
+provision files) against a base rule-set version and a candidate (`impact`, `wivcheck rules diff`),
+or re-decide every logged provision against the decision it got then (`replay_log`, `wivcheck log
+replay`), and report every provision whose decision or open rules change, with totals per
+transition, as one `Impact` with its text, Markdown and JSON reports. Nothing is activated or
+recorded."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-
-from pydantic import BaseModel
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
+
+from pydantic import BaseModel
 
 from wivcheck.policy import Library, PolicyError, RuleSetVersion, load_text
 
@@ -22,7 +26,9 @@ BATCH = 500
 
 
 class Change(BaseModel):
-    """A provision whose decision or open rules differ between base and candidate."""
+    """A provision whose decision or open rules differ between before (the base, or the decision
+    recorded) and after (the candidate, or the rules named now). `source` says where the provision
+    came from (`log #12`, a file name); rule ids are qualified."""
 
     provision_id: str
     source: str
@@ -34,12 +40,57 @@ class Change(BaseModel):
 
 @dataclass
 class Impact:
+    """What a change would do: `replayed` provisions, the `changes`, `totals` per transition
+    (`"allow -> escalate": 3`) and the provisions that could not be replayed (`errors`)."""
+
     base: str
     candidate: str
     replayed: int = 0
     changes: list[Change] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
     errors: list[dict] = field(default_factory=list)
+
+    def add(self, change: Change) -> None:
+        """Count a change and keep it."""
+        key = f"{change.before} -> {change.after}"
+        self.totals[key] = self.totals.get(key, 0) + 1
+        self.changes.append(change)
+
+    def as_dict(self) -> dict:
+        """The report as JSON data: base, candidate, replayed, changed, totals, errors."""
+        return {"base": self.base, "candidate": self.candidate, "replayed": self.replayed,
+                "changed": [c.model_dump() for c in self.changes], "totals": self.totals,
+                "errors": self.errors}
+
+    def summary(self) -> str:
+        """One line: how many replayed, how many would change, and the totals per transition."""
+        return (f"{self.replayed} replayed against {self.base} and {self.candidate}: {len(self.changes)} change"
+                + "".join(f"; {k}: {v}" for k, v in sorted(self.totals.items())))
+
+    def text_lines(self) -> list[str]:
+        """The report for a terminal: one line a change, one an error, then the summary."""
+        out = [f"{c.provision_id} ({c.source}): {c.before} -> {c.after}"
+               + (f"  now open: {', '.join(c.now_open)}" if c.now_open else "")
+               + (f"  no longer open: {', '.join(c.no_longer_open)}" if c.no_longer_open else "")
+               for c in self.changes]
+        out += [f"error in {e['source']}: {e['error']}" for e in self.errors]
+        return out + [self.summary()]
+
+    def markdown(self) -> str:
+        """The report as Markdown: totals per transition and a table of the changes."""
+        cell = lambda s: str(s).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+        out = [f"## Impact of {cell(self.candidate)} against {cell(self.base)}\n",
+               f"{self.replayed} provisions replayed, {len(self.changes)} with a changed decision or open rules.\n"]
+        if self.totals:
+            out.append("| from | to | provisions |\n|---|---|---:|")
+            for k, v in sorted(self.totals.items()):
+                a, b = k.split(" -> ")
+                out.append(f"| {a} | {b} | {v} |")
+            out.append("\n| provision | source | from | to | now open | no longer open |\n|---|---|---|---|---|---|")
+            out += [f"| {cell(c.provision_id)} | {cell(c.source)} | {c.before} | {c.after} | {', '.join(c.now_open)} | "
+                    f"{', '.join(c.no_longer_open)} |" for c in self.changes]
+        out += [f"\n- error in {cell(e['source'])}: {cell(e['error'])}" for e in self.errors]
+        return "\n".join(out)
 
 
 def candidate_library(library: Library, candidate: RuleSetVersion) -> Library:
@@ -97,11 +148,8 @@ def impact(library: Library, base_ref: str, candidate: RuleSetVersion,
             before, after = engine.outcome(p, sel_b, sb), engine.outcome(p, sel_c, {**sb, **sc})
             result.replayed += 1
             if before != after:
-                key = f"{before[0]} -> {after[0]}"
-                result.totals[key] = result.totals.get(key, 0) + 1
-                result.changes.append(Change(provision_id=p.id, source=src, before=before[0], after=after[0],
-                                             now_open=sorted(after[1] - before[1]),
-                                             no_longer_open=sorted(before[1] - after[1])))
+                result.add(Change(provision_id=p.id, source=src, before=before[0], after=after[0],
+                                  now_open=sorted(after[1] - before[1]), no_longer_open=sorted(before[1] - after[1])))
         if progress:
             progress(len(batch))
         batch.clear()
@@ -115,4 +163,28 @@ def impact(library: Library, base_ref: str, candidate: RuleSetVersion,
             flush()
     if batch:
         flush()
+    return result
+
+
+def replay_log(ledger: Ledger, engine: Engine, rulesets: list[str], as_of: dt.date | None = None) -> Impact:
+    """Every logged provision re-decided on `engine` (with the named versions, else those in force on
+    its date or `as_of`) and compared with the decision it was recorded with. A provision that cannot
+    be decided now is reported in `errors`, never dropped silently."""
+    result = Impact(base="the decisions recorded",
+                    candidate=", ".join(rulesets) if rulesets else "the rules in force")
+    for e in ledger.entries():
+        src = f"log #{e.seq}"
+        provision = Provision.model_validate(e.provision_data())
+        old = e.decision_data()
+        try:
+            new = engine.decide(provision, as_of=as_of, rulesets=rulesets)
+        except Exception as exc:  # noqa: BLE001 - reported per entry, never silently dropped
+            result.errors.append({"source": src, "provision_id": e.provision_id, "error": str(exc)})
+            continue
+        result.replayed += 1
+        before = {r["rule"] for r in old["reasons"]}
+        after = {r.rule for r in new.reasons}
+        if new.decision != old["decision"] or before != after:
+            result.add(Change(provision_id=e.provision_id, source=src, before=old["decision"], after=new.decision,
+                              now_open=sorted(after - before), no_longer_open=sorted(before - after)))
     return result

@@ -8,7 +8,7 @@ import ast
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = {"policy": "wivcheck.policy", "engine": "wivcheck.engine", "api": "wivcheck.api"}
 SUBPACKAGES = ("wivcheck.engine.log", "wivcheck.engine.gate", "wivcheck.engine.tools")
 

@@ -93,10 +93,11 @@ def test_replay_reports_what_a_draft_would_change(tmp_path):
     assert report["replayed"] == 5
     changed = {c["provision_id"]: c for c in report["changed"]}
     assert changed["PRV-BIG"]["before"] == "allow" and changed["PRV-BIG"]["after"] == "escalate"
-    assert changed["PRV-BIG"]["added"] == ["beleidsregels-pps.bulk-volume"]
+    assert changed["PRV-BIG"]["now_open"] == ["beleidsregels-pps.bulk-volume"]
+    assert changed["PRV-BIG"]["source"].startswith("log #")
     assert report["totals"]["allow -> escalate"] == 1
     same = run("log", "replay", db=db)
-    assert "5 replayed, 0 would change" in same.stdout
+    assert "5 replayed against the decisions recorded and the rules in force: 0 change" in same.stdout
 
 
 def test_log_errors(tmp_path):
