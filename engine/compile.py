@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from wivcheck.policy import All, AnyOf, FactRef, Leaf, Not, RuleSetVersion
+from wivcheck.policy import All, AnyOf, FactRef, Leaf, Not, RuleSetVersion, applies_conditions, qualified
 from wivcheck.policy.dates import shift
 
 # Derived slots are computed for every provision on every rule-set version: the same few dates are
@@ -254,11 +254,11 @@ def compile_ruleset(version: RuleSetVersion) -> CompiledRuleSet:
     definition: dict[str, dict] = {}
     rule_ids = []
     for i, rule in enumerate(model.rules):
-        qid = f"{model.ruleset}.{rule.id}"
+        qid = qualified(model.ruleset, rule.id)
         rule_ids.append(qid)
         c = _Compiler(plan, qid)
-        at, af, au = c.tfu(All(all=[x for x in (model.scope, rule.applies_if) if x is not None])
-                           if (model.scope or rule.applies_if) else None)
+        applies = applies_conditions(model, rule)
+        at, af, au = c.tfu(All(all=applies) if applies else None)
         rt, rf, ru = c.tfu(rule.requires)
         outcomes = {
             "n": af,

@@ -3,7 +3,7 @@ against. The semantics themselves are in policy/semantics.py."""
 
 from __future__ import annotations
 
-from wivcheck.policy import All, RuleSetVersion
+from wivcheck.policy import All, RuleSetVersion, applies_conditions, qualified
 from wivcheck.policy.semantics import Facts, compile_condition, rule_status
 
 class OracleRuleSet:
@@ -12,11 +12,10 @@ class OracleRuleSet:
     def __init__(self, version: RuleSetVersion):
         self.version = version
         model = version.model
-        scope = model.scope
         self.rules = []
         for rule in model.rules:
-            applies = [c for c in (scope, rule.applies_if) if c is not None]  # see policy.terms.applies_conditions
-            self.rules.append((f"{model.ruleset}.{rule.id}",
+            applies = applies_conditions(model, rule)
+            self.rules.append((qualified(model.ruleset, rule.id),
                                compile_condition(All(all=applies) if applies else None),
                                compile_condition(rule.requires)))
 

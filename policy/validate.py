@@ -15,6 +15,7 @@ from .conditions import FactRef, Leaf, walk_leaves
 from .dates import parse_date
 from .model import RuleSetFile
 from .schema import OPS_BY_KIND, FactSchema, FieldType
+from .terms import qualified
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -32,7 +33,7 @@ def check_ruleset(rs: RuleSetFile, schema: FactSchema) -> list[Problem]:
     if rs.scope is not None:
         problems += _check_condition(rs.scope, ("scope",), None, schema)
     for i, rule in enumerate(rs.rules):
-        qid = f"{rs.ruleset}.{rule.id}"
+        qid = qualified(rs.ruleset, rule.id)
         base = ("rules", i)
         if rule.id in seen:
             problems.append(Problem(base + ("id",), qid,

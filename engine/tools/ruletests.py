@@ -31,6 +31,7 @@ from typing import Any, Optional
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
+from wivcheck.policy import applies_conditions, qualified
 from wivcheck.policy import Library, PolicyError, PolicyErrors, RuleSetVersion, ValidationError, walk_leaves
 from wivcheck.policy.describe import describe
 from wivcheck.policy.library import pydantic_problems
@@ -134,11 +135,11 @@ def test_files(target: Path) -> list[Path]:
 def _attach(cov: Coverage, version: RuleSetVersion) -> None:
     model = version.model
     for rule in model.rules:
-        qid = f"{model.ruleset}.{rule.id}"
+        qid = qualified(model.ruleset, rule.id)
         if qid in cov.rules:
             continue
         cov.rules[qid] = {}
-        cov.needs_na[qid] = model.scope is not None or rule.applies_if is not None
+        cov.needs_na[qid] = bool(applies_conditions(model, rule))
         cov.cites[qid] = "; ".join(c.label() for c in rule.cites)
         for part, cond in (("scope", model.scope), ("applies_if", rule.applies_if), ("requires", rule.requires)):
             if cond is None:
@@ -152,7 +153,7 @@ def _attach(cov: Coverage, version: RuleSetVersion) -> None:
 def _count_leaves(cov: Coverage, version: RuleSetVersion, facts: dict) -> None:
     model = version.model
     for rule in model.rules:
-        qid = f"{model.ruleset}.{rule.id}"
+        qid = qualified(model.ruleset, rule.id)
         for part, cond in (("scope", model.scope), ("applies_if", rule.applies_if), ("requires", rule.requires)):
             if cond is None:
                 continue
