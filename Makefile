@@ -36,6 +36,8 @@ bench: setup
 	$(BIN)/python bench/bench_batch.py
 	$(BIN)/python bench/bench_gate.py
 	$(BIN)/python bench/load_http.py
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/bench_peers.py
 
 schema: setup
 	$(BIN)/wivcheck rules schema > rules/ruleset.schema.json
