@@ -20,7 +20,7 @@ from wivcheck.engine.compile import compile_ruleset
 from wivcheck.policy import PolicyError, RuleSetFile, default_rules_dir, load_file
 
 from .common import (ERROR, DbPath, Format, RulesDir, err, fail, ledger_or_exit, library_or_exit, parse_day,
-                         parse_refs, print_impact)
+                         parse_refs, print_impact, settings)
 
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect, test, compare, verify, lint and document rule sets.")
 
@@ -82,45 +82,82 @@ def rules_test(path: Optional[Path] = typer.Argument(None, help="Rules folder, a
                                                   help="Fail below this % of rule outcomes seen."),
                min_condition_coverage: float = typer.Option(0.0, "--min-condition-coverage", min=0, max=100,
                                                             help="Fail below this % of leaf conditions seen true and false."),
+               only: Optional[str] = typer.Option(None, "--filter", metavar="TEXT",
+                                                  help="Run only tests whose name or file contains TEXT."),
+               verbose: bool = typer.Option(False, "--verbose", "-v", help="List every test, passed ones too."),
+               mutations: bool = typer.Option(True, "--mutations/--no-mutations",
+                                              help="Change each threshold a little and warn when no test notices."),
+               fail_unnoticed: bool = typer.Option(False, "--fail-on-unnoticed",
+                                                   help="Fail when a changed threshold goes unnoticed."),
                fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
                rules: Optional[Path] = RulesDir):
-    """Run the YAML rule tests; report failures with the difference, and coverage."""
+    """Run the YAML rule tests; report failures with the values and messages, coverage, and the
+    thresholds no test would notice changing.
+
+    Examples:
+
+      wivcheck rules test --min-coverage 100
+
+      wivcheck rules test --filter consent --verbose
+
+      wivcheck rules test rules/wiv2017 --fail-on-unnoticed
+    """
+    from wivcheck.engine.tools.mutants import unnoticed
     from wivcheck.engine.tools.ruletests import run_tests, test_files
     library = library_or_exit(rules)
-    target = path or (rules or default_rules_dir())
+    target = path or (rules or settings().rules_dir or default_rules_dir())
     files = test_files(target)
     if not files:
         fail(f"no rule tests under {target} (expected <ruleset>/tests/*.yaml)")
-    outcomes, cov = run_tests(library, files, parse_refs(ruleset))
+    refs = parse_refs(ruleset)
+    outcomes, cov = run_tests(library, files, refs, only=only)
+    if only and not outcomes:
+        fail(f"no rule test matches --filter {only!r}")
     failed = [o for o in outcomes if not o.passed]
+    tried, missed = unnoticed(library, files, refs) if mutations and not only and not failed else (0, [])
     r_cov, r_total, r_gaps = cov.rule_items()
     l_cov, l_total, l_gaps = cov.leaf_items()
     r_pct = 100.0 * r_cov / r_total if r_total else 0.0  # nothing exercised is no coverage
     l_pct = 100.0 * l_cov / l_total if l_total else 0.0
     if fmt is Format.json:
         typer.echo(json.dumps({
-            "passed": len(outcomes) - len(failed), "failed": [o.__dict__ for o in failed],
+            "passed": len(outcomes) - len(failed), "failed": [o.as_dict() for o in failed],
+            "tests": [o.as_dict() for o in outcomes] if verbose else None,
+            "mutations": {"tried": tried, "unnoticed": [{"rule": m.mutant.rule, "where": m.mutant.where,
+                                                         "change": m.mutant.change} for m in missed]},
             "rule_coverage": {"covered": r_cov, "total": r_total, "percent": round(r_pct, 2), "gaps": r_gaps,
                               "counts": cov.rules},
             "condition_coverage": {"covered": l_cov, "total": l_total, "percent": round(l_pct, 2), "gaps": l_gaps},
         }, ensure_ascii=False))
     else:
-        for o in failed:
-            typer.echo(f"FAIL {o.file}:{o.line or '?'} {o.name}")
-            for p in o.problems:
-                typer.echo(f"     {p}")
+        for o in outcomes:
+            if o.passed and verbose:
+                typer.echo(f"ok   {o.file}:{o.line or '?'} {o.name} ({o.decision})")
+            elif not o.passed:
+                typer.echo(f"FAIL {o.file}:{o.line or '?'} {o.name}" + (f" ({o.decision})" if o.decision else ""))
+                for p in o.problems + o.details:
+                    typer.echo(f"     {p}")
         typer.echo(f"rule coverage: {r_cov}/{r_total} outcomes seen ({r_pct:.1f}%)")
         for g in r_gaps:
             typer.echo(f"  not seen: {g}")
         typer.echo(f"condition coverage: {l_cov}/{l_total} leaf values seen ({l_pct:.1f}%)")
         for g in l_gaps:
             typer.echo(f"  not seen: {g}")
+        for m in missed:
+            typer.echo(f"  unnoticed: {m.mutant.rule} {m.mutant.where}: {m.mutant.change}: every test still passes")
+        if tried:
+            typer.echo(f"mutations: {tried - len(missed)}/{tried} changed thresholds noticed by a test")
         typer.echo(f"rule tests: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
     below = []
     if r_pct < min_coverage:
         below.append(f"rule coverage {r_pct:.1f}% is below --min-coverage {min_coverage:g}%")
     if l_pct < min_condition_coverage:
         below.append(f"condition coverage {l_pct:.1f}% is below --min-condition-coverage {min_condition_coverage:g}%")
+    if missed:
+        err.print(f"warning: {len(missed)} changed thresholds went unnoticed by every rule test "
+                  "(add a test at each boundary)", markup=False)
+        if fail_unnoticed:
+            below.append(f"{len(missed)} mutations unnoticed (--fail-on-unnoticed)")
     for b in below:
         err.print(f"[bold red]{b}[/]", markup=True)
     raise typer.Exit(ERROR if failed or below else 0)
@@ -132,9 +169,19 @@ def rules_diff(base: str = typer.Option(..., "--base", metavar="NAME@VERSION", h
                                              help="A changed rule file (validated like any), or another version."),
                corpus: str = typer.Option("log", "--corpus", metavar="log|DIR",
                                           help="The decision log, or a folder of provision files."),
-               fmt: Format = typer.Option(Format.text, "--format"),
+               fmt: Format = typer.Option(Format.text, "--format", help="text, json or markdown."),
+               fail_on_change: bool = typer.Option(False, "--fail-on-change",
+                                                   help="Exit 1 when any provision's decision or open rules change "
+                                                        "(for CI: a change meant to alter nothing)."),
                db: Optional[Path] = DbPath, rules: Optional[Path] = RulesDir):
-    """What a rule change would do: every provision of the corpus whose decision changes."""
+    """What a rule change would do: every provision of the corpus whose decision changes.
+
+    Examples:
+
+      wivcheck rules diff --base wiv2017@2018-05-01 --candidate my-change.yaml --corpus log
+
+      wivcheck rules diff --base waarborgen-pps@2025-02-17 --candidate edited.yaml --corpus examples/ --fail-on-change
+    """
     from rich.progress import Progress
 
     from wivcheck.engine.tools import impact as impact_mod
@@ -162,7 +209,9 @@ def rules_diff(base: str = typer.Option(..., "--base", metavar="NAME@VERSION", h
     if Path(candidate).exists():
         result.candidate = f"{candidate} ({cand.ref})"
     print_impact(result, fmt)
-    raise typer.Exit(ERROR if result.errors else 0)
+    if fail_on_change and result.changes:
+        err.print(f"{len(result.changes)} provisions would change (--fail-on-change)", markup=False)
+    raise typer.Exit(ERROR if result.errors or (fail_on_change and result.changes) else 0)
 
 
 @rules_app.command("verify")

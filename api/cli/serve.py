@@ -84,6 +84,9 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
         metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="wivcheck-metrics-")
     if not known:
         err.print("no tokens configured: loopback only, every caller has every role", markup=False)
+    shown = f"[{host}]" if ":" in host else host
+    err.print(f"wivcheck on http://{shown}:{port}/ (the page), http://{shown}:{port}/v1 (the API), "
+              f"http://{shown}:{port}/docs; decision log {chosen.db_path}", markup=False)
     try:
         uvicorn.run("wivcheck.api.http.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                     log_level="warning", access_log=False)

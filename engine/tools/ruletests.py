@@ -70,11 +70,20 @@ class TestFile(BaseModel):
 
 @dataclass
 class Outcome:
+    """One rule test's result: where it is, whether it passed, what differed (`problems`), and for a
+    failure the values the rules concerned looked at and their messages (`details`)."""
+
     file: str
     line: int | None
     name: str
     passed: bool
     problems: list[str]
+    decision: str | None = None
+    details: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"file": self.file, "line": self.line, "name": self.name, "passed": self.passed,
+                "decision": self.decision, "problems": self.problems, "details": self.details}
 
 
 @dataclass
@@ -170,8 +179,11 @@ def _count_leaves(cov: Coverage, version: RuleSetVersion, facts: dict) -> None:
 _LEAF_FNS: dict[int, tuple] = {}
 
 
-def run_tests(library: Library, files: list[Path], extra: list[str] = ()) -> tuple[list[Outcome], Coverage]:
-    engine = Engine(library)
+def run_tests(library: Library, files: list[Path], extra: list[str] = (), *, backend: str = "durable",
+              only: str | None = None) -> tuple[list[Outcome], Coverage]:
+    """Run every test of the files (`only`: those whose name or file contains that text) on the
+    library; the outcomes, in file order, and coverage over the tests run."""
+    engine = Engine(library, backend)
     outcomes: list[Outcome] = []
     cov = Coverage()
     for path in files:
@@ -182,6 +194,8 @@ def run_tests(library: Library, files: list[Path], extra: list[str] = ()) -> tup
             outcomes.append(Outcome(str(path), first.line, "(file)", False, [str(exc)]))
             continue
         for i, test in enumerate(spec.tests):
+            if only and only.lower() not in test.name.lower() and only.lower() not in str(path).lower():
+                continue
             line = located.line_of(("tests", i))
             problems: list[str] = []
             try:
@@ -220,5 +234,22 @@ def run_tests(library: Library, files: list[Path], extra: list[str] = ()) -> tup
                     problems.append(f"open but not expected: {', '.join(unexpected)}")
             if test.expect.escalate_to is not None and decision.escalate_to != test.expect.escalate_to:
                 problems.append(f"escalate_to: expected {test.expect.escalate_to}, got {decision.escalate_to}")
-            outcomes.append(Outcome(str(path), line, test.name, not problems, problems))
+            details = _details(decision, set(opened) ^ set(test.expect.violated), facts) if problems else []
+            outcomes.append(Outcome(str(path), line, test.name, not problems, problems, decision.decision, details))
     return outcomes, cov
+
+
+def _details(decision, rules: set[str], facts: dict) -> list[str]:
+    """For a failed test: each rule whose outcome differed from what was expected, with its status,
+    the values it looked at and, when open, its message (English)."""
+    out = []
+    reasons = {r.rule: r for r in decision.reasons}
+    status = {t.rule: t.status for t in decision.trace}
+    for qid in sorted(rules):
+        r = reasons.get(qid)
+        if r is not None:
+            values = ", ".join(f"{k}={v!r}" for k, v in r.facts.items())
+            out.append(f"{qid}: {r.status}; looked at {values or 'nothing'}; message: {r.message.en}")
+        else:
+            out.append(f"{qid}: {status.get(qid, 'not evaluated (rule set not selected)')}")
+    return out

@@ -119,3 +119,18 @@ def test_impact_over_http_for_the_policy_role(tmp_path, candidate):
             __import__("hashlib").sha256((ROOT / "rules/waarborgen-pps/2025-02-17.yaml").read_bytes()).hexdigest()]
     finally:
         server.stop()
+
+
+def test_fail_on_change_for_ci(candidate, corpus):
+    """`--fail-on-change` turns any changed decision into exit 1; a candidate identical to the base
+    exits 0 with it."""
+    (corpus / "broken.yaml").unlink()
+    changed = run("rules", "diff", "--base", "waarborgen-pps@2025-02-17", "--candidate", str(candidate),
+                  "--corpus", str(corpus), "--fail-on-change")
+    assert changed.returncode == 1 and "1 provisions would change (--fail-on-change)" in changed.stderr
+    without = run("rules", "diff", "--base", "waarborgen-pps@2025-02-17", "--candidate", str(candidate),
+                  "--corpus", str(corpus))
+    assert without.returncode == 0
+    same = run("rules", "diff", "--base", "waarborgen-pps@2025-02-17", "--candidate",
+               str(ROOT / "rules" / "waarborgen-pps" / "2025-02-17.yaml"), "--corpus", str(corpus), "--fail-on-change")
+    assert same.returncode == 0, same.stdout + same.stderr

@@ -64,3 +64,75 @@ def test_broken_test_file(rules_copy):
     f.write_text("tests:\n  - name: x\n    base: nothing\n    expect: {decision: allow}\n")
     r = run("rules", "test", str(f), "--rules", str(rules_copy))
     assert "no base 'nothing' in this file" in r.stdout
+
+
+_RULESET = """\
+ruleset: volume-check
+version: '2025-01-01'
+status: in_force
+valid_from: 2025-01-01
+title: {nl: Omvang, en: Volume}
+source: {note: a rule set made for this test}
+rules:
+  - id: small-enough
+    title: {nl: Niet te veel items, en: Not too many items}
+    cites: [{source: Wiv 2017, article: '18', lid: '1'}]
+    basis: policy
+    requires: {fact: data.volume, le: 100}
+    on_fail: escalate
+    escalate_to: teamleider
+    message: {nl: 'Te veel items: {data.volume}.', en: 'Too many items: {data.volume}.'}
+"""
+
+
+def _mutation_rules(tmp_path, volumes: dict[int, str]):
+    """Only the shipped rule sets' folders plus a rule set with one threshold (volume <= 100), and
+    tests with the given volumes and expected decisions."""
+    import shutil
+
+    import yaml
+    root = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", root)
+    for d in list(root.iterdir()):
+        if d.is_dir() and d.name != "__pycache__":
+            shutil.rmtree(d / "tests", ignore_errors=True)
+    (root / "volume-check" / "tests").mkdir(parents=True)
+    (root / "volume-check" / "2025-01-01.yaml").write_text(_RULESET)
+    base = yaml.safe_load((ROOT / "examples" / "allow-structural.yaml").read_text())
+    tests = {"bases": {"b": base}, "tests": [
+        {"name": f"volume {v}", "base": "b", "patch": {"data": {"volume": v}},
+         "expect": {"decision": d, "violated": ["volume-check.small-enough"] if d == "escalate" else []}}
+        for v, d in volumes.items()]}
+    (root / "volume-check" / "tests" / "t.yaml").write_text(yaml.safe_dump(tests, sort_keys=False))
+    return root
+
+
+def test_a_threshold_change_no_test_notices_is_reported(tmp_path):
+    """Tests far from the boundary (10 and 5000) pass whether the rule says 100, 101 or `lt 100`:
+    each such change is reported as unnoticed; tests at the boundary (100 and 101) notice them all."""
+    far = _mutation_rules(tmp_path / "far", {10: "allow", 5000: "escalate"})
+    r = run("rules", "test", str(far), "--rules", str(far), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    found = {m["change"] for m in json.loads(r.stdout)["mutations"]["unnoticed"]
+             if m["rule"] == "volume-check.small-enough"}
+    assert found == {"data.volume le 100 -> lt 100 (boundary)", "data.volume le 100 -> le 101",
+                     "data.volume le 100 -> le 99"}
+    strict = run("rules", "test", str(far), "--rules", str(far), "--fail-on-unnoticed")
+    assert strict.returncode == 1 and "unnoticed: volume-check.small-enough requires" in strict.stdout
+    near = _mutation_rules(tmp_path / "near", {100: "allow", 101: "escalate"})
+    r = run("rules", "test", str(near), "--rules", str(near), "--format", "json", "--fail-on-unnoticed")
+    assert r.returncode == 0, r.stdout + r.stderr
+    report = json.loads(r.stdout)
+    assert report["mutations"]["tried"] >= 3 and report["mutations"]["unnoticed"] == []
+
+
+def test_filter_verbose_and_failure_details(tmp_path):
+    near = _mutation_rules(tmp_path, {100: "allow", 101: "allow"})   # the second expectation is wrong
+    r = run("rules", "test", str(near), "--rules", str(near), "--filter", "volume 10", "--verbose")
+    assert r.returncode == 1
+    assert "ok   " in r.stdout and "volume 100 (allow)" in r.stdout
+    assert "FAIL " in r.stdout and "volume 101 (escalate)" in r.stdout
+    # the failing rule with the value it looked at and its message
+    assert "volume-check.small-enough: violated; looked at data.volume=101; message: Too many items: 101." in r.stdout
+    none = run("rules", "test", str(near), "--rules", str(near), "--filter", "no such test")
+    assert none.returncode == 1 and "no rule test matches --filter" in none.stderr
