@@ -36,6 +36,7 @@ bench: setup
 	$(BIN)/python bench/bench_batch.py
 	$(BIN)/python bench/bench_gate.py
 	$(BIN)/python bench/load_http.py
+	$(BIN)/python bench/bench_memory.py
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/bench_peers.py
 
