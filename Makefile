@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 $(BIN)/wivcheck: pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 13))' || { \
 	  echo "wivcheck needs Python 3.11 or 3.12 (durable_rules does not import on 3.13 or later);"; \
-	  echo "this is $$($(PY) --version 2>&1). Run: make run PY=python3.12  (or python3.11)"; exit 1; }
+	  echo "this is $$($(PY) --version 2>/dev/null || echo 'no $(PY) found'). Run: make run PY=python3.12  (or python3.11)"; exit 1; }
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -21,7 +21,7 @@ setup: $(BIN)/wivcheck
 # (DEMO_DB, default build/demo-decisions.sqlite3: not the user's own log) and verify that log.
 DEMO_DB ?= build/demo-decisions.sqlite3
 run: setup
-	@mkdir -p $(dir $(DEMO_DB))
+	@mkdir -p $(dir $(DEMO_DB)) && rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BIN)/wivcheck rules list
 	@for f in examples/*.yaml; do echo "== $$f"; $(BIN)/wivcheck check --record --db $(DEMO_DB) "$$f"; echo "   (exit code $$?)"; done
 	$(BIN)/wivcheck log verify --db $(DEMO_DB)

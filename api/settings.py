@@ -52,7 +52,9 @@ class Settings(BaseSettings):
     """Every setting, validated. Construct with `Settings.load()` (environment and config file) or
     with keyword arguments (tests, `wivcheck serve` passing its options on)."""
 
-    model_config = SettingsConfigDict(frozen=True, extra="ignore", populate_by_name=True,
+    # extra="forbid": a misspelt key in the config file is an error (environment variables that are
+    # not settings are never read, so they cannot trip it)
+    model_config = SettingsConfigDict(frozen=True, extra="forbid", populate_by_name=True,
                                       case_sensitive=True)
 
     rules_dir: Optional[Path] = Field(None, validation_alias=_alias("rules_dir"),
@@ -95,11 +97,13 @@ class Settings(BaseSettings):
             given = {k: v for k, v in overrides.items() if v is not None}
             return base.model_copy(update=given) if given else base
         except pydantic.ValidationError as exc:
-            raise SettingsError("a setting is not valid", [
-                Problem(f"{_expects(e)} (got {e.get('input')!r})", _ENV.get(_field(e), _field(e)))
-                for e in exc.errors()]) from None
+            raise SettingsError("a setting is not valid", [_problem(e, config) for e in exc.errors()]) from None
+        except UnicodeDecodeError:
+            raise SettingsError("cannot read the config file",
+                                [Problem(f"{config} is not UTF-8 text (a TOML file)", "WIVCHECK_CONFIG")]) from None
         except (OSError, ValueError) as exc:  # an unreadable or broken TOML file
-            raise SettingsError("cannot read the config file", [Problem(str(exc), "WIVCHECK_CONFIG")]) from None
+            raise SettingsError("cannot read the config file",
+                                [Problem(f"{config}: {exc}", "WIVCHECK_CONFIG")]) from None
 
     # kept for callers that read the environment explicitly
     from_env = load
@@ -112,6 +116,16 @@ class Settings(BaseSettings):
             if value is not None:
                 out[var] = str(value)
         return out
+
+
+def _problem(error: dict, config: str | None) -> Problem:
+    """A problem naming the variable, or the key of the config file when the value came from there."""
+    name = _field(error)
+    if error.get("type") == "extra_forbidden":
+        return Problem(f"unknown setting (known: {', '.join(_FILE.values())})", f"{config}: {error['loc'][0]}")
+    var = _ENV.get(name, name)
+    where = var if var in os.environ or not config else f"{config}: {_FILE.get(name, name)}"
+    return Problem(f"{_expects(error)} (got {error.get('input')!r})", where)
 
 
 def _field(error: dict) -> str:

@@ -82,10 +82,13 @@ LockWait = typer.Option(30.0, "--lock-wait", metavar="SECONDS", hidden=True,
 
 
 def library_or_exit(rules: Optional[Path]):
+    from_settings = rules is None and settings().rules_dir is not None
     try:
         return load_library(rules or settings().rules_dir)
     except WivcheckError as exc:
-        err.print("[bold red]error:[/] the rules could not be loaded:", markup=True)
+        err.print("[bold red]error:[/] the rules could not be loaded"
+                  + (f" (the folder WIVCHECK_RULES names: {settings().rules_dir})" if from_settings else "") + ":",
+                  markup=True)
         err.print(str(exc), markup=False)
         raise typer.Exit(exc.exit_code)
 
@@ -118,6 +121,8 @@ def ledger_or_exit(db: Optional[Path], *, create: bool = False, timeout: float =
     try:
         return Ledger(db or settings().db_path or default_path(), create=create, timeout=timeout)
     except WivcheckError as exc:
+        if db is None and settings().db_path is not None:
+            err.print(f"(the decision log WIVCHECK_DB names: {settings().db_path})", markup=False)
         fail(exc)
 
 

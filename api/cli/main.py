@@ -18,7 +18,8 @@ from wivcheck.engine.log import recording
 from wivcheck.policy.errors import WivcheckError
 
 from .common import (ERROR, EXIT, SEVERITY, DbPath, Format, Lang, LockWait, RulesDir, err, ledger_or_exit,
-                         library_or_exit, parse_day, parse_refs, print_decision, read_source, report_error)
+                         library_or_exit, parse_day, parse_refs, print_decision, read_source, report_error,
+                     settings)
 from .log import log_app
 from .rules import rules_app
 from .serve import gate, serve, tokens_app
@@ -37,6 +38,7 @@ def _version(value: bool) -> None:
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                        help="Print the version and exit.")) -> None:
     """Check a proposed provision (verstrekking) against Wiv 2017 and the PPS safeguards."""
+    settings()   # every command: a bad WIVCHECK_* setting is an error before anything runs
 
 
 @app.command()

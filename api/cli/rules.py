@@ -55,9 +55,10 @@ def rules_list(
 
 
 @rules_app.command("validate")
-def rules_validate(path: Optional[Path] = typer.Argument(None, help="A rule file or a rules folder (default: the shipped rules).")):
+def rules_validate(path: Optional[Path] = typer.Argument(None, help="A rule file or a rules folder "
+                                                         "(default: WIVCHECK_RULES, else the shipped rules).")):
     """Validate rule files against the language and the provision schema, and compile them."""
-    target = path or default_rules_dir()
+    target = path or settings().rules_dir or default_rules_dir()
     try:
         if target.is_dir():
             versions = load_library(target).all()
@@ -180,7 +181,7 @@ def rules_diff(base: str = typer.Option(..., "--base", metavar="NAME@VERSION", h
 
       wivcheck rules diff --base wiv2017@2018-05-01 --candidate my-change.yaml --corpus log
 
-      wivcheck rules diff --base waarborgen-pps@2025-02-17 --candidate edited.yaml --corpus examples/ --fail-on-change
+      wivcheck rules diff --base waarborgen-pps@2025-02-17 --candidate edited.yaml --corpus my-provisions/ --fail-on-change
     """
     from rich.progress import Progress
 

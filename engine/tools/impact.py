@@ -156,7 +156,8 @@ def impact(library: Library, base_ref: str, candidate: RuleSetVersion,
 
     for src, item in corpus:
         if isinstance(item, Exception):
-            result.errors.append({"source": src, "error": str(item)})
+            text = ("; ".join(map(str, item.problem_list())) if isinstance(item, ProvisionError) else str(item))
+            result.errors.append({"source": src, "error": text})
             continue
         batch.append((src, item))
         if len(batch) >= BATCH:

@@ -159,3 +159,27 @@ def test_published_json_schema_is_current_and_validates_shipped_rules():
     broken["rules"][0]["on_fail"] = "allow"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, published)
+
+
+def test_settings_are_checked_for_every_command_and_name_their_source(tmp_path):
+    """A bad setting stops every command, naming the variable, or the key of the config file it came
+    from; a misspelt key in the config file is an error too; WIVCHECK_RULES is used by validate."""
+    env = {k: v for k, v in run_env().items() if not k.startswith("WIVCHECK_")}
+    bad = subprocess.run([wivcheck_bin(), "log", "verify", "--db", str(tmp_path / "x.sqlite3")],
+                         capture_output=True, text=True, cwd=ROOT, env={**env, "WIVCHECK_LOCK_WAIT": "-1"})
+    assert bad.returncode == 1 and "WIVCHECK_LOCK_WAIT: expected seconds" in bad.stderr
+    config = tmp_path / "wivcheck.toml"
+    config.write_text('max_body = "2M"\nmax_bdy = 3\n')
+    r = subprocess.run([wivcheck_bin(), "rules", "list"], capture_output=True, text=True, cwd=ROOT,
+                       env={**env, "WIVCHECK_CONFIG": str(config)})
+    assert r.returncode == 1
+    assert f"{config}: max_body: expected a whole number of bytes" in r.stderr
+    assert f"{config}: max_bdy: unknown setting" in r.stderr
+    broken = tmp_path / "rules"
+    import shutil
+    shutil.copytree(ROOT / "rules", broken)
+    f = broken / "wiv2017" / "2018-05-01.yaml"
+    f.write_text(f.read_text().replace("on_fail: deny", "on_fail: denyy", 1))
+    v = subprocess.run([wivcheck_bin(), "rules", "validate"], capture_output=True, text=True, cwd=ROOT,
+                       env={**env, "WIVCHECK_RULES": str(broken)})
+    assert v.returncode == 1 and str(broken) in v.stderr and "on_fail" in v.stderr
