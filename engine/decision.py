@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializationInfo, SerializerFunctionWrapHandler, model_serializer
 
 from wivcheck.policy.terms import OutcomeName, StatusName
 
@@ -61,6 +61,48 @@ class LogRef(_Out):
     hash: str
 
 
+class GateObjectOutcome(_Out):
+    """One object of a gated payload: its key (id, `id@modified`, or MISP path), type, its decision on
+    its own (`metadata`: it carries no data and nothing the gate objects to), the rules and gate checks
+    it opens, and what the gate found in which property (never the value itself)."""
+    id: str
+    type: str
+    decision: Literal["allow", "deny", "escalate", "metadata"]
+    reasons: list[str] = []
+    findings: list[str] = []
+
+
+class GateDependent(_Out):
+    """An object that goes with the removal set (`removed`) or loses references to it (`edited`)."""
+    id: str
+    action: Literal["removed", "edited"]
+    properties: list[str] = []
+    because: str
+
+
+class GateEventOutcome(_Out):
+    """One MISP event of a payload holding several, decided on its own."""
+    id: str
+    decision: Literal["allow", "deny", "escalate"]
+    reasons: list[str] = []
+
+
+class GateRecord(_Out):
+    """What a recorded gate decision holds besides the decision (DESIGN.md, "The gate"): the payload's
+    format, sha256 (of its canonical JSON) and identifiers (the bundle id, or the event uuids), every
+    object's outcome, the removal set with its dependents, and the decision on the stripped payload."""
+    format: Literal["stix", "misp"]
+    payload_sha256: str
+    payload_ids: list[str]
+    objects: list[GateObjectOutcome]
+    remove: Optional[list[str]] = None
+    remove_note: str = ""
+    dependents: list[GateDependent] = []
+    stripped_decision: Optional[Literal["allow", "deny", "escalate"]] = None
+    stripped_sha256: Optional[str] = None
+    events: list[GateEventOutcome] = []
+
+
 class Decision(_Out):
     decision: OutcomeName
     provision_id: str
@@ -74,3 +116,13 @@ class Decision(_Out):
     trace: list[TraceEntry]
     warnings: list[str] = []
     log: Optional[LogRef] = None
+    gate: Optional[GateRecord] = None
+
+    @model_serializer(mode="wrap")
+    def _without_empty_gate(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo):
+        """A decision that is not a gate decision has no `gate` key at all (the decision contract of
+        check and batch stays as it was)."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("gate", 0) is None:
+            del data["gate"]
+        return data

@@ -10,7 +10,7 @@ import typer
 
 from wivcheck.policy.errors import WivcheckError
 
-from wivcheck.engine import Engine
+from wivcheck.engine import Engine, render_html
 
 from wivcheck.engine.log import recording
 
@@ -29,7 +29,18 @@ def log_show(key: str = typer.Argument(..., metavar="ID|SEQ", help="Sequence num
             provision, decision = recording.stored(ledger.get(key))
         except WivcheckError as exc:
             fail(exc)
+    if decision.gate is None or fmt.value == "json":
+        print_decision(decision, provision, fmt.value, lang.value)
+        return
+    from wivcheck.engine.gate.record import render_record
+    record = decision.gate.model_dump(mode="json")
+    if fmt.value == "html":
+        page = render_html(decision.model_copy(update={"gate": None}), provision, lang.value)
+        section = render_record(record, lang.value, "html")
+        typer.echo(page.replace("</body>", section + "</body>") if "</body>" in page else page + section)
+        return
     print_decision(decision, provision, fmt.value, lang.value)
+    typer.echo(render_record(record, lang.value, fmt.value))
 
 
 @log_app.command("head")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Optional
 
+import orjson
 import typer
 
 from wivcheck.policy.errors import WivcheckError
@@ -98,9 +99,13 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
 
 
 def gate(stix: Optional[Path] = typer.Option(None, "--stix", metavar="FILE", help="A STIX 2.1 bundle (JSON)."),
-         misp: Optional[Path] = typer.Option(None, "--misp", metavar="FILE", help="A MISP event (JSON)."),
+         misp: Optional[Path] = typer.Option(None, "--misp", metavar="FILE",
+                                             help="A MISP event, or a response with several (JSON)."),
          envelope: Path = typer.Option(..., "--envelope", metavar="FILE",
                                        help="The provision without what the payload carries (YAML or JSON)."),
+         stripped: Optional[Path] = typer.Option(
+             None, "--stripped", metavar="OUT",
+             help="Write the payload minus the removal set to OUT, if the stripped payload is allowed."),
          record: bool = typer.Option(False, "--record", help="Append the decision to the decision log."),
          fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
          lang: Lang = typer.Option(Lang.nl, "--lang"),
@@ -109,31 +114,38 @@ def gate(stix: Optional[Path] = typer.Option(None, "--stix", metavar="FILE", hel
     """Decide a STIX bundle or MISP event with its envelope: whole and per object, with what to strip."""
     from wivcheck.engine import render_text
     from wivcheck.engine.log import recording
-    from wivcheck.engine.gate import gate as run_gate, misp_items, stix_items
+    from wivcheck.engine.gate import gate as run_gate, read
+    from wivcheck.engine.gate.record import render_record
     from wivcheck.policy.yamlsafe import load_file
     if (stix is None) == (misp is None):
         raise typer.BadParameter("give exactly one of --stix and --misp")
     engine = Engine(library_or_exit(rules))
     try:
-        payload = (stix or misp).read_bytes()
-        items = stix_items(payload) if stix else misp_items(payload)
+        payload = read("stix" if stix else "misp", (stix or misp).read_bytes())
         env = load_file(str(envelope)).data
-        result = run_gate(engine, env, items, parse_refs(ruleset))
+        result = run_gate(engine, env, payload, parse_refs(ruleset))
         decision = result.decision
         if record:
+            decision = decision.model_copy(update={"gate": result.record()})
             decision = recording.record(ledger_or_exit(db, create=True), [result.provision], [decision])[0]
+        written = None
+        if stripped is not None and result.may_go_stripped:
+            tmp = stripped.with_name(stripped.name + ".part")
+            tmp.write_bytes(orjson.dumps(result.stripped, option=orjson.OPT_INDENT_2))
+            tmp.replace(stripped)
+            written = stripped
     except (WivcheckError, OSError) as exc:
         fail(exc)
+    if stripped is not None and written is None:
+        err.print(f"not written: {stripped} (the stripped payload may not go: {result.remove_note})", markup=False)
     if fmt is Format.json:
-        typer.echo(json.dumps({"decision": decision.model_dump(mode="json"),
-                               "objects": [o.__dict__ for o in result.objects],
-                               "remove": result.remove, "remove_note": result.remove_note}, ensure_ascii=False))
+        typer.echo(json.dumps(result.answer(decision), ensure_ascii=False))
     else:
         typer.echo(render_text(decision, lang.value))
         if decision.log:
-            typer.echo(f"  recorded: #{decision.log.sequence} {decision.log.hash}")
-        for o in result.objects:
-            if o.decision not in ("allow", "metadata"):
-                typer.echo(f"  object {o.id} ({o.type}): {o.decision}: {', '.join(o.reasons)}")
-        typer.echo(f"  remove: {', '.join(result.remove) if result.remove else '-'} ({result.remove_note})")
+            typer.echo(f"  {'vastgelegd' if lang.value == 'nl' else 'recorded'}: #{decision.log.sequence} "
+                       f"{decision.log.hash}")
+        typer.echo(render_record(result.record().model_dump(mode="json"), lang.value, "text", brief=True))
+        if written:
+            typer.echo(f"  {'geschreven' if lang.value == 'nl' else 'written'}: {written}")
     raise typer.Exit(EXIT[decision.decision])

@@ -93,18 +93,38 @@ class GateMispRequest(BaseModel):
 
 
 class GateObject(BaseModel):
-    id: str
+    id: str = Field(description="The object's id (`id@modified` for one of several versions; a MISP uuid or path).")
     type: str
     decision: Literal["allow", "deny", "escalate", "metadata"]
     reasons: list[str]
+    findings: list[str] = Field([], description="What the gate found, as `property: what` (never the value).")
+
+
+class GatePayload(BaseModel):
+    format: Literal["stix", "misp"]
+    sha256: str = Field(description="sha256 of the payload's canonical JSON (keys sorted, no whitespace).")
+    ids: list[str] = Field(description="The bundle id, or the MISP event uuids.")
+
+
+class GateStripped(BaseModel):
+    decision: Literal["allow", "deny", "escalate"]
+    reasons: list[str]
+    sha256: Optional[str] = None
+    may_go: bool
 
 
 class GateResponse(BaseModel):
     decision: Decision
+    payload: GatePayload
     objects: list[GateObject]
-    remove: Optional[list[str]] = Field(description="The smallest set of objects to strip for the rest to be "
-                                                    "allowed; null when there is none.")
+    remove: Optional[list[str]] = Field(description="The objects to strip (closed over references) for the rest "
+                                                    "to be allowed; null when there is none.")
     remove_note: str
+    dependents: list[dict[str, Any]] = Field([], description="Objects removed or edited with the removal set.")
+    stripped_decision: Optional[GateStripped] = None
+    events: list[dict[str, Any]] = Field([], description="MISP: each event's own decision, when there are several.")
+    stripped: Optional[dict[str, Any]] = Field(None, description="With ?stripped=true: the payload minus the "
+                                                                 "removal set, when it may go (else null).")
 
 
 class Health(BaseModel):

@@ -7,10 +7,10 @@ on two cores. The compiled schemas check the same structure (required properties
 timestamps, vocabularies, references) in a few µs per object. stix2 stays in use where it does the
 job well: building bundles (the test suite) and its TLP 1.0 marking constants.
 
-Two limits are the schemas' own, not ours: an indicator's pattern is not parsed against the STIX
-pattern grammar (the gate reads the observable types from the pattern itself and escalates what it
-cannot read), and object types the schemas do not know are checked only for a well-formed `type` and
-`id` (the gate escalates them, naming the type).
+Two limits are the schemas' own: an indicator's pattern is not parsed against the STIX pattern
+grammar (`stix_patterns` does that, with OASIS's stix2-patterns), timestamps are matched by shape
+only (`timestamps` checks the calendar and the order), and object types the schemas do not know are
+checked only for a well-formed `type` and `id` (the gate escalates them, naming the type).
 """
 
 from __future__ import annotations
@@ -84,7 +84,13 @@ def problem(obj: Any) -> str | None:
     if validator is not None:
         for error in validator.iter_errors(obj):
             where = "/".join(str(p) for p in error.instance_path)
-            return f"{where + ': ' if where else ''}{error.message}"
+            message = error.message
+            if message.startswith(("{", "[")) and " is not valid under any of the " in message:
+                # the schema's own text starts with the whole value; say what is wrong instead
+                message = "does not match any of the forms STIX 2.1 allows here"
+            elif len(message) > 300:
+                message = message[:300] + "…"
+            return f"{where + ': ' if where else ''}{message}"
     # the schemas take any identifier here; the gate reads the TLP from these, so they must be markings
     refs = obj.get("object_marking_refs", [])
     if not isinstance(refs, list) or not all(isinstance(r, str) and r.startswith("marking-definition--")

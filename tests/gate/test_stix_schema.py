@@ -97,7 +97,7 @@ def test_unknown_types_need_only_a_well_formed_id():
 def test_missing_schemas_mean_no_decision(monkeypatch, tmp_path):
     """Without the schemas nothing can be checked: an engine error (HTTP 500), never a decision."""
     from wivcheck.engine import EngineError
-    from wivcheck.engine.gate import stix_items
+    from wivcheck.engine.gate import read_stix as stix_items
 
     def missing():
         raise stix_schema.SchemaUnavailable(f"the OASIS STIX 2.1 schemas are not in {tmp_path}")

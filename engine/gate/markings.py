@@ -1,0 +1,118 @@
+"""Markings: which TLP level an object carries (STIX 2.1 §7.2, FIRST TLP 2.0; MISP `tlp:` tags).
+
+STIX: the canonical TLP 1.0 marking definitions (STIX 2.1 §7.2.1.4, the ids stix2 ships as
+`stix2.TLP_WHITE` …) and FIRST's TLP 2.0 definitions (extension
+`extension-definition--60a3c5c5-…`; the stix2 library has no notion of TLP 2.0) keep their meaning
+whatever a bundle says: a bundle that defines one of those ids with another level is an error.
+A marking definition of the bundle itself is a TLP marking when its TLP 2.0 extension,
+`definition_type: tlp` or its name (`TLP:RED`) says so (the strictest, if they disagree); other
+markings (statements, PAP, a vendor's own) say nothing about TLP and are left alone. An object's
+TLP is the strictest of its `object_marking_refs` and of its `granular_markings` (a property marked
+RED makes its object RED). A reference that resolves to no marking definition at all cannot be
+settled: the gate escalates it, naming the object and the property.
+
+MISP: `tlp:<level>` tags (case-insensitive, `white` read as CLEAR); an unknown level after `tlp:`
+is read as RED, the strictest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .items import TLP_ORDER, PayloadError
+
+TLP1 = {"marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9": "CLEAR",
+        "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da": "GREEN",
+        "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82": "AMBER",
+        "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": "RED"}
+TLP2_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
+TLP2 = {"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487": "CLEAR",
+        "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb": "GREEN",
+        "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421": "AMBER",
+        "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003": "AMBER+STRICT",
+        "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1": "RED"}
+CANONICAL = {**TLP1, **TLP2}
+NOT_TLP = "not-tlp"   # a marking definition of the bundle that says nothing about TLP
+
+
+def tlp_level(word: Any) -> str | None:
+    """A TLP level from a word (`red`, `TLP:AMBER+STRICT`, `white`), or None when it names none."""
+    if not isinstance(word, str):
+        return None
+    w = word.strip().upper()
+    if w.startswith("TLP:"):
+        w = w[4:].strip()
+    w = w.replace("WHITE", "CLEAR").replace(" ", "")
+    return w if w in TLP_ORDER else None
+
+
+def definition_level(obj: dict) -> str:
+    """The TLP level a marking-definition object carries, or NOT_TLP."""
+    levels = []
+    ext = (obj.get("extensions") or {}).get(TLP2_EXTENSION)
+    if isinstance(ext, dict):
+        levels.append(tlp_level(ext.get("tlp_2_0")) or "RED")   # a TLP 2.0 marking with no level we know
+    if obj.get("definition_type") == "tlp":
+        definition = obj.get("definition") if isinstance(obj.get("definition"), dict) else {}
+        levels.append(tlp_level(definition.get("tlp")) or "RED")
+    name = obj.get("name")
+    if isinstance(name, str) and name.strip().upper().startswith("TLP:"):
+        levels.append(tlp_level(name) or "RED")
+    if not levels:
+        return NOT_TLP
+    return max(levels, key=TLP_ORDER.index)
+
+
+def marking_table(objects: list) -> dict[str, str]:
+    """Every marking id the bundle can refer to, with its TLP level or NOT_TLP. Raises PayloadError
+    when the bundle gives a canonical TLP id another level."""
+    table: dict[str, str] = dict(CANONICAL)
+    for obj in objects:
+        if obj.get("type") != "marking-definition":
+            continue
+        ident = obj["id"]
+        level = definition_level(obj)
+        if ident in CANONICAL:
+            if level != CANONICAL[ident]:
+                said = "no TLP level" if level == NOT_TLP else f"TLP:{level}"
+                raise PayloadError(f"redefines the canonical TLP:{CANONICAL[ident]} marking as {said}; "
+                                   "canonical TLP marking ids keep their meaning", ident)
+            continue
+        if ident in table and table[ident] != level:
+            level = max(table[ident], level, key=lambda x: TLP_ORDER.index(x) if x in TLP_ORDER else -1)
+        table[ident] = level
+    return table
+
+
+def object_markings(obj: dict, table: dict[str, str]) -> tuple[str | None, list[str]]:
+    """(the object's TLP level or None, the properties whose marking reference resolves to nothing)."""
+    levels, unresolved = [], []
+    for i, ref in enumerate(obj.get("object_marking_refs") or ()):
+        level = table.get(ref)
+        if level is None:
+            unresolved.append(f"object_marking_refs[{i}]")
+        elif level != NOT_TLP:
+            levels.append(level)
+    for i, g in enumerate(obj.get("granular_markings") or ()):
+        ref = g.get("marking_ref") if isinstance(g, dict) else None
+        if ref is None:
+            continue                       # a language marking (`lang`), not a handling marking
+        level = table.get(ref)
+        if level is None:
+            unresolved.append(f"granular_markings[{i}].marking_ref")
+        elif level != NOT_TLP:
+            levels.append(level)
+    best = max(levels, key=TLP_ORDER.index) if levels else None
+    return best, unresolved
+
+
+def misp_tag_level(tags: Any) -> str | None:
+    """The strictest TLP level among MISP tags (a list of {"name": …}); None when none is a TLP tag."""
+    best = None
+    for t in tags or ():
+        name = t.get("name") if isinstance(t, dict) else None
+        if isinstance(name, str) and name.strip().lower().startswith("tlp:"):
+            level = tlp_level(name) or "RED"
+            if best is None or TLP_ORDER.index(level) > TLP_ORDER.index(best):
+                best = level
+    return best

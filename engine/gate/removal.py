@@ -1,0 +1,233 @@
+"""The removal set, closed over references, and the stripped payload.
+
+`plan(payload, keys)` takes the objects that must go and adds what cannot stay without them:
+
+STIX (STIX 2.1 §3.1 identifiers, §5 relationships and sightings, §4.13 report, §4.9 grouping,
+§4.11 note, §4.12 opinion, §4.14 observed-data): every reference property (`*_ref`, `*_refs`, also
+inside extensions) that points at an id none of whose versions stays is mended. A required single
+reference that dangles takes its object with it (`relationship.source_ref`/`target_ref`,
+`sighting.sighting_of_ref`, `language-content.object_ref`): the object is *removed*. A list loses the
+entries (`object_refs`, `where_sighted_refs`, `observed_data_refs`, …): the object is *edited*; a
+required list left empty (`object_refs` of reports, groupings, notes, opinions, observed-data) takes
+its object with it. An optional single reference (`created_by_ref`, `sample_ref`, `from_ref` …) is
+dropped: *edited*. Edited objects keep their id and `modified`: the stripped bundle is what this
+recipient may see, not a new version by the objects' creators. One version of an object going does
+not take a clean newer version with the same id: references to that id stay. Marking and extension
+definitions are never stripped (objects would lose or change their markings).
+
+MISP: an object whose attributes all go goes too; what sits inside a part that goes (proposals,
+notes, clusters) goes with it; `ObjectReference`s to a part that goes are dropped (the object is
+edited); an analyst relationship to a part that goes goes; a galaxy cluster that goes takes the
+`misp-galaxy:` tag that names it. The event itself is never stripped.
+
+`strip(doc, drop)` copies only the containers it changes; the rest of the document is shared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .items import Item, Payload
+from .stix_types import REQUIRED_REF_LISTS, REQUIRED_REFS
+
+
+@dataclass
+class Plan:
+    """remove: the keys asked for; dependents: [{"id", "action": removed|edited, "properties",
+    "because"}]; gone: every key that goes (asked for and dependent); drop: document paths to delete."""
+
+    remove: list[str]
+    dependents: list[dict] = field(default_factory=list)
+    gone: set[str] = field(default_factory=set)
+    drop: set[tuple] = field(default_factory=set)
+
+
+def plan(payload: Payload, keys: list[str]) -> Plan:
+    """The removal set `keys` closed over references (see the module docstring)."""
+    if payload.format == "stix":
+        return _plan_stix(payload, keys)
+    return _plan_misp(payload, keys)
+
+
+def _refs(node: Any, path: tuple):
+    """(path, target id, is a list entry) of every reference in a STIX object, markings excepted."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in ("object_marking_refs", "granular_markings"):
+                continue
+            p = path + (k,)
+            if k.endswith("_ref") and isinstance(v, str):
+                yield p, v, False
+            elif k.endswith("_refs") and isinstance(v, list):
+                for i, r in enumerate(v):
+                    if isinstance(r, str):
+                        yield p + (i,), r, True
+            elif isinstance(v, (dict, list)):
+                yield from _refs(v, p)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            if isinstance(v, (dict, list)):
+                yield from _refs(v, path + (i,))
+
+
+def _prop_text(path: tuple, base: int) -> str:
+    out = ""
+    for p in path[base:]:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def _plan_stix(payload: Payload, keys: list[str]) -> Plan:
+    objects = payload.doc["objects"]
+    by_key = {it.key: it for it in payload.items}
+    versions: dict[str, list[str]] = {}
+    for it in payload.items:
+        versions.setdefault(it.id, []).append(it.key)
+    result = Plan(remove=list(keys), gone=set(keys))
+    edits: dict[str, dict[str, str]] = {}
+    removed_because: dict[str, str] = {}
+    changed = True
+    while changed:
+        changed = False
+        gone_ids = {i for i, ks in versions.items() if all(k in result.gone for k in ks)}
+        for it in payload.items:
+            if it.key in result.gone:
+                continue
+            obj = objects[it.path[1]]
+            kind = obj.get("type")
+            lists: dict[tuple, list[bool]] = {}
+            for path, target, in_list in _refs(obj, it.path):
+                if in_list:
+                    lists.setdefault(path[:-1], []).append(target in gone_ids)
+                if target not in gone_ids:
+                    continue
+                prop = _prop_text(path, 2)
+                top = path[2]
+                if not in_list and len(path) == 3 and top in REQUIRED_REFS.get(kind, ()):
+                    result.gone.add(it.key)
+                    removed_because[it.key] = f"its {top} refers to {target}, which is removed"
+                    changed = True
+                    break
+                if in_list:
+                    result.drop.add(path)
+                    edits.setdefault(it.key, {})[_prop_text(path[:-1], 2)] = target
+                else:
+                    result.drop.add(path)
+                    edits.setdefault(it.key, {})[prop] = target
+            else:
+                for list_path, dangling in lists.items():
+                    if dangling and all(dangling):
+                        top = list_path[2]
+                        if len(list_path) == 3 and top in REQUIRED_REF_LISTS.get(kind, ()):
+                            result.gone.add(it.key)
+                            removed_because[it.key] = f"every entry of its {top} is removed"
+                            changed = True
+                            break
+                        result.drop.add(list_path)
+    for key in result.gone:
+        result.drop.add(by_key[key].path)
+    for key in sorted(result.gone - set(keys), key=list(by_key).index):
+        result.dependents.append({"id": key, "action": "removed", "properties": [],
+                                  "because": removed_because.get(key, "")})
+    for key, props in edits.items():
+        if key not in result.gone:
+            result.dependents.append({"id": key, "action": "edited", "properties": sorted(props),
+                                      "because": "references to removed objects dropped: "
+                                                 + ", ".join(sorted(set(props.values())))})
+    return result
+
+
+def _node(doc: Any, path: tuple) -> Any:
+    for p in path:
+        doc = doc[p]
+    return doc
+
+
+def _plan_misp(payload: Payload, keys: list[str]) -> Plan:
+    items = payload.items
+    by_key = {it.key: it for it in items}
+    children: dict[str, list[Item]] = {}
+    for it in items:
+        if it.parent is not None and it.parent != it.event:
+            children.setdefault(it.parent, []).append(it)
+    result = Plan(remove=list(keys), gone=set(keys))
+    because: dict[str, str] = {}
+    edits: dict[str, set[str]] = {}
+    changed = True
+    while changed:
+        changed = False
+        for it in items:
+            if it.key in result.gone:
+                continue
+            if it.parent in result.gone and it.parent != it.event:
+                result.gone.add(it.key)
+                because[it.key] = f"it sits inside {it.parent}, which is removed"
+                changed = True
+                continue
+            if it.type.startswith("object "):
+                attrs = [c for c in children.get(it.key, []) if c.path[-2] == "Attribute"]
+                if attrs and all(c.key in result.gone for c in attrs):
+                    result.gone.add(it.key)
+                    because[it.key] = "every attribute of the object is removed"
+                    changed = True
+            if it.type == "analyst-relationship":
+                node = _node(payload.doc, it.path)
+                target = node.get("related_object_uuid")
+                gone_uuids = {by_key[k].uuid for k in result.gone if by_key[k].uuid}
+                if target in gone_uuids:
+                    result.gone.add(it.key)
+                    because[it.key] = f"it relates to {target}, which is removed"
+                    changed = True
+    gone_uuids = {by_key[k].uuid for k in result.gone if by_key[k].uuid}
+    for it in items:
+        if it.key in result.gone:
+            result.drop.add(it.path)
+            continue
+        if it.type.startswith("object "):
+            node = _node(payload.doc, it.path)
+            for j, ref in enumerate(node.get("ObjectReference") or ()):
+                if isinstance(ref, dict) and ref.get("referenced_uuid") in gone_uuids:
+                    result.drop.add(it.path + ("ObjectReference", j))
+                    edits.setdefault(it.key, set()).add(f"ObjectReference[{j}]")
+    for key in result.gone:
+        it = by_key[key]
+        if it.type.startswith("galaxy-cluster"):
+            cluster = _node(payload.doc, it.path)
+            galaxy_path = it.path[:-2]
+            galaxy = _node(payload.doc, galaxy_path)
+            if all(galaxy_path + ("GalaxyCluster", j) in result.drop
+                   for j in range(len(galaxy.get("GalaxyCluster") or ()))):
+                result.drop.add(galaxy_path)
+            holder_path = galaxy_path[:-2]
+            holder = _node(payload.doc, holder_path)
+            for j, tag in enumerate(holder.get("Tag") or ()):
+                if isinstance(tag, dict) and tag.get("name") == cluster.get("tag_name"):
+                    result.drop.add(holder_path + ("Tag", j))
+                    owner = next((x.key for x in items if x.path == holder_path), payload.events[0])
+                    edits.setdefault(owner, set()).add(f"Tag[{j}]")
+    order = {it.key: i for i, it in enumerate(items)}
+    for key in sorted(result.gone - set(keys), key=order.__getitem__):
+        result.dependents.append({"id": key, "action": "removed", "properties": [], "because": because.get(key, "")})
+    for key, props in edits.items():
+        if key not in result.gone:
+            result.dependents.append({"id": key, "action": "edited", "properties": sorted(props),
+                                      "because": "references to removed parts dropped"})
+    return result
+
+
+def strip(doc: Any, drop: set[tuple]) -> Any:
+    """The document without the parts at the paths in `drop`; containers on the way to a dropped
+    part are copied, everything else is shared with `doc` (do not change either afterwards)."""
+    on_the_way = {p[:i] for p in drop for i in range(len(p))}
+
+    def rebuild(node: Any, path: tuple) -> Any:
+        if path not in on_the_way:
+            return node
+        if isinstance(node, dict):
+            return {k: rebuild(v, path + (k,)) for k, v in node.items() if path + (k,) not in drop}
+        if isinstance(node, list):
+            return [rebuild(v, path + (i,)) for i, v in enumerate(node) if path + (i,) not in drop]
+        return node
+
+    return rebuild(doc, ())

@@ -1,0 +1,269 @@
+"""Reading a STIX 2.1 bundle into the gate's items: every object and every property.
+
+Per object, in this order, and the first problem is an error naming the object and the property:
+1. the OASIS STIX 2.1 schemas (`stix_schema`);
+2. timestamps: real calendar instants, in the order the specification sets (`timestamps`);
+3. markings: canonical TLP ids keep their meaning (`markings`);
+4. an indicator's pattern by the STIX pattern grammar (`stix_patterns`).
+Then what the object carries: its type's data categories (`stix_types`), the comparisons of its
+pattern (through references), its embedded `observed-data` objects, its TLP (object and granular
+markings), persons wherever they hide (identities of a class that is not exactly an organisation's,
+locations with a street address, threat actors and intrusion sets whose names or aliases may name a
+person, note and opinion authors, custom `x_` properties about persons) and personal identifiers in
+every free-text property (`personal_text`). Several objects with one id are versions: each is an
+item of its own (key `id@modified`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+import orjson
+
+from . import markings, stix_patterns, stix_schema, timestamps
+from .items import PERSONAL, POSSIBLE, UNKNOWN, Finding, Item, Payload, PayloadError, unique_keys
+from .person_names import may_name_a_person
+from .personal_text import scan
+from .stix_types import CATEGORIES, METADATA, PERSONAL_TYPES, REF_TARGETS, STRUCTURAL
+
+_BUNDLE_ID = re.compile(r"^bundle--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_ORGANISATION_CLASSES = {"organization", "organisation", "class", "system", "group"}
+_PERSON_CLASSES = {"individual", "person", "natural person", "human"}
+_PERSON_HINTS = {"contributor", "contributors", "author", "authors", "person", "persons", "people", "analyst",
+                 "analysts", "contact", "contacts", "email", "mail", "phone", "telephone", "mobile", "owner",
+                 "employee", "firstname", "lastname", "surname", "fullname", "username", "user", "users",
+                 "birth", "dob", "birthday", "passport", "address", "street", "victim", "victims", "reporter",
+                 "creator", "handle", "nickname", "realname", "name", "names", "member", "members"}
+_PERSON_TOKENS_WITH = ("first_name", "last_name", "full_name", "real_name", "display_name", "user_name")
+
+
+def parse_json(raw: bytes | str | dict | list, what: str) -> Any:
+    """The payload as JSON values (a dict given is taken as it is). Raises PayloadError."""
+    if isinstance(raw, (dict, list)):
+        return raw
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise PayloadError(f"the {what} is not JSON: {exc}") from None
+
+
+def sha256_of(doc: Any) -> str:
+    """sha256 of the canonical JSON of a payload (keys sorted, no whitespace, UTF-8)."""
+    return hashlib.sha256(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def read_stix(raw: bytes | str | dict) -> Payload:
+    """A STIX 2.1 bundle (JSON text, or already parsed) read into items. Raises PayloadError naming
+    the object and the property; stix_schema.SchemaUnavailable when the schemas are missing."""
+    doc = parse_json(raw, "STIX bundle")
+    if not isinstance(doc, dict) or doc.get("type") != "bundle" or not isinstance(doc.get("objects"), list):
+        raise PayloadError("not a STIX 2.1 bundle (an object of type bundle with a list of objects)")
+    objects = doc["objects"]
+    table = markings.marking_table([o for o in objects if isinstance(o, dict) and isinstance(o.get("id"), str)])
+    bad = [(i, why) for i, obj in enumerate(objects) if (why := stix_schema.problem(obj))]
+    if bad:
+        i, error = bad[0]
+        obj = objects[i]
+        ident = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else f"objects[{i}]"
+        more = f" (and {len(bad) - 1} more objects)" if len(bad) > 1 else ""
+        raise PayloadError(f"not valid STIX 2.1: {error}{more}", ident)
+    bundle_id = doc.get("id")
+    if not isinstance(bundle_id, str) or not _BUNDLE_ID.match(bundle_id):
+        raise PayloadError(f"the bundle's id {bundle_id!r} is not bundle--<UUID>", "bundle")
+    for obj in objects:
+        problem = timestamps.check_object(obj)
+        if problem:
+            raise PayloadError(f"{problem[0]}: {problem[1]}", obj["id"])
+    keys = unique_keys([o["id"] for o in objects], [o.get("modified") for o in objects])
+    items = []
+    for i, (obj, key) in enumerate(zip(objects, keys)):
+        item = Item(key=key, id=obj["id"], type=obj["type"], path=("objects", i),
+                    removable=obj["type"] not in ("marking-definition", "extension-definition"))
+        _read_object(obj, item, table)
+        items.append(item)
+    return Payload("stix", doc, items, [bundle_id], sha256_of(doc))
+
+
+def _read_object(obj: dict, item: Item, table: dict[str, str]) -> None:
+    kind = obj["type"]
+    item.tlp, unresolved = markings.object_markings(obj, table)
+    for prop in unresolved:
+        item.add(Finding(UNKNOWN, prop, "refers to a marking definition that is neither in the bundle nor "
+                                        "a canonical TLP marking"))
+    skip = set()
+    if kind == "indicator":
+        skip = _indicator(obj, item)
+    elif kind == "observed-data":
+        _observed(obj, item)
+    elif kind == "identity":
+        _identity(obj, item)
+    elif kind == "location":
+        _location(obj, item)
+    elif kind in ("threat-actor", "intrusion-set", "campaign"):
+        _actor(obj, item)
+    elif kind in ("note", "opinion"):
+        _authors(obj, item)
+    _type(kind, "", item)
+    _scan(obj, "", item, skip)
+
+
+def _a(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _type(kind: str, prop: str, item: Item) -> None:
+    """What an object's type (or an embedded object's, at `prop`) carries."""
+    if kind in CATEGORIES:
+        item.categories.update(CATEGORIES[kind])
+        if kind in PERSONAL_TYPES:
+            item.add(Finding(PERSONAL, prop or "type", f"{_a(kind)} {kind} object (personal data)", CATEGORIES[kind]))
+    elif kind not in METADATA:
+        item.add(Finding(UNKNOWN, f"{prop}.type" if prop else "type", f"object type {kind} the gate does not know"))
+
+
+def _indicator(obj: dict, item: Item) -> set[str]:
+    pattern, language = obj.get("pattern"), obj.get("pattern_type")
+    if language != "stix":
+        item.add(Finding(UNKNOWN, "pattern_type", f"a {language} pattern the gate cannot read"))
+        return set()                         # its text is scanned like any other
+    version = obj.get("pattern_version") or "2.1"
+    try:
+        reading = stix_patterns.read(pattern, "2.0" if str(version).startswith("2.0") else "2.1")
+    except stix_patterns.PatternError as exc:
+        raise PayloadError(f"pattern: not valid STIX patterning: {exc}", obj["id"]) from None
+    for c in reading.comparisons:
+        path = f"pattern ({c.object_type}:{_path_text(c.path)})"
+        for kind in _types_on_path(c.object_type, c.path):
+            if kind == "*":
+                item.add(Finding(UNKNOWN, path, "a reference the gate cannot follow"))
+            elif kind in CATEGORIES:
+                item.categories.update(CATEGORIES[kind])
+                if kind in PERSONAL_TYPES:
+                    item.add(Finding(PERSONAL, path, f"compares {_a(kind)} {kind} (personal data)", CATEGORIES[kind]))
+            else:
+                item.add(Finding(UNKNOWN, path, f"compares {_a(kind)} {kind}, a type the gate does not know"))
+        for value in c.text_values():
+            _text(value, "pattern", item)
+    return {"pattern"}
+
+
+def _path_text(path: tuple) -> str:
+    out = ""
+    for step in path:
+        if isinstance(step, int) or step == "*":
+            out += f"[{step}]"
+        else:
+            out += ("." if out else "") + str(step)
+    return out
+
+
+def _types_on_path(root: str, path: tuple) -> list[str]:
+    """The object types a comparison touches: its own and every type its references lead to."""
+    current, seen = {root}, [root]
+    for step in path:
+        if isinstance(step, str) and (step.endswith("_ref") or step.endswith("_refs")):
+            following: set[str] = set()
+            for kind in current:
+                following.update(REF_TARGETS.get((kind, step), ("*",)))
+            known = {k for k in following if k in CATEGORIES}
+            current = known or following       # of several possible targets, those the gate can classify
+            seen.extend(sorted(current))
+    return list(dict.fromkeys(seen))
+
+
+def _observed(obj: dict, item: Item) -> None:
+    embedded = obj.get("objects")
+    if isinstance(embedded, dict):
+        for k, sco in embedded.items():
+            if isinstance(sco, dict) and isinstance(sco.get("type"), str):
+                _type(sco["type"], f"objects.{k}", item)
+            else:
+                item.add(Finding(UNKNOWN, f"objects.{k}", "an embedded object without a type"))
+
+
+def _identity(obj: dict, item: Item) -> None:
+    cls = obj.get("identity_class")
+    norm = cls.strip().lower() if isinstance(cls, str) else None
+    if norm in _PERSON_CLASSES:
+        item.add(Finding(PERSONAL, "identity_class", "an identity of a person", ("personal_data",)))
+    elif norm in _ORGANISATION_CLASSES:
+        if may_name_a_person(obj.get("name")):
+            item.add(Finding(POSSIBLE, "name", "an organisation named like a person (a one-person business?)"))
+    else:
+        said = "absent" if cls is None else f"{cls!r}, not a class the gate can settle"
+        item.add(Finding(POSSIBLE, "identity_class", f"identity_class {said}: the identity may be a person"))
+
+
+def _location(obj: dict, item: Item) -> None:
+    if isinstance(obj.get("street_address"), str) and obj["street_address"].strip():
+        item.add(Finding(PERSONAL, "street_address", "a street address", ("personal_data",)))
+    for prop in ("latitude", "longitude"):
+        value = obj.get(prop)
+        if isinstance(value, float) and len(repr(value).split(".")[-1]) >= 4:
+            item.add(Finding(POSSIBLE, prop, "coordinates precise to a building"))
+            break
+
+
+def _actor(obj: dict, item: Item) -> None:
+    if obj["type"] == "threat-actor":
+        if obj.get("resource_level") == "individual":
+            item.add(Finding(PERSONAL, "resource_level", "a threat actor who is an individual", ("personal_data",)))
+        insiders = [t for t in obj.get("threat_actor_types") or () if isinstance(t, str) and t.startswith("insider")]
+        if insiders:
+            item.add(Finding(POSSIBLE, "threat_actor_types", f"{insiders[0]}: an insider may be one person"))
+    names = [("name", obj.get("name"))] + [(f"aliases[{i}]", a) for i, a in enumerate(obj.get("aliases") or ())]
+    names += [(f"x_mitre_aliases[{i}]", a) for i, a in enumerate(obj.get("x_mitre_aliases") or ())]
+    for prop, name in names:
+        if may_name_a_person(name):
+            item.add(Finding(POSSIBLE, prop, "a name that may be a person's"))
+
+
+def _authors(obj: dict, item: Item) -> None:
+    authors = obj.get("authors")
+    if isinstance(authors, list) and any(isinstance(a, str) and a.strip() for a in authors):
+        item.add(Finding(PERSONAL, "authors", "the names of the authors (persons)", ("personal_data",)))
+
+
+def _text(value: str, prop: str, item: Item) -> None:
+    for f in scan(value):
+        if f.kind == PERSONAL:
+            item.add(Finding(PERSONAL, prop, f.what, (f.category,)))
+        else:
+            item.add(Finding(POSSIBLE, prop, f.what))
+
+
+def _custom_about_persons(name: str) -> bool:
+    lowered = name.lower()
+    if any(t in lowered for t in _PERSON_TOKENS_WITH):
+        return True
+    return any(t in _PERSON_HINTS for t in lowered.removeprefix("x_").split("_"))
+
+
+def _scan(node: Any, path: str, item: Item, skip: set[str]) -> None:
+    """Every text property (not identifiers, vocabularies, hashes, timestamps) scanned; custom
+    properties whose name says they are about persons are named whatever their value."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if not isinstance(k, str) or (not path and k in skip):
+                continue
+            p = f"{path}.{k}" if path else k
+            if k == markings.TLP2_EXTENSION:
+                continue
+            if k.startswith("x_") and _custom_about_persons(k) and v not in (None, "", [], {}, False):
+                if not isinstance(v, (bool, int, float)):
+                    item.add(Finding(POSSIBLE, p, "a custom property about persons"))
+            if k in STRUCTURAL or k.endswith("_ref") or k.endswith("_refs"):
+                continue
+            if isinstance(v, str):
+                _text(v, p, item)
+            elif isinstance(v, (dict, list)):
+                _scan(v, p, item, skip)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            p = f"{path}[{i}]"
+            if isinstance(v, str):
+                _text(v, p, item)
+            elif isinstance(v, (dict, list)):
+                _scan(v, p, item, skip)
