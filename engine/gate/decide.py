@@ -23,7 +23,8 @@ data only grow when objects are added), so adding objects never makes the decisi
 Every object is also decided on its own (the envelope with that object alone; objects alike in
 category, TLP and personal data share one evaluation). The objects not allowed on their own must
 go; `removal.plan` closes that set over references, the payload is stripped, and the stripped
-payload is read and decided again: it may go only if that decision is allow.
+payload is read (`stix_read.reread`: the objects the strip edited from the start, the others as they
+were read) and decided again: it may go only if that decision is allow.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from ..errors import ProvisionError
 from ..evaluate import Engine
 from ..load import provision_from_data
 from ..provision import Data, Provision
-from . import removal
+from . import collector, removal
 from .items import POSSIBLE, RESTRICTED, TLP_ORDER, UNKNOWN, Item, Payload, PayloadError, strictest
 
 DERIVED = ("categories", "volume", "tlp")     # what the payload says; the envelope may only declare bounds
@@ -160,7 +161,14 @@ def gate(engine: Engine, envelope: dict, payload: Payload, rulesets: Iterable[st
 
     Raises ProvisionError (the envelope is not a provision, or names a data field that does not
     exist), PayloadError (no data objects; objects without a TLP and no `data.tlp`), SelectionError
-    (no rule set in force), EngineError. Never returns an allow on an error."""
+    (no rule set in force), EngineError. Never returns an allow on an error. The cyclic collector is paused meanwhile (`collector`)."""
+    with collector.paused():
+        return _gate(engine, envelope, payload, rulesets, strip=strip)
+
+
+def _gate(engine: Engine, envelope: dict, payload: Payload, rulesets: Iterable[str] = (), *,
+          strip: bool = True) -> GateResult:
+    """The work of `gate`."""
     if not isinstance(envelope, dict):
         raise ProvisionError(["the envelope is a provision without the data the payload carries"], "envelope")
     declared = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
@@ -225,12 +233,14 @@ def gate(engine: Engine, envelope: dict, payload: Payload, rulesets: Iterable[st
 
 def _strip(engine, envelope, payload: Payload, rulesets, blocking: list[Item], result: GateResult) -> None:
     from .misp_read import read_misp
-    from .stix_read import read_stix
+    from .stix_read import reread
     p = removal.plan(payload, [it.key for it in blocking])
     result.dependents = p.dependents
     stripped_doc = removal.strip(payload.doc, p.drop)
+    edited = {d["id"] for d in p.dependents if d["action"] == "edited"}
     try:
-        again = (read_stix if payload.format == "stix" else read_misp)(stripped_doc)
+        again = (reread(payload, p.gone, edited, stripped_doc) if payload.format == "stix"
+                 else read_misp(stripped_doc))
         second = gate(engine, envelope, again, rulesets, strip=False)
     except PayloadError as exc:
         result.remove_note = f"nothing that may go is left once the objects not allowed are removed ({exc.message})"
@@ -253,6 +263,7 @@ class _Judge:
     def __init__(self, engine: Engine, env: dict, declared: dict, default_tlp: str | None, rulesets: tuple):
         self.engine, self.env, self.declared, self.default_tlp, self.rulesets = engine, env, declared, default_tlp, rulesets
         self.cache: dict[tuple, tuple[str, list[str]]] = {}
+        self.checked: dict[int, dict[str, list[str]]] = {}
         self.volume_contradiction = False
 
     def tlp(self, it: Item) -> str | None:
@@ -274,8 +285,17 @@ class _Judge:
         return data
 
     def checks(self, it: Item, recipient_kind: str) -> dict[str, list[str]]:
-        """Gate check -> the `key property: what` texts this object opens it with."""
+        """Gate check -> the `key property: what` texts this object opens it with (worked out once)."""
+        got = self.checked.get(id(it))
+        if got is None:
+            got = self.checked[id(it)] = self._checks(it, recipient_kind)
+        return got
+
+    def _checks(self, it: Item, recipient_kind: str) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
+        if not it.findings and self.tlp(it) != "RED" and "categories" not in self.declared \
+                and self.declared.get("tlp") not in TLP_ORDER:
+            return out
         for f in it.findings:
             check = _KIND_CHECK.get(f.kind)
             if check:

@@ -87,7 +87,7 @@ class Item:
 
     @property
     def personal(self) -> bool:
-        return bool(self.categories & PERSONAL_CATEGORIES)
+        return not self.categories.isdisjoint(PERSONAL_CATEGORIES)
 
     def of_kind(self, kind: str) -> list[Finding]:
         return [f for f in self.findings if f.kind == kind]

@@ -49,7 +49,8 @@ def tlp_level(word: Any) -> str | None:
 def definition_level(obj: dict) -> str:
     """The TLP level a marking-definition object carries, or NOT_TLP."""
     levels = []
-    ext = (obj.get("extensions") or {}).get(TLP2_EXTENSION)
+    extensions = obj.get("extensions")
+    ext = extensions.get(TLP2_EXTENSION) if isinstance(extensions, dict) else None
     if isinstance(ext, dict):
         levels.append(tlp_level(ext.get("tlp_2_0")) or "RED")   # a TLP 2.0 marking with no level we know
     if obj.get("definition_type") == "tlp":

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import markings
+from . import collector, markings
 from .items import PERSONAL, POSSIBLE, RESTRICTED, UNKNOWN, Finding, Item, Payload, PayloadError, strictest
 from .misp_types import (DISTRIBUTION, PERSONAL_CATEGORIES, PERSONAL_RELATIONS, PERSONAL_TEMPLATES,
                          POSSIBLE_TYPES, RESTRICTED_DISTRIBUTION, TYPES)
@@ -355,9 +355,15 @@ def _events(doc: Any) -> list[tuple[tuple, dict]]:
     return [one(node, path) for path, node in entries]
 
 
-def read_misp(raw: bytes | str | dict | list) -> Payload:
+def read_misp(raw):
     """MISP event(s) (JSON text, or already parsed) read into items. Raises PayloadError naming the
-    path of the part and the property."""
+    path of the part and the property. The cyclic collector is paused meanwhile (`collector`)."""
+    with collector.paused():
+        return _read_misp(raw)
+
+
+def _read_misp(raw: bytes | str | dict | list) -> Payload:
+    """The work of `read_misp`."""
     doc = parse_json(raw, "MISP event")
     reader = _Reader()
     keys = [reader.event(path, ev) for path, ev in _events(doc)]

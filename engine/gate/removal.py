@@ -50,25 +50,29 @@ def plan(payload: Payload, keys: list[str]) -> Plan:
     return _plan_misp(payload, keys)
 
 
-def _refs(node: Any, path: tuple):
+_NOT_REFS = frozenset({"object_marking_refs", "granular_markings", "external_references", "kill_chain_phases",
+                       "hashes", "objects"})   # observed-data's embedded objects refer to each other by key
+
+
+def _refs(node: dict, path: tuple):
     """(path, target id, is a list entry) of every reference in a STIX object, markings excepted."""
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if k in ("object_marking_refs", "granular_markings"):
-                continue
-            p = path + (k,)
-            if k.endswith("_ref") and isinstance(v, str):
-                yield p, v, False
-            elif k.endswith("_refs") and isinstance(v, list):
+    for k, v in node.items():
+        if k in _NOT_REFS:
+            continue
+        if k.endswith("_ref"):
+            if isinstance(v, str):
+                yield path + (k,), v, False
+        elif k.endswith("_refs"):
+            if isinstance(v, list):
                 for i, r in enumerate(v):
                     if isinstance(r, str):
-                        yield p + (i,), r, True
-            elif isinstance(v, (dict, list)):
-                yield from _refs(v, p)
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            if isinstance(v, (dict, list)):
-                yield from _refs(v, path + (i,))
+                        yield path + (k, i), r, True
+        elif isinstance(v, dict):
+            yield from _refs(v, path + (k,))
+        elif isinstance(v, list):
+            for i, x in enumerate(v):
+                if isinstance(x, dict):
+                    yield from _refs(x, path + (k, i))
 
 
 def _prop_text(path: tuple, base: int) -> str:
@@ -80,57 +84,62 @@ def _prop_text(path: tuple, base: int) -> str:
 
 def _plan_stix(payload: Payload, keys: list[str]) -> Plan:
     objects = payload.doc["objects"]
-    by_key = {it.key: it for it in payload.items}
+    items = payload.items
+    order = {it.key: n for n, it in enumerate(items)}
     versions: dict[str, list[str]] = {}
-    for it in payload.items:
+    for it in items:
         versions.setdefault(it.id, []).append(it.key)
+    referrers: dict[str, list[tuple[Item, tuple, bool]]] = {}     # target id -> who refers to it, where
+    lists: dict[tuple, int] = {}                                  # list path -> number of entries
+    for it in items:
+        for path, target, in_list in _refs(objects[it.path[1]], it.path):
+            referrers.setdefault(target, []).append((it, path, in_list))
+            if in_list:
+                lists[path[:-1]] = lists.get(path[:-1], 0) + 1
     result = Plan(remove=list(keys), gone=set(keys))
     edits: dict[str, dict[str, str]] = {}
     removed_because: dict[str, str] = {}
-    changed = True
-    while changed:
-        changed = False
-        gone_ids = {i for i, ks in versions.items() if all(k in result.gone for k in ks)}
-        for it in payload.items:
+    dropped_entries: dict[tuple, int] = {}
+    queue = [i for i, ks in versions.items() if all(k in result.gone for k in ks)]
+    done: set[str] = set()
+    while queue:
+        target = queue.pop()
+        if target in done:
+            continue
+        done.add(target)
+        for it, path, in_list in referrers.get(target, ()):
             if it.key in result.gone:
                 continue
-            obj = objects[it.path[1]]
-            kind = obj.get("type")
-            lists: dict[tuple, list[bool]] = {}
-            for path, target, in_list in _refs(obj, it.path):
-                if in_list:
-                    lists.setdefault(path[:-1], []).append(target in gone_ids)
-                if target not in gone_ids:
+            kind = objects[it.path[1]].get("type")
+            top = path[2]
+            if not in_list and len(path) == 3 and top in REQUIRED_REFS.get(kind, ()):
+                gone_now = f"its {top} refers to {target}, which is removed"
+            elif in_list:
+                result.drop.add(path)
+                edits.setdefault(it.key, {})[_prop_text(path[:-1], 2)] = target
+                list_path = path[:-1]
+                dropped_entries[list_path] = dropped_entries.get(list_path, 0) + 1
+                if dropped_entries[list_path] < lists[list_path]:
                     continue
-                prop = _prop_text(path, 2)
-                top = path[2]
-                if not in_list and len(path) == 3 and top in REQUIRED_REFS.get(kind, ()):
-                    result.gone.add(it.key)
-                    removed_because[it.key] = f"its {top} refers to {target}, which is removed"
-                    changed = True
-                    break
-                if in_list:
-                    result.drop.add(path)
-                    edits.setdefault(it.key, {})[_prop_text(path[:-1], 2)] = target
+                if len(list_path) == 3 and top in REQUIRED_REF_LISTS.get(kind, ()):
+                    gone_now = f"every entry of its {top} is removed"
                 else:
-                    result.drop.add(path)
-                    edits.setdefault(it.key, {})[prop] = target
+                    result.drop.add(list_path)            # an optional list left empty goes altogether
+                    continue
             else:
-                for list_path, dangling in lists.items():
-                    if dangling and all(dangling):
-                        top = list_path[2]
-                        if len(list_path) == 3 and top in REQUIRED_REF_LISTS.get(kind, ()):
-                            result.gone.add(it.key)
-                            removed_because[it.key] = f"every entry of its {top} is removed"
-                            changed = True
-                            break
-                        result.drop.add(list_path)
+                result.drop.add(path)
+                edits.setdefault(it.key, {})[_prop_text(path, 2)] = target
+                continue
+            result.gone.add(it.key)
+            removed_because[it.key] = gone_now
+            if all(k in result.gone for k in versions[it.id]):
+                queue.append(it.id)
     for key in result.gone:
-        result.drop.add(by_key[key].path)
-    for key in sorted(result.gone - set(keys), key=list(by_key).index):
+        result.drop.add(items[order[key]].path)
+    for key in sorted(result.gone - set(keys), key=order.__getitem__):
         result.dependents.append({"id": key, "action": "removed", "properties": [],
                                   "because": removed_because.get(key, "")})
-    for key, props in edits.items():
+    for key, props in sorted(edits.items(), key=lambda kv: order[kv[0]]):
         if key not in result.gone:
             result.dependents.append({"id": key, "action": "edited", "properties": sorted(props),
                                       "because": "references to removed objects dropped: "

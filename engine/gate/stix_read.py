@@ -16,13 +16,14 @@ item of its own (key `id@modified`).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from typing import Any
 
 import orjson
 
-from . import markings, stix_patterns, stix_schema, timestamps
+from . import collector, markings, stix_patterns, stix_schema, timestamps
 from .items import PERSONAL, POSSIBLE, UNKNOWN, Finding, Item, Payload, PayloadError, unique_keys
 from .person_names import may_name_a_person
 from .personal_text import scan
@@ -54,9 +55,15 @@ def sha256_of(doc: Any) -> str:
     return hashlib.sha256(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def read_stix(raw: bytes | str | dict) -> Payload:
+def read_stix(raw):
     """A STIX 2.1 bundle (JSON text, or already parsed) read into items. Raises PayloadError naming
-    the object and the property; stix_schema.SchemaUnavailable when the schemas are missing."""
+    the object and the property; stix_schema.SchemaUnavailable when the schemas are missing. The cyclic collector is paused meanwhile (`collector`)."""
+    with collector.paused():
+        return _read_stix(raw)
+
+
+def _read_stix(raw: bytes | str | dict) -> Payload:
+    """The work of `read_stix`."""
     doc = parse_json(raw, "STIX bundle")
     if not isinstance(doc, dict) or doc.get("type") != "bundle" or not isinstance(doc.get("objects"), list):
         raise PayloadError("not a STIX 2.1 bundle (an object of type bundle with a list of objects)")
@@ -84,6 +91,35 @@ def read_stix(raw: bytes | str | dict) -> Payload:
         _read_object(obj, item, table)
         items.append(item)
     return Payload("stix", doc, items, [bundle_id], sha256_of(doc))
+
+
+def reread(payload: Payload, gone: set[str], edited: set[str], doc: dict) -> Payload:
+    """The stripped bundle `doc` (the payload minus the items in `gone`, with the items in `edited`
+    changed) read again. What is read of an object depends on nothing but the object and the
+    bundle's marking definitions, which stripping never removes: objects the strip left as they were
+    keep what was read of them, edited objects are read again from the start (schemas, timestamps,
+    everything), and keys and paths are worked out anew. Raises PayloadError."""
+    objects = doc["objects"]
+    kept = [it for it in payload.items if it.key not in gone]
+    if len(kept) != len(objects):
+        raise PayloadError("the stripped bundle does not match its removal set")   # never expected
+    table = markings.marking_table(objects)
+    keys = unique_keys([o["id"] for o in objects], [o.get("modified") for o in objects])
+    items = []
+    for i, (old, obj, key) in enumerate(zip(kept, objects, keys)):
+        if old.key in edited:
+            why = stix_schema.problem(obj) or ("{}: {}".format(*timestamps.check_object(obj))
+                                              if timestamps.check_object(obj) else None)
+            if why:
+                raise PayloadError(f"the stripped object is not valid STIX 2.1: {why}", obj["id"])
+            item = Item(key=key, id=obj["id"], type=obj["type"], path=("objects", i),
+                        removable=obj["type"] not in ("marking-definition", "extension-definition"))
+            _read_object(obj, item, table)
+        else:
+            item = copy.copy(old)          # what was read of it is never changed afterwards: shared
+            item.key, item.path = key, ("objects", i)
+        items.append(item)
+    return Payload("stix", doc, items, payload.ids, sha256_of(doc))
 
 
 def _read_object(obj: dict, item: Item, table: dict[str, str]) -> None:
@@ -246,24 +282,22 @@ def _scan(node: Any, path: str, item: Item, skip: set[str]) -> None:
     properties whose name says they are about persons are named whatever their value."""
     if isinstance(node, dict):
         for k, v in node.items():
-            if not isinstance(k, str) or (not path and k in skip):
+            if k in STRUCTURAL or not isinstance(k, str) or (not path and k in skip):
                 continue
-            p = f"{path}.{k}" if path else k
-            if k == markings.TLP2_EXTENSION:
-                continue
-            if k.startswith("x_") and _custom_about_persons(k) and v not in (None, "", [], {}, False):
-                if not isinstance(v, (bool, int, float)):
-                    item.add(Finding(POSSIBLE, p, "a custom property about persons"))
-            if k in STRUCTURAL or k.endswith("_ref") or k.endswith("_refs"):
+            if k.startswith("x_") and v not in (None, "", [], {}, False) and _custom_about_persons(k) \
+                    and not isinstance(v, (bool, int, float)):
+                item.add(Finding(POSSIBLE, f"{path}.{k}" if path else k, "a custom property about persons"))
+            if k.endswith("_ref") or k.endswith("_refs") or k == markings.TLP2_EXTENSION:
                 continue
             if isinstance(v, str):
-                _text(v, p, item)
+                if len(v) >= 5:
+                    _text(v, f"{path}.{k}" if path else k, item)
             elif isinstance(v, (dict, list)):
-                _scan(v, p, item, skip)
+                _scan(v, f"{path}.{k}" if path else k, item, skip)
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            p = f"{path}[{i}]"
             if isinstance(v, str):
-                _text(v, p, item)
+                if len(v) >= 5:
+                    _text(v, f"{path}[{i}]", item)
             elif isinstance(v, (dict, list)):
-                _scan(v, p, item, skip)
+                _scan(v, f"{path}[{i}]", item, skip)

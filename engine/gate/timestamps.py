@@ -37,21 +37,38 @@ ORDERED = [("created", "modified", False), ("valid_from", "valid_until", True),
            ("validity_not_before", "validity_not_after", False)]
 
 
+_instants: dict[str, tuple | None] = {}
+_problems: dict[str, str | None] = {}
+
+
 def instant(value: str) -> tuple | None:
     """The instant as a comparable tuple (year, month, day, hour, minute, second, fraction), or
-    None when it has not the shape of a STIX timestamp."""
-    m = _SHAPE.match(value)
-    if m is None:
-        return None
-    y, mo, d, h, mi, s = (int(x) for x in m.groups()[:6])
-    frac = float(m.group(7) or 0)
-    return (y, mo, d, h, mi, s, frac)
+    None when it has not the shape of a STIX timestamp. Cached per text."""
+    got = _instants.get(value, 0)
+    if got == 0:
+        m = _SHAPE.match(value)
+        got = None if m is None else (int(m.group(1)), int(m.group(2)), int(m.group(3)), int(m.group(4)),
+                                      int(m.group(5)), int(m.group(6)), float(m.group(7) or 0))
+        if len(_instants) > 100_000:
+            _instants.clear()
+        _instants[value] = got
+    return got
 
 
 def problem(value: Any) -> str | None:
     """What is wrong with a timestamp value, in words, or None when it is a real UTC instant."""
     if not isinstance(value, str):
         return "not a timestamp (text YYYY-MM-DDTHH:MM:SS[.s]Z)"
+    got = _problems.get(value, 0)
+    if got == 0:
+        got = _problem(value)
+        if len(_problems) > 100_000:
+            _problems.clear()
+        _problems[value] = got
+    return got
+
+
+def _problem(value: str) -> str | None:
     t = instant(value)
     if t is None:
         return f"{value!r} is not a STIX timestamp (YYYY-MM-DDTHH:MM:SS[.s]Z, in UTC)"
@@ -72,42 +89,33 @@ def problem(value: Any) -> str | None:
     return None
 
 
-def _timestamps(node: Any, path: str) -> Iterator[tuple[str, str, Any]]:
-    """(path, property name, value) of every timestamp property in an object, its embedded objects
-    and its extensions; custom (`x_`) properties are not STIX's and are left to their owners."""
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if not isinstance(k, str) or k.startswith("x_"):
-                continue
-            p = f"{path}.{k}" if path else k
-            if k in TIMESTAMP_PROPERTIES and not isinstance(v, (dict, list)):
-                yield p, k, v
-            elif isinstance(v, (dict, list)) and k not in ("external_references", "kill_chain_phases"):
-                yield from _timestamps(v, p)
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            if isinstance(v, dict):
-                yield from _timestamps(v, f"{path}[{i}]")
-
-
-def check_object(obj: dict) -> tuple[str, str] | None:
-    """The first timestamp problem of a STIX object as (property path, what is wrong), or None."""
-    seen: dict[str, dict[str, tuple]] = {}
-    for p, name, value in _timestamps(obj, ""):
+def check_object(obj: dict, prefix: str = "") -> tuple[str, str] | None:
+    """The first timestamp problem of a STIX object as (property path, what is wrong), or None. Looks
+    at the object's own timestamp properties, its extensions and its embedded objects; custom (`x_`)
+    properties are not STIX's and are left to their owners."""
+    found: dict[str, tuple] = {}
+    for name, value in obj.items():             # in the object's own order: the same error every time
+        if name not in TIMESTAMP_PROPERTIES or isinstance(value, (dict, list)):
+            continue
         why = problem(value)
         if why:
-            return p, why
-        parent = p.rsplit(".", 1)[0] if "." in p else ""
-        seen.setdefault(parent, {})[name] = instant(value)
-    for parent, props in seen.items():
-        for early, late, strict in ORDERED:
-            if early in props and late in props:
-                a, b = props[early], props[late]
-                if b < a or (strict and b == a):
-                    where = f"{parent}.{late}" if parent else late
-                    if b < a:
-                        return where, f"{_fmt(b)} lies before {early} ({_fmt(a)})"
-                    return where, f"must lie after {early}, not at the same instant ({_fmt(a)})"
+            return prefix + name, why
+        found[name] = instant(value)
+    for early, late, strict in ORDERED:
+        if early in found and late in found:
+            a, b = found[early], found[late]
+            if b < a:
+                return prefix + late, f"{_fmt(b)} lies before {early} ({_fmt(a)})"
+            if strict and b == a:
+                return prefix + late, f"must lie after {early}, not at the same instant ({_fmt(a)})"
+    for container in ("extensions", "objects"):
+        inner = obj.get(container)
+        if isinstance(inner, dict):
+            for k, sub in inner.items():
+                if isinstance(sub, dict) and not str(k).startswith("x_"):
+                    got = check_object(sub, f"{prefix}{container}.{k}.")
+                    if got:
+                        return got
     return None
 
 
