@@ -18,7 +18,7 @@ from wivcheck.engine.log import Ledger
 from wivcheck.engine.log.ledger import default_path
 
 from .common import (ERROR, EXIT, DbPath, Format, Lang, RulesDir, err, fail, ledger_or_exit, library_or_exit, settings,
-                         parse_refs)
+                     parse_refs, report_error)
 
 tokens_app = typer.Typer(no_args_is_help=True, help="Bearer tokens for the HTTP service.")
 
@@ -134,7 +134,11 @@ def gate(stix: Optional[Path] = typer.Option(None, "--stix", metavar="FILE", hel
             tmp.write_bytes(orjson.dumps(result.stripped, option=orjson.OPT_INDENT_2))
             tmp.replace(stripped)
             written = stripped
-    except (WivcheckError, OSError) as exc:
+    except WivcheckError as exc:
+        from wivcheck.engine.gate import PayloadError
+        report_error(str((stix or misp) if isinstance(exc, PayloadError) else envelope), exc, fmt)
+        raise typer.Exit(exc.exit_code)
+    except OSError as exc:
         fail(exc)
     if stripped is not None and written is None:
         err.print(f"not written: {stripped} (the stripped payload may not go: {result.remove_note})", markup=False)

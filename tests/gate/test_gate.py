@@ -193,6 +193,9 @@ def test_gate_on_the_command_line(tmp_path):
     bad.write_text("[1, 2")
     r = _cli(*base, "--misp", str(bad), env=env)
     assert r.returncode == 1 and "not JSON" in r.stderr
+    r = _cli(*base, "--misp", str(bad), "--format", "json", env=env)
+    err = json.loads(r.stdout)
+    assert r.returncode == 1 and err["error"]["code"] == "invalid_payload" and err["source"] == str(bad)
     r = _cli(*base, "--misp", str(bad), "--stix", str(bad), env=env)
     assert r.returncode == 2
 

@@ -292,3 +292,14 @@ def test_external_references_and_kill_chain_text_are_read():
     ind = indicator()
     ind["external_references"] = [{"source_name": "blog", "description": "mail henk@blog.example for the sample"}]
     assert item(ind).personal
+
+
+def test_timestamps_inside_embedded_objects_and_extensions_are_checked():
+    od = raw("observed-data", first_observed=TS, last_observed=TS, number_observed=1,
+             objects={"0": {"type": "file", "spec_version": "2.1", "name": "a.exe",
+                            "id": "file--2f1bfd67-85fa-4f9c-a219-4eb8ad869ced",
+                            "ctime": "2023-02-29T10:00:00.000Z"}})
+    with pytest.raises(PayloadError) as exc:
+        read_stix(bundle(od))
+    assert exc.value.where == od["id"] and exc.value.message.startswith("objects.0.ctime: ")
+    assert "February 2023 has 28 days" in exc.value.message
