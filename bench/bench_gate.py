@@ -10,7 +10,9 @@ relationships and sightings, reports, organisations, TLP 1.0 and 2.0 markings an
 and a few personal data (an e-mail address or phone number in a description, e-mail observables),
 so the removal set and the stripped bundle are part of every run.
 
-Every row is one cold run (the pattern and free-text caches emptied first), in one process. Columns:
+Every row is the fastest of `--repeat` cold runs (the pattern and free-text caches emptied before each;
+one run for 100,000 objects), in one process: the machine is shared, and the fastest run is the one
+least disturbed by other work. Columns:
 read (JSON, schemas, timestamps, markings, patterns, free text), of which the pattern grammar and the
 free-text scan, each timed on their own over the bundle's patterns and texts; decide (the whole, every
 object, the removal set closed over references, the stripped bundle read and decided again); total.
@@ -182,7 +184,13 @@ def cold() -> None:
     personal_text._cache.clear()
 
 
-def one_size(engine: Engine, envelope: dict, n: int) -> dict:
+def one_size(engine: Engine, envelope: dict, n: int, repeat: int = 1) -> dict:
+    """The fastest of `repeat` cold runs on a bundle of n objects (timings in s)."""
+    runs = [_one_run(engine, envelope, n) for _ in range(repeat)]
+    return min(runs, key=lambda r: r["total"])
+
+
+def _one_run(engine: Engine, envelope: dict, n: int) -> dict:
     bundle = make_bundle(n)
     raw = json.dumps(bundle)
     texts, patterns = texts_and_patterns(bundle)
@@ -222,6 +230,7 @@ def library_parse_per_pattern(patterns: list[str], sample: int = 500) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000, 100000])
+    ap.add_argument("--repeat", type=int, default=3, help="cold runs per size up to 10,000 objects (the fastest is shown)")
     ap.add_argument("--http-sizes", type=int, nargs="*", default=[1000, 10000],
                     help="also send bundles of these sizes to POST /v1/gate/stix (wivcheck serve on loopback)")
     args = ap.parse_args()
@@ -234,6 +243,8 @@ def main() -> None:
     t0 = time.perf_counter()
     stix_schema.validators()
     print(f"Compiling the OASIS STIX 2.1 schemas (once per process): {time.perf_counter() - t0:.2f} s")
+    import os
+    print(f"Load average when the run started: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     gate(engine, envelope, read_stix(json.dumps(make_bundle(200, seed=9))))  # warm the engine
     print()
     print("| objects | read s | of which patterns s (n, shapes) | of which free text s (texts) | decide s | "
@@ -241,7 +252,7 @@ def main() -> None:
     print("|---:|---:|---:|---:|---:|---:|---|---:|---:|---|")
     rows = []
     for n in args.sizes:
-        r = one_size(engine, envelope, n)
+        r = one_size(engine, envelope, n, args.repeat if n <= 10_000 else 1)
         rows.append(r)
         print(f"| {r['n']:,} | {r['read']:.3f} | {r['patterns']:.3f} ({r['pattern_count']:,}, {r['shapes']}) | "
               f"{r['text']:.3f} ({r['text_count']:,}) | {r['decide']:.3f} | {r['total']:.3f} | {r['decision']} | "
@@ -264,12 +275,13 @@ def main() -> None:
         print()
         print("| objects | POST /v1/gate/stix s (send, decide, record, answer) | body MB | decision |")
         print("|---:|---:|---:|---|")
-        for n, took, size, decision in over_http(envelope, args.http_sizes):
+        for n, took, size, decision in over_http(envelope, args.http_sizes, args.repeat):
             print(f"| {n:,} | {took:.2f} | {size / 1e6:.1f} | {decision} |")
 
 
-def over_http(envelope: dict, sizes: list[int]):
-    """The gate route end to end: one worker on 127.0.0.1, a fresh log, no tokens (loopback)."""
+def over_http(envelope: dict, sizes: list[int], repeat: int = 1):
+    """The gate route end to end: one worker on 127.0.0.1, a fresh log, no tokens (loopback); the
+    fastest of `repeat` requests per size."""
     import tempfile
 
     import httpx
@@ -281,12 +293,15 @@ def over_http(envelope: dict, sizes: list[int]):
             with httpx.Client(base_url=server.url, timeout=300) as c:
                 for n in [50] + sizes:  # the first warms the worker
                     body = json.dumps({"envelope": envelope, "bundle": make_bundle(n, seed=n)})
-                    t0 = time.perf_counter()
-                    r = c.post("/v1/gate/stix", content=body, headers={"content-type": "application/json"})
-                    took = time.perf_counter() - t0
-                    r.raise_for_status()
+                    best = None
+                    for _ in range(repeat if n != 50 else 1):
+                        t0 = time.perf_counter()
+                        r = c.post("/v1/gate/stix", content=body, headers={"content-type": "application/json"})
+                        took = time.perf_counter() - t0
+                        r.raise_for_status()
+                        best = took if best is None else min(best, took)
                     if n != 50 or not sizes:
-                        yield n, took, len(body), r.json()["decision"]["decision"]
+                        yield n, best, len(body), r.json()["decision"]["decision"]
         finally:
             server.stop()
 

@@ -44,6 +44,9 @@ _DEFANG_HINT = re.compile(r"[\[\(\{]\s*(?:at|@)\s*[\]\)\}]", re.I)
 _EMAIL_CANDIDATE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\u00a0-\uffff-]+@[A-Za-z0-9\u00a0-\uffff-]+"
                               r"(?:\.[A-Za-z0-9\u00a0-\uffff-]+)+")
 _DIGIT_RUN = re.compile(r"\+?\(?\d(?:[\s().\-/]{0,2}\d){6,}")
+# IPv4 addresses and ISO dates and timestamps: runs of digits that are no phone number
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_NOT_A_NUMBER = re.compile(rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\d.])|\b\d{{4}}-\d{{2}}-\d{{2}}(?:[T ][\d:.]+Z?)?\b")
 _IPV4_OR_DATE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|\d{4}-\d{2}-\d{2}|\d{1,2}[-/]\d{1,2}[-/]\d{2,4})$")
 _IBAN_CANDIDATE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
 _BSN = re.compile(r"(?i)\b(?:bsn|burgerservicenummer|sofi-?nummer)\b\D{0,20}?(\d(?:[ .]?\d){7,8})\b")
@@ -100,8 +103,9 @@ def _scan(text: str) -> tuple[TextFinding, ...]:
     if "@" in text or _DEFANG_HINT.search(text):
         for f in _emails(text):
             found.setdefault(f.what, f)
-    if _DIGIT_RUN.search(text):
-        for f in _phones(text):
+    digits = _NOT_A_NUMBER.sub(" ", text) if _DIGIT_RUN.search(text) else ""
+    if digits and _DIGIT_RUN.search(digits):
+        for f in _phones(digits):
             found.setdefault(f.what, f)
         for f in _numbers(text):
             found.setdefault(f.what, f)

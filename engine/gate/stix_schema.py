@@ -81,7 +81,7 @@ def problem(obj: Any) -> str | None:
     if m is None or m.group(1) != kind:
         return f"id {ident!r} is not {kind}--<UUID>"
     validator = validators().get(kind)
-    if validator is not None:
+    if validator is not None and not validator.is_valid(obj):   # is_valid first: it is the cheap path
         for error in validator.iter_errors(obj):
             where = "/".join(str(p) for p in error.instance_path)
             message = error.message

@@ -94,8 +94,9 @@ def check_object(obj: dict, prefix: str = "") -> tuple[str, str] | None:
     at the object's own timestamp properties, its extensions and its embedded objects; custom (`x_`)
     properties are not STIX's and are left to their owners."""
     found: dict[str, tuple] = {}
-    for name, value in obj.items():             # in the object's own order: the same error every time
-        if name not in TIMESTAMP_PROPERTIES or isinstance(value, (dict, list)):
+    for name in sorted(obj.keys() & TIMESTAMP_PROPERTIES):   # sorted: the same error every time
+        value = obj[name]
+        if isinstance(value, (dict, list)):
             continue
         why = problem(value)
         if why:
@@ -110,7 +111,7 @@ def check_object(obj: dict, prefix: str = "") -> tuple[str, str] | None:
                 return prefix + late, f"must lie after {early}, not at the same instant ({_fmt(a)})"
     for container in ("extensions", "objects"):
         inner = obj.get(container)
-        if isinstance(inner, dict):
+        if inner and isinstance(inner, dict):
             for k, sub in inner.items():
                 if isinstance(sub, dict) and not str(k).startswith("x_"):
                     got = check_object(sub, f"{prefix}{container}.{k}.")
