@@ -98,6 +98,15 @@ def add_routes(app: FastAPI, state: State) -> None:
              lang: Literal["nl", "en"] = Query("nl"), _: Identity = allow("analyst", "gate", "auditor")):
         entry = state.ledger.get(key)  # EntryNotFound is a 404 by its own status
         provision, decision = recording.stored(entry)
+        if format != "json" and decision.gate is not None:      # a gate decision: its record after it
+            from wivcheck.engine.gate.record import render_record
+            record = decision.gate.model_dump(mode="json")
+            if format == "markdown":
+                return PlainTextResponse(render_markdown(decision, lang, provision)
+                                         + render_record(record, lang, "markdown"), media_type="text/markdown")
+            page = render_html(decision.model_copy(update={"gate": None}), provision, lang)
+            section = render_record(record, lang, "html")
+            return HTMLResponse(page.replace("</body>", section + "</body>") if "</body>" in page else page + section)
         if format == "markdown":
             return PlainTextResponse(render_markdown(decision, lang, provision), media_type="text/markdown")
         if format == "html":

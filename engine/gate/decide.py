@@ -155,19 +155,20 @@ def envelope_fields() -> set[str]:
 
 
 def gate(engine: Engine, envelope: dict, payload: Payload, rulesets: Iterable[str] = (), *,
-         strip: bool = True) -> GateResult:
+         strip: bool = True, per_object: bool = True) -> GateResult:
     """Decide a read payload with its envelope: whole, per object, per MISP event, and (strip=True)
     the removal set and the stripped payload decided again.
 
     Raises ProvisionError (the envelope is not a provision, or names a data field that does not
     exist), PayloadError (no data objects; objects without a TLP and no `data.tlp`), SelectionError
-    (no rule set in force), EngineError. Never returns an allow on an error. The cyclic collector is paused meanwhile (`collector`)."""
+    (no rule set in force), EngineError. Never returns an allow on an error. per_object=False leaves
+    the objects' own decisions out (the stripped payload's decision needs only the whole). The cyclic collector is paused meanwhile (`collector`)."""
     with collector.paused():
-        return _gate(engine, envelope, payload, rulesets, strip=strip)
+        return _gate(engine, envelope, payload, rulesets, strip=strip, per_object=per_object)
 
 
 def _gate(engine: Engine, envelope: dict, payload: Payload, rulesets: Iterable[str] = (), *,
-          strip: bool = True) -> GateResult:
+          strip: bool = True, per_object: bool = True) -> GateResult:
     """The work of `gate`."""
     if not isinstance(envelope, dict):
         raise ProvisionError(["the envelope is a provision without the data the payload carries"], "envelope")
@@ -197,7 +198,7 @@ def _gate(engine: Engine, envelope: dict, payload: Payload, rulesets: Iterable[s
     provision, decision = judge.whole(payload.items)
 
     objects, blocking = [], []
-    for it in payload.items:
+    for it in (payload.items if per_object else ()):
         outcome, reasons = judge.single(it, provision.recipient.kind)
         shown = [f.text() for f in it.findings] if outcome != "allow" or it.personal else []
         objects.append(ObjectResult(it.key, it.type, outcome, reasons, shown))
@@ -241,7 +242,7 @@ def _strip(engine, envelope, payload: Payload, rulesets, blocking: list[Item], r
     try:
         again = (reread(payload, p.gone, edited, stripped_doc) if payload.format == "stix"
                  else read_misp(stripped_doc))
-        second = gate(engine, envelope, again, rulesets, strip=False)
+        second = gate(engine, envelope, again, rulesets, strip=False, per_object=False)
     except PayloadError as exc:
         result.remove_note = f"nothing that may go is left once the objects not allowed are removed ({exc.message})"
         return

@@ -54,25 +54,26 @@ _NOT_REFS = frozenset({"object_marking_refs", "granular_markings", "external_ref
                        "hashes", "objects"})   # observed-data's embedded objects refer to each other by key
 
 
-def _refs(node: dict, path: tuple):
+def _refs(node: dict, path: tuple, out: list | None = None) -> list[tuple[tuple, str, bool]]:
     """(path, target id, is a list entry) of every reference in a STIX object, markings excepted."""
+    if out is None:
+        out = []
     for k, v in node.items():
         if k in _NOT_REFS:
             continue
         if k.endswith("_ref"):
             if isinstance(v, str):
-                yield path + (k,), v, False
+                out.append((path + (k,), v, False))
         elif k.endswith("_refs"):
             if isinstance(v, list):
-                for i, r in enumerate(v):
-                    if isinstance(r, str):
-                        yield path + (k, i), r, True
-        elif isinstance(v, dict):
-            yield from _refs(v, path + (k,))
-        elif isinstance(v, list):
+                out.extend((path + (k, i), r, True) for i, r in enumerate(v) if isinstance(r, str))
+        elif type(v) is dict:
+            _refs(v, path + (k,), out)
+        elif type(v) is list and v and type(v[0]) is dict:
             for i, x in enumerate(v):
                 if isinstance(x, dict):
-                    yield from _refs(x, path + (k, i))
+                    _refs(x, path + (k, i), out)
+    return out
 
 
 def _prop_text(path: tuple, base: int) -> str:

@@ -16,7 +16,6 @@ item of its own (key `id@modified`).
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
 from typing import Any
@@ -116,7 +115,8 @@ def reread(payload: Payload, gone: set[str], edited: set[str], doc: dict) -> Pay
                         removable=obj["type"] not in ("marking-definition", "extension-definition"))
             _read_object(obj, item, table)
         else:
-            item = copy.copy(old)          # what was read of it is never changed afterwards: shared
+            item = Item.__new__(Item)      # what was read of it is never changed afterwards: shared
+            item.__dict__.update(old.__dict__)
             item.key, item.path = key, ("objects", i)
         items.append(item)
     return Payload("stix", doc, items, payload.ids, sha256_of(doc))

@@ -17,7 +17,9 @@ from server_util import Server
 from wivcheck.engine import Engine, load_library
 from wivcheck.engine.gate import PayloadError, read_misp, read_stix
 
-CASES = Path("/work/shared/cases/gate")
+# the handed field cases live in shared/ beside the checkout (CI), or beside the worktrees
+CASES = next((p / "cases" / "gate" for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared", Path("/work/shared"))
+              if (p / "cases" / "gate").is_dir()), Path("/nonexistent"))
 FIELD = pytest.mark.skipif(not CASES.is_dir(), reason="the handed field cases are not on this machine")
 
 
@@ -265,6 +267,9 @@ def test_gate_over_http_is_recorded_and_gives_the_stripped_payload_on_request(tm
         shown = c.get("/v1/decisions/2").json()
         assert shown["gate"]["payload_sha256"] == body["payload"]["sha256"]
         assert shown["gate"]["remove"] == body["remove"]
+        md = c.get("/v1/decisions/2?format=markdown&lang=en").text
+        assert "## Gate" in md and body["payload"]["sha256"] in md
+        assert '<section class="gate">' in c.get("/v1/decisions/2?format=html").text
         event = misp_event()
         r = c.post("/v1/gate/misp", json={"envelope": ENVELOPE, "event": misp_doc(event)})
         assert r.status_code == 200 and r.json()["decision"]["decision"] == "allow"
