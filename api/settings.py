@@ -12,6 +12,8 @@ service's workers get them through the environment, so every worker has the same
 | provisions per batch | `WIVCHECK_MAX_BATCH` | 1000 |
 | JSON nesting depth | `WIVCHECK_MAX_DEPTH` | 32 |
 | wait for a locked log (seconds) | `WIVCHECK_LOCK_WAIT` | 10 |
+| log format (`json` or `text`) | `WIVCHECK_LOG_FORMAT` | `json` |
+| log level (`debug`, `info`, `warning`, `error`) | `WIVCHECK_LOG_LEVEL` | `info` |
 
 `WIVCHECK_CONFIG` names a TOML file with the same settings as keys (`db = "..."`, `max_body =
 2097152`); a variable set in the environment wins over the file. A bad value raises SettingsError
@@ -22,20 +24,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 import pydantic
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from wivcheck.policy.errors import Problem, WivcheckError
 
 _ENV = {"rules_dir": "WIVCHECK_RULES", "db_path": "WIVCHECK_DB", "tokens_path": "WIVCHECK_TOKENS",
         "max_body_bytes": "WIVCHECK_MAX_BODY", "max_gate_body_bytes": "WIVCHECK_MAX_GATE_BODY",
-        "max_batch": "WIVCHECK_MAX_BATCH", "max_depth": "WIVCHECK_MAX_DEPTH", "lock_wait": "WIVCHECK_LOCK_WAIT"}
+        "max_batch": "WIVCHECK_MAX_BATCH", "max_depth": "WIVCHECK_MAX_DEPTH", "lock_wait": "WIVCHECK_LOCK_WAIT",
+        "log_format": "WIVCHECK_LOG_FORMAT", "log_level": "WIVCHECK_LOG_LEVEL"}
 _FILE = {"rules_dir": "rules", "db_path": "db", "tokens_path": "tokens", "max_body_bytes": "max_body",
          "max_gate_body_bytes": "max_gate_body", "max_batch": "max_batch", "max_depth": "max_depth",
-         "lock_wait": "lock_wait"}
+         "lock_wait": "lock_wait", "log_format": "log_format", "log_level": "log_level"}
 
 
 class SettingsError(WivcheckError):
@@ -75,6 +78,15 @@ class Settings(BaseSettings):
                            description="a whole number from 4 to 256")
     lock_wait: float = Field(10.0, ge=0, le=3600, validation_alias=_alias("lock_wait"),
                              description="seconds, from 0 to 3600")
+    log_format: Literal["json", "text"] = Field("json", validation_alias=_alias("log_format"),
+                                                description="json or text")
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", validation_alias=_alias("log_level"), description="debug, info, warning or error")
+
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,

@@ -3,6 +3,7 @@ and the gate for STIX bundles and MISP events."""
 
 from __future__ import annotations
 
+import enum
 import json
 from pathlib import Path
 from typing import Optional
@@ -19,6 +20,18 @@ from wivcheck.engine.log.ledger import default_path
 
 from .common import (ERROR, EXIT, DbPath, Format, Lang, RulesDir, err, fail, ledger_or_exit, library_or_exit, settings,
                      parse_refs, report_error)
+
+class LogFormat(str, enum.Enum):
+    json = "json"
+    text = "text"
+
+
+class LogLevel(str, enum.Enum):
+    debug = "debug"
+    info = "info"
+    warning = "warning"
+    error = "error"
+
 
 tokens_app = typer.Typer(no_args_is_help=True, help="Bearer tokens for the HTTP service.")
 
@@ -43,8 +56,13 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
           tokens: Optional[Path] = typer.Option(None, "--tokens", metavar="FILE",
                                                 help="Tokens file (YAML list of {name, role, sha256}); "
                                                      "default WIVCHECK_TOKENS."),
-          rules: Optional[Path] = RulesDir):
-    """Serve the HTTP API and the analyst page (uvicorn)."""
+          rules: Optional[Path] = RulesDir,
+          log_format: Optional[LogFormat] = typer.Option(None, "--log-format",
+                                                         help="Log lines on stderr: json (default, "
+                                                              "WIVCHECK_LOG_FORMAT) or text for people."),
+          log_level: Optional[LogLevel] = typer.Option(None, "--log-level",
+                                                       help="Default info (WIVCHECK_LOG_LEVEL).")):
+    """Serve the HTTP API, the AuthZEN API and the analyst page (uvicorn), with JSON logs on stderr."""
     import ipaddress
     import os
     import shutil
@@ -58,7 +76,14 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
         loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
         loopback = False
-    base = settings()
+    from .. import logs
+    from ..settings import Settings, SettingsError
+    try:
+        base = Settings.load(log_format=log_format.value if log_format else None,
+                             log_level=log_level.value if log_level else None)
+    except SettingsError as exc:
+        fail(exc)
+    logs.configure(base.log_format, base.log_level)
     tokens = tokens or base.tokens_path
     known = {}
     if tokens is not None:
@@ -84,13 +109,16 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
     if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="wivcheck-metrics-")
     if not known:
-        err.print("no tokens configured: loopback only, every caller has every role", markup=False)
+        logs.get("wivcheck.serve").warning("no_tokens", note="no tokens configured: loopback only, every "
+                                                             "caller has every role")
     shown = f"[{host}]" if ":" in host else host
-    err.print(f"wivcheck on http://{shown}:{port}/ (the page), http://{shown}:{port}/v1 (the API), "
-              f"http://{shown}:{port}/docs; decision log {chosen.db_path}", markup=False)
+    logs.get("wivcheck.serve").info("serving", page=f"http://{shown}:{port}/", api=f"http://{shown}:{port}/v1",
+                                    docs=f"http://{shown}:{port}/docs", log=str(chosen.db_path))
     try:
+        # uvicorn's own logging is not configured (log_config=None): its records go to the root
+        # logger, which `logs.configure` set up; the access log is wivcheck's own (api/http/observe.py)
         uvicorn.run("wivcheck.api.http.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning", access_log=False)
+                    log_config=None, log_level=chosen.log_level, access_log=False)
     finally:
         if metrics_dir:
             shutil.rmtree(metrics_dir, ignore_errors=True)

@@ -151,7 +151,7 @@ def add_page(app: FastAPI, state) -> None:
                 if not ident.may(RECORD_ROLES):
                     return render(request, 403, template="login.html", message=f"role {ident.role} may not record")
                 decisions = recording.record(state.ledger, provisions, decisions)
-            state.metrics.observe("page", [d.decision for d in decisions], elapsed)
+            state.decided("page", decisions, elapsed)
             return render(request, decision=decisions[0], **ctx)
         except ProvisionError as exc:
             return render(request, 422, errors=exc.problems, **ctx)

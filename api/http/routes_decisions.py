@@ -33,7 +33,7 @@ def add_routes(app: FastAPI, state: State) -> None:
             decisions = state.engine.decide_data(provisions)
         except SelectionError as exc:
             raise ApiError(422, "no_rules_in_force", str(exc), [{"path": "date", "message": str(exc)}])
-        state.metrics.observe(route, [d["decision"] for d in decisions], time.perf_counter() - t0)
+        state.decided(route, decisions, time.perf_counter() - t0)
         return decisions
 
 

@@ -36,7 +36,7 @@ def add_routes(app: FastAPI, state: State) -> None:
             raise ApiError(422, "no_rules_in_force", str(exc), [{"path": "date", "message": str(exc)}])
         decision = result.decision.model_copy(update={"gate": result.record()})
         decision = recording.record(state.ledger, [result.provision], [decision])[0]
-        state.metrics.observe("gate", [decision.decision], time.perf_counter() - started)
+        state.decided("gate", [decision], time.perf_counter() - started)
         return model_response(GateResponse.model_validate(result.answer(decision, with_stripped)))
 
     stripped_query = Query(False, description="Also answer with the payload minus the removal set (`stripped`), "

@@ -1,4 +1,4 @@
-"""Routes about the service itself: liveness and Prometheus metrics."""
+"""Routes about the service itself: liveness, readiness (`health`) and Prometheus metrics."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse, Response
 
 from .auth import access, allow
+from .health import Readiness, readiness
 from .errors import AUTH_ERRORS
 from .schemas import Health
 from .state import State
@@ -18,6 +19,15 @@ def add_routes(app: FastAPI, state: State) -> None:
              openapi_extra={"x-public": True})
     def healthz():
         return {"status": "ok", "rulesets": [v.ref for v in state.library.all()], "log": str(state.ledger.path)}
+
+    @app.get("/readyz", response_model=Readiness, tags=["service"],
+             summary="Readiness: rules compiled and in force, decision log reachable and writable; no token needed",
+             responses={503: {"model": Readiness, "description": "Not ready: the failing check says why."}},
+             openapi_extra={"x-public": True})
+    def readyz():
+        result = readiness(state)
+        return Response(result.model_dump_json(), status_code=200 if result.status == "ready" else 503,
+                        media_type="application/json")
 
     @app.get("/metrics", tags=["service"], summary="Prometheus metrics: decisions by outcome, latency",
              response_class=PlainTextResponse, responses=AUTH_ERRORS, **access("auditor"))

@@ -1,6 +1,6 @@
 """What a worker holds for its life: the settings, the rule library and its compiled engine, the
-decision log, the tokens and the metrics. Built once at start-up; a broken rule set, log or tokens file
-stops start-up with its error."""
+decision log (counted by `metrics.ObservedLog`), the tokens and the metrics. Built once at start-up;
+a broken rule set, log or tokens file stops start-up with its error."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from wivcheck.engine.log import Ledger
 
 from ..settings import Settings
 from .auth import identify
-from .metrics import Metrics
+from .. import logs
+from .metrics import Metrics, ObservedLog
 from .tokens import Identity, load_tokens
 
 
@@ -28,7 +29,18 @@ class State:
         self.ledger = Ledger(settings.db_path, create=True, timeout=settings.lock_wait)
         self.tokens = load_tokens(settings.tokens_path) if settings.tokens_path else {}
         self.metrics = Metrics()
+        self.ledger = ObservedLog(self.ledger)
+        self.metrics.build_info(self.library)
 
     def identify(self, request: Request) -> Identity:
-        """The caller (see `auth.identify`)."""
-        return identify(self.tokens, request)
+        """The caller (see `auth.identify`), kept on the request for its access-log line (the role,
+        never the token or the holder's name)."""
+        ident = identify(self.tokens, request)
+        request.state.identity = ident
+        return ident
+
+    def decided(self, route: str, decisions: list, seconds: float) -> None:
+        """Report a request's decisions (decision data or Decision models) and the time they took:
+        to the metrics, and one `decision` log line each."""
+        self.metrics.decided(route, decisions, seconds)
+        logs.decisions(route, decisions)

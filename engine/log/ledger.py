@@ -142,6 +142,7 @@ class Ledger:
                  timeout: float = DEFAULT_TIMEOUT):
         self.path = Path(path) if path else default_path()
         self._lock = threading.Lock()
+        self._timeout = timeout
         if not self.path.exists():
             if not create:
                 raise LedgerError(f"no decision log at {self.path} (record a decision first, or "
@@ -174,12 +175,42 @@ class Ledger:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
             self._db.execute("PRAGMA synchronous = FULL")
+            opened = os.stat(self.path)
+            self._file = (opened.st_dev, opened.st_ino)
         except sqlite3.DatabaseError as exc:
             raise LedgerError(_explain(exc, self.path, "open")) from None
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def ready(self, timeout: float = 1.0) -> None:
+        """Check, writing nothing, that a decision could be recorded now; raise LedgerError saying
+        why not. The file at the path must still be the one opened (not removed, moved away or
+        replaced: appends would go to a file nobody reads), the file and its folder writable, and a
+        write transaction must begin within `timeout` seconds (another writer holding the lock
+        longer, a read-only or broken file refuse it); it is rolled back at once."""
+        try:
+            now = os.stat(self.path)
+        except OSError as exc:
+            raise LedgerError(f"the decision log at {self.path} is gone ({exc.strerror}): "
+                              "nothing can be recorded") from None
+        if (now.st_dev, now.st_ino) != self._file:
+            raise LedgerError(f"{self.path} is no longer the file this process opened (moved or "
+                              "replaced): nothing can be recorded until the service is restarted")
+        for p in (self.path, self.path.parent):
+            if not os.access(p, os.W_OK):
+                raise LedgerError(f"{p} is not writable: nothing can be recorded")
+        with self._lock:
+            try:
+                self._db.execute("PRAGMA busy_timeout = %d" % int(timeout * 1000))
+                try:
+                    self._db.execute("BEGIN IMMEDIATE")
+                    self._db.execute("ROLLBACK")
+                finally:
+                    self._db.execute("PRAGMA busy_timeout = %d" % int(self._timeout * 1000))
+            except sqlite3.DatabaseError as exc:
+                raise LedgerError(_explain(exc, self.path, "write to")) from None
 
     def __enter__(self) -> "Ledger":
         return self
