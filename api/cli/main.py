@@ -20,6 +20,7 @@ from wivcheck.policy.errors import WivcheckError
 from .common import (ERROR, EXIT, SEVERITY, DbPath, Format, Lang, LockWait, RulesDir, err, ledger_or_exit,
                          library_or_exit, parse_day, parse_refs, print_decision, read_source, report_error,
                      settings)
+from .health import healthcheck
 from .log import log_app
 from .rules import rules_app
 from .serve import gate, serve, tokens_app
@@ -84,6 +85,7 @@ def check(
 
 app.command()(gate)
 app.command()(serve)
+app.command()(healthcheck)
 app.add_typer(rules_app, name="rules")
 app.add_typer(log_app, name="log")
 app.add_typer(tokens_app, name="tokens")

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from .. import logs
 from ..settings import Settings
-from . import errors, routes_authzen, routes_decisions, routes_gate, routes_rules, routes_service
+from . import errors, openapi, routes_authzen, routes_decisions, routes_gate, routes_rules, routes_service
 from .limits import LimitsMiddleware
 from .observe import RequestLogMiddleware
 from .page import add_page
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for group in (routes_decisions, routes_rules, routes_gate, routes_service, routes_authzen):
         group.add_routes(app, state)
     add_page(app, state)
+    openapi.install(app, state)
     return app
 
 

@@ -9,7 +9,7 @@ from wivcheck.policy import PolicyError, PolicyErrors, load_text
 
 from .auth import access, allow
 from .errors import AUTH_ERRORS, BODY_ERRORS, FAULT_ERRORS, ApiError, documented
-from .schemas import ImpactRequest, ImpactResponse, RuleSetInfo
+from .schemas import ImpactRequest, ImpactResponse, RuleSetDetail, RuleSetInfo
 from .state import State
 from .tokens import Identity
 
@@ -24,6 +24,7 @@ def add_routes(app: FastAPI, state: State) -> None:
                  "rules": len(v.model.rules)} for v in state.library.all()]
 
     @app.get("/v1/rulesets/{name}/{version}", tags=["rules"], summary="One version with its rules and citations",
+             response_model=RuleSetDetail, response_model_exclude_none=True, response_model_by_alias=True,
              responses={**AUTH_ERRORS, 404: documented(404, "not_found", "No such rule-set version.")},
              **access("analyst", "gate", "policy", "auditor"))
     def ruleset(name: str, version: str, _: Identity = allow("analyst", "gate", "policy", "auditor")) -> dict:

@@ -8,10 +8,12 @@ from importlib import resources
 from typing import Annotated, Any, Literal, Optional
 
 from fastapi import Body
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SkipValidation, WithJsonSchema
 
 from wivcheck.engine import Decision, Provision
 from wivcheck.engine.tools.impact import Change
+from wivcheck.policy import RuleSetFile
+from wivcheck.policy.model import Rule
 
 from .errors import ErrorBody
 
@@ -37,9 +39,14 @@ ProvisionBody = Annotated[Provision, Body(openapi_examples={"escalate": {
     "summary": "A structural provision with an open residual risk", "value": _example()}})]
 
 
+# A provision in a list whose items are answered one by one: documented as a Provision, validated
+# by the route itself (a bad item gets its own error and never fails the others)
+ProvisionItem = SkipValidation[Provision]
+
+
 class BatchRequest(BaseModel):
-    provisions: list[dict[str, Any]] = Field(description="Each item is a provision; each is answered "
-                                                         "on its own, and a bad item never fails the others.")
+    provisions: list[ProvisionItem] = Field(description="Each item is a provision; each is answered "
+                                                        "on its own, and a bad item never fails the others.")
 
 
 class BatchItem(BaseModel):
@@ -69,8 +76,14 @@ class ImpactRequest(BaseModel):
     candidate: str = Field(max_length=1_000_000, description="The candidate rule file, as YAML (or JSON) text; "
                            "validated like any rule file, never activated.")
     corpus: Literal["log", "provisions"] = "log"
-    provisions: list[dict[str, Any]] = Field(default_factory=list, max_length=10_000,
-                                             description="The corpus when corpus is `provisions`.")
+    provisions: list[ProvisionItem] = Field(default_factory=list, max_length=10_000,
+                                            description="The corpus when corpus is `provisions`.")
+
+
+class ImpactError(BaseModel):
+    source: str = Field(description="Where the provision came from: a log sequence number or provisions[i].")
+    provision_id: Optional[str] = None
+    error: str
 
 
 class ImpactResponse(BaseModel):
@@ -79,17 +92,52 @@ class ImpactResponse(BaseModel):
     replayed: int
     changed: list[Change]
     totals: dict[str, int]
-    errors: list[dict[str, Any]]
+    errors: list[ImpactError]
+
+
+class RuleDetail(Rule):
+    qualified_id: str = Field(description="`<ruleset>.<id>`, as reasons and approvals name it.")
+
+
+class RuleSetDetail(RuleSetFile):
+    """One rule-set version as its file has it, with its sha256 and each rule's qualified id."""
+
+    sha256: str
+    rules: list[RuleDetail]
+
+
+# The gate checks envelopes and payloads itself, with errors that name the object and property; the
+# schemas below document their shape without a second validation in front of the gate's own
+_ENVELOPE = {"type": "object", "title": "Envelope", "required": ["id", "service", "date", "context", "recipient",
+                                                                 "purpose", "data"],
+             "description": "A provision (contract v1.1) whose `data` holds only what the payload cannot say "
+                            "(classification, origin, reliability_indicated, onward_provision_barred, ...): "
+                            "categories, TLP, volume and personal data come from the payload.",
+             "properties": {"id": {"type": "string"}, "service": {"enum": ["AIVD", "MIVD"]},
+                            "date": {"type": "string", "format": "date"}, "context": {"enum": ["structural", "ad_hoc"]},
+                            "recipient": {"type": "object"}, "partnership": {"type": "object"},
+                            "purpose": {"type": "object"}, "data": {"type": "object"},
+                            "handling": {"type": "object"}, "approvals": {"type": "array"}}}
+_STIX_BUNDLE = {"type": "object", "title": "StixBundle", "required": ["type", "id", "objects"],
+                "description": "A STIX 2.1 bundle (OASIS STIX 2.1, 8. Bundle); every object is checked "
+                               "against the OASIS schemas by the gate.",
+                "properties": {"type": {"const": "bundle"}, "id": {"type": "string", "pattern": "^bundle--"},
+                               "objects": {"type": "array", "items": {"type": "object", "required": ["type", "id"]}}}}
+_MISP_EVENT = {"type": "object", "title": "MispEvent",
+               "description": "A MISP event, with or without the outer `Event` key: attributes, objects, "
+                              "tags, proposals, event reports, notes and opinions, distribution and sharing groups.",
+               "properties": {"Event": {"type": "object"}, "info": {"type": "string"},
+                              "Attribute": {"type": "array"}, "Object": {"type": "array"}, "Tag": {"type": "array"}}}
 
 
 class GateStixRequest(BaseModel):
-    envelope: dict[str, Any] = Field(description="The provision without what the payload carries.")
-    bundle: dict[str, Any] = Field(description="A STIX 2.1 bundle.")
+    envelope: Annotated[dict[str, Any], WithJsonSchema(_ENVELOPE)]
+    bundle: Annotated[dict[str, Any], WithJsonSchema(_STIX_BUNDLE)]
 
 
 class GateMispRequest(BaseModel):
-    envelope: dict[str, Any] = Field(description="The provision without what the payload carries.")
-    event: dict[str, Any] = Field(description="A MISP event (with or without the outer `Event` key).")
+    envelope: Annotated[dict[str, Any], WithJsonSchema(_ENVELOPE)]
+    event: Annotated[dict[str, Any], WithJsonSchema(_MISP_EVENT)]
 
 
 class GateObject(BaseModel):
