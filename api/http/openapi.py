@@ -66,10 +66,15 @@ class Examples:
         return {name.split("-")[0]: {"summary": name, "value": d} for name, d in pick.items()}
 
     def batch(self) -> tuple[dict, dict]:
-        broken = {"id": "PRV-2025-0099", "service": "AIVD"}
-        request = {"provisions": [self.provisions["allow-structural"], broken]}
-        error = {"code": "invalid_provision", "message": "the provision is not valid",
-                 "problems": [{"path": "date", "line": None, "message": "field required"}]}
+        from wivcheck.policy import SelectionError
+        early = {**copy.deepcopy(self.provisions["allow-structural"]), "id": "PRV-2016-0001", "date": "2016-01-01"}
+        request = {"provisions": [self.provisions["allow-structural"], early]}
+        try:
+            self.state.engine.select(dt.date(2016, 1, 1))
+            error = None
+        except SelectionError as exc:
+            error = {"code": "no_rules_in_force", "message": str(exc),
+                     "problems": [{"path": "date", "line": None, "message": str(exc)}]}
         response = {"results": [{"index": 0, "decision": self.recorded["allow-structural"], "error": None},
                                 {"index": 1, "decision": None, "error": error}]}
         return request, response
@@ -159,6 +164,13 @@ def _fix_errors(spec: dict) -> None:
                     "code": "invalid_request", "message": "the request body is not valid",
                     "problems": [{"path": "format", "line": None, "message": "Input should be 'json', "
                                                                             "'markdown' or 'html'"}]}}}}
+            for status, response in op.get("responses", {}).items():
+                content = response.get("content") or {}
+                if int(status) >= 400 and "application/json" in content:  # errors are JSON, whatever
+                    json_content = content["application/json"]            # the route sends otherwise
+                    if not path.startswith("/access/") and "schema" not in json_content:
+                        json_content = {"schema": ref, **json_content}
+                    response["content"] = {"application/json": json_content}
             r401 = op.get("responses", {}).get("401")
             if r401 is not None and not path.startswith("/access/"):
                 r401["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"},

@@ -58,7 +58,8 @@ def test_every_route_declares_who_may_use_it():
         assert ("x-roles" in extra) != bool(extra.get("x-public")), f"{r.path} {r.methods}"
         assert set(extra.get("x-roles", [])) <= set(ROLES)
     public = {(r.path, m) for r in routes for m in r.methods if (r.openapi_extra or {}).get("x-public")}
-    assert public == {("/healthz", "GET"), ("/login", "GET"), ("/login", "POST"), ("/logout", "POST")}
+    assert public == {("/healthz", "GET"), ("/readyz", "GET"), ("/.well-known/authzen-configuration", "GET"),
+                      ("/login", "GET"), ("/login", "POST"), ("/logout", "POST")}
     others = {r.path for r in app.routes if not isinstance(r, APIRoute)}
     assert others == {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
@@ -88,7 +89,8 @@ def test_no_token_401_wrong_role_403_right_role_passes(server, tokens):
                 else:
                     assert resp.status_code == 403, (method, path, role)
             checked += 1
-    assert checked == 12  # check, decisions, batch, show, rulesets x2, impact, gate x2, metrics, page GET, POST
+    assert checked == 14  # check, decisions, batch, show, rulesets x2, impact, gate x2, metrics, page GET, POST,
+    #                       AuthZEN evaluation and evaluations
 
 
 def test_check_and_record(server, tokens):
