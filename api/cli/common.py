@@ -1,5 +1,11 @@
 """What the command-line modules share: exit codes, option types, reading inputs, loading the rules
-and the log, and turning errors into messages and exit codes (in one place)."""
+and the log, and turning errors into messages and exit codes (in one place).
+
+Errors: every error a command meets after its arguments are understood goes through `fail` or
+`report_error`: the message and each problem on stderr, the error's exit code (1), and with
+`--format json` (or `jsonl`) also the API's error shape on stdout, `{"error": {"code", "message",
+"problems": [{"path", "line", "message"}]}, "source"}`. Usage errors (exit 2) are the argument
+parser's own text on stderr. `--quiet` (before the command) leaves only the exit code and errors."""
 
 from __future__ import annotations
 
@@ -81,11 +87,30 @@ LockWait = typer.Option(30.0, "--lock-wait", metavar="SECONDS", hidden=True,
                         help="How long to wait for a log locked by another writer.")
 
 
+_JSON_ERRORS: list[bool] = [False]
+
+
+def remember_format(value):
+    """Option callback of every `--format`: a command asked for JSON output gets its errors as JSON."""
+    _JSON_ERRORS[0] = getattr(value, "value", value) in ("json", "jsonl")
+    return value
+
+
+def json_error(exc: WivcheckError | str, source: str | None = None) -> None:
+    """With JSON output chosen, the error in the API's shape on stdout (one line)."""
+    if not _JSON_ERRORS[0]:
+        return
+    data = exc.as_dict() if isinstance(exc, WivcheckError) else {"error": {"code": "error", "message": str(exc),
+                                                                          "problems": []}}
+    typer.echo(json.dumps({**data, "source": source}, ensure_ascii=False))
+
+
 def library_or_exit(rules: Optional[Path]):
     from_settings = rules is None and settings().rules_dir is not None
     try:
         return load_library(rules or settings().rules_dir)
     except WivcheckError as exc:
+        json_error(exc, str(rules or settings().rules_dir or "the shipped rules"))
         err.print("[bold red]error:[/] the rules could not be loaded"
                   + (f" (the folder WIVCHECK_RULES names: {settings().rules_dir})" if from_settings else "") + ":",
                   markup=True)
@@ -151,7 +176,9 @@ class ExportFormat(str, enum.Enum):
 
 def fail(exc: Exception | str) -> None:
     """End the command with an error: the message (and each problem) on stderr, the error's exit
-    code (1). Text from inputs is printed without Rich markup."""
+    code (1). Text from inputs is printed without Rich markup. With JSON output chosen, also the
+    API's error shape on stdout."""
+    json_error(exc)
     err.print("[bold red]error:[/] ", markup=True, end="")
     if isinstance(exc, WivcheckError) and exc.problems and not str(exc).endswith(str(exc.problems[-1])):
         err.print(exc.message, markup=False)
@@ -164,6 +191,8 @@ def fail(exc: Exception | str) -> None:
 
 def exit_if_broken(fault, n: int) -> None:
     if fault:
+        json_error(WivcheckError(f"entry {fault.seq}: {fault.problem} ({n} entries read)",
+                                 [Problem(fault.problem, f"entry {fault.seq}")]))
         err.print(f"[bold red]NOT INTACT[/]: entry {fault.seq}: {fault.problem} ({n} entries read)", markup=True)
         raise typer.Exit(ERROR)
 

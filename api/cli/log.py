@@ -14,14 +14,16 @@ from wivcheck.engine import Engine, render_html
 
 from wivcheck.engine.log import recording
 
-from .common import (ERROR, DbPath, ExportFormat, Format, Lang, RulesDir, ShowFormat, exit_if_broken, fail, print_impact,
-                         ledger_or_exit, library_or_exit, parse_day, parse_refs, print_decision)
+from .common import (ERROR, DbPath, ExportFormat, Format, Lang, RulesDir, ShowFormat, exit_if_broken, fail,
+                     ledger_or_exit, library_or_exit, parse_day, parse_refs, print_decision, print_impact,
+                     remember_format)
+from .examples import epilog
 
 log_app = typer.Typer(no_args_is_help=True, help="The decision log: show, verify, head, export, import, replay.")
 
-@log_app.command("show")
+@log_app.command("show", epilog=epilog("log show"))
 def log_show(key: str = typer.Argument(..., metavar="ID|SEQ", help="Sequence number, decision id or provision id."),
-             fmt: ShowFormat = typer.Option(ShowFormat.text, "--format"),
+             fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", callback=remember_format),
              lang: Lang = typer.Option(Lang.nl, "--lang"), db: Optional[Path] = DbPath):
     """Print one recorded decision with its explanation."""
     with ledger_or_exit(db) as ledger:
@@ -43,7 +45,7 @@ def log_show(key: str = typer.Argument(..., metavar="ID|SEQ", help="Sequence num
     typer.echo(render_record(record, lang.value, fmt.value))
 
 
-@log_app.command("head")
+@log_app.command("head", epilog=epilog("log head"))
 def log_head(db: Optional[Path] = DbPath):
     """Print the sequence number and hash of the last entry (write the hash down elsewhere)."""
     with ledger_or_exit(db) as ledger:
@@ -51,7 +53,7 @@ def log_head(db: Optional[Path] = DbPath):
     typer.echo(f"{seq} {digest}")
 
 
-@log_app.command("verify")
+@log_app.command("verify", epilog=epilog("log verify"))
 def log_verify(expect_head: Optional[str] = typer.Option(None, "--expect-head", metavar="HASH",
                                                          help="A head hash written down earlier; it must still be in the log."),
                db: Optional[Path] = DbPath):
@@ -66,10 +68,10 @@ def log_verify(expect_head: Optional[str] = typer.Option(None, "--expect-head", 
     typer.echo(f"intact: {n} entries, head {seq} {digest}")
 
 
-@log_app.command("export")
+@log_app.command("export", epilog=epilog("log export"))
 def log_export(since: Optional[str] = typer.Option(None, "--from", metavar="DATE", help="Recorded on or after DATE."),
                until: Optional[str] = typer.Option(None, "--to", metavar="DATE", help="Recorded on or before DATE."),
-               fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format"),
+               fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", callback=remember_format),
                redact: Optional[list[str]] = typer.Option(None, "--redact", metavar="FIELD",
                                                           help="Blank this provision field (repeatable), e.g. recipient.name."),
                out: Optional[Path] = typer.Option(None, "--out", help="Write to a file instead of stdout."),
@@ -96,7 +98,7 @@ def log_export(since: Optional[str] = typer.Option(None, "--from", metavar="DATE
             fail(exc)
 
 
-@log_app.command("import")
+@log_app.command("import", epilog=epilog("log import"))
 def log_import(file: Path = typer.Argument(..., help="A JSON-lines export (not redacted)."),
                db: Optional[Path] = DbPath):
     """Load an export into a new, empty log (a fresh reader), then verify it."""
@@ -114,10 +116,10 @@ def log_import(file: Path = typer.Argument(..., help="A JSON-lines export (not r
     typer.echo(f"imported {n} entries; chain intact")
 
 
-@log_app.command("replay")
+@log_app.command("replay", epilog=epilog("log replay"))
 def log_replay(ruleset: Optional[list[str]] = typer.Option(None, "--ruleset", metavar="NAME@VERSION"),
                as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE"),
-               fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
+               fmt: Format = typer.Option(Format.text, "--format", callback=remember_format, help="text or json."),
                rules: Optional[Path] = RulesDir, db: Optional[Path] = DbPath):
     """Re-decide every logged provision with other rules; report the decisions that would change."""
     from wivcheck.engine.tools.impact import replay_log

@@ -6,6 +6,7 @@ Exit codes: 0 allow, 3 deny, 4 escalate, 1 error (bad input, no rule set in forc
 
 from __future__ import annotations
 
+import os
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -18,14 +19,17 @@ from wivcheck.engine.log import recording
 from wivcheck.policy.errors import WivcheckError
 
 from .common import (ERROR, EXIT, SEVERITY, DbPath, Format, Lang, LockWait, RulesDir, err, ledger_or_exit,
-                         library_or_exit, parse_day, parse_refs, print_decision, read_source, report_error,
-                     settings)
+                     library_or_exit, parse_day, parse_refs, print_decision, read_source, remember_format,
+                     report_error, settings)
+from .examples import epilog
 from .health import healthcheck
 from .log import log_app
 from .rules import rules_app
 from .serve import gate, serve, tokens_app
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=True, no_args_is_help=True,
+                  epilog="Exit codes: 0 allow, 3 deny, 4 escalate, 1 error, 2 usage. Shell completion: "
+                         "wivcheck --install-completion.",
                   help="Check a proposed provision (verstrekking) against Wiv 2017 and the PPS safeguards.")
 
 
@@ -37,19 +41,30 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                       help="Print the version and exit.")) -> None:
-    """Check a proposed provision (verstrekking) against Wiv 2017 and the PPS safeguards."""
+                                       help="Print the version and exit."),
+          quiet: bool = typer.Option(False, "--quiet", "-q",
+                                     help="Print nothing on stdout: the exit code tells the outcome "
+                                          "(errors still go to stderr).")) -> None:
+    """Check a proposed provision (verstrekking) against Wiv 2017 and the PPS safeguards.
+
+    Exit codes: 0 allow, 3 deny, 4 escalate, 1 error, 2 usage. Shell completion:
+    `wivcheck --install-completion`."""
+    if quiet:
+        # every command writes its results to stdout and its errors to stderr: quiet drops stdout
+        # whole, so no command can forget to honour it
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
     settings()   # every command: a bad WIVCHECK_* setting is an error before anything runs
 
 
-@app.command()
+@app.command(epilog=epilog("check"))
 def check(
     files: list[str] = typer.Argument(..., metavar="FILE...", help="Provision files (YAML or JSON); - reads stdin."),
     as_of: Optional[str] = typer.Option(None, "--as-of", metavar="DATE",
                                         help="Select the rules in force on DATE instead of the provision date."),
     ruleset: Optional[list[str]] = typer.Option(None, "--ruleset", metavar="NAME@VERSION",
                                                 help="Use this version (drafts too); repeatable."),
-    fmt: Format = typer.Option(Format.text, "--format", help="text, json (one object per line) or markdown."),
+    fmt: Format = typer.Option(Format.text, "--format", callback=remember_format,
+                               help="text, json (one object per line) or markdown."),
     lang: Lang = typer.Option(Lang.nl, "--lang", help="Language of messages."),
     record: bool = typer.Option(False, "--record", help="Append each decision to the decision log."),
     db: Optional[Path] = DbPath,
@@ -83,9 +98,9 @@ def check(
 
 
 
-app.command()(gate)
-app.command()(serve)
-app.command()(healthcheck)
+app.command(epilog=epilog("gate"))(gate)
+app.command(epilog=epilog("serve"))(serve)
+app.command(epilog=epilog("healthcheck"))(healthcheck)
 app.add_typer(rules_app, name="rules")
 app.add_typer(log_app, name="log")
 app.add_typer(tokens_app, name="tokens")

@@ -20,14 +20,15 @@ from wivcheck.engine.compile import compile_ruleset
 from wivcheck.policy import PolicyError, RuleSetFile, default_rules_dir, load_file
 
 from .common import (ERROR, DbPath, Format, RulesDir, err, fail, ledger_or_exit, library_or_exit, parse_day,
-                         parse_refs, print_impact, settings)
+                     parse_refs, print_impact, remember_format, settings)
+from .examples import epilog
 
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect, test, compare, verify, lint and document rule sets.")
 
-@rules_app.command("list")
+@rules_app.command("list", epilog=epilog("rules list"))
 def rules_list(
     rules: Optional[Path] = RulesDir,
-    fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
+    fmt: Format = typer.Option(Format.text, "--format", callback=remember_format, help="text or json."),
     on: Optional[str] = typer.Option(None, "--on", metavar="DATE", help="Mark the versions in force on DATE (default today)."),
 ):
     """List every rule set and version, with status, validity and hash."""
@@ -54,7 +55,7 @@ def rules_list(
     out.print(table)
 
 
-@rules_app.command("validate")
+@rules_app.command("validate", epilog=epilog("rules validate"))
 def rules_validate(path: Optional[Path] = typer.Argument(None, help="A rule file or a rules folder "
                                                          "(default: WIVCHECK_RULES, else the shipped rules).")):
     """Validate rule files against the language and the provision schema, and compile them."""
@@ -75,7 +76,7 @@ def rules_validate(path: Optional[Path] = typer.Argument(None, help="A rule file
         typer.echo(f"ok  {v.ref}  {len(v.model.rules)} rules  sha256 {v.sha256}  {v.path}")
 
 
-@rules_app.command("test")
+@rules_app.command("test", epilog=epilog("rules test"))
 def rules_test(path: Optional[Path] = typer.Argument(None, help="Rules folder, a rule set's folder, or a test file."),
                ruleset: Optional[list[str]] = typer.Option(None, "--ruleset", metavar="NAME@VERSION",
                                                            help="Also evaluate this version (drafts too)."),
@@ -90,7 +91,7 @@ def rules_test(path: Optional[Path] = typer.Argument(None, help="Rules folder, a
                                               help="Change each threshold a little and warn when no test notices."),
                fail_unnoticed: bool = typer.Option(False, "--fail-on-unnoticed",
                                                    help="Fail when a changed threshold goes unnoticed."),
-               fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
+               fmt: Format = typer.Option(Format.text, "--format", callback=remember_format, help="text or json."),
                rules: Optional[Path] = RulesDir):
     """Run the YAML rule tests; report failures with the values and messages, coverage, and the
     thresholds no test would notice changing.
@@ -164,13 +165,14 @@ def rules_test(path: Optional[Path] = typer.Argument(None, help="Rules folder, a
     raise typer.Exit(ERROR if failed or below else 0)
 
 
-@rules_app.command("diff")
+@rules_app.command("diff", epilog=epilog("rules diff"))
 def rules_diff(base: str = typer.Option(..., "--base", metavar="NAME@VERSION", help="The rule-set version in use."),
                candidate: str = typer.Option(..., "--candidate", metavar="PATH|NAME@VERSION",
                                              help="A changed rule file (validated like any), or another version."),
                corpus: str = typer.Option("log", "--corpus", metavar="log|DIR",
                                           help="The decision log, or a folder of provision files."),
-               fmt: Format = typer.Option(Format.text, "--format", help="text, json or markdown."),
+               fmt: Format = typer.Option(Format.text, "--format", callback=remember_format,
+                                          help="text, json or markdown."),
                fail_on_change: bool = typer.Option(False, "--fail-on-change",
                                                    help="Exit 1 when any provision's decision or open rules change "
                                                         "(for CI: a change meant to alter nothing)."),
@@ -215,12 +217,12 @@ def rules_diff(base: str = typer.Option(..., "--base", metavar="NAME@VERSION", h
     raise typer.Exit(ERROR if result.errors or (fail_on_change and result.changes) else 0)
 
 
-@rules_app.command("verify")
+@rules_app.command("verify", epilog=epilog("rules verify"))
 def rules_verify(invariants: Optional[Path] = typer.Option(None, "--invariants", metavar="FILE",
                                                            help="Invariants file (default: rules/invariants.yaml)."),
                  max_examples: int = typer.Option(1000, "--max-examples", min=10,
                                                   help="Provisions to generate per invariant."),
-                 fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
+                 fmt: Format = typer.Option(Format.text, "--format", callback=remember_format, help="text or json."),
                  rules: Optional[Path] = RulesDir):
     """Search for provisions that break an invariant; print the shrunk counterexample."""
     import yaml
@@ -267,8 +269,8 @@ class DocFormat(str, enum.Enum):
     html = "html"
 
 
-@rules_app.command("doc")
-def rules_doc(fmt: DocFormat = typer.Option(DocFormat.markdown, "--format"),
+@rules_app.command("doc", epilog=epilog("rules doc"))
+def rules_doc(fmt: DocFormat = typer.Option(DocFormat.markdown, "--format", callback=remember_format),
               out: Optional[Path] = typer.Option(None, "--out", metavar="DIR", help="Write files here instead of stdout."),
               diff_refs: Optional[list[str]] = typer.Option(None, "--diff", metavar="NAME@VERSION|PATH",
                                                             help="Twice: show the changes from the first to the second."),
@@ -307,9 +309,9 @@ def rules_doc(fmt: DocFormat = typer.Option(DocFormat.markdown, "--format"),
         typer.echo(f"wrote {out / name}")
 
 
-@rules_app.command("lint")
+@rules_app.command("lint", epilog=epilog("rules lint"))
 def rules_lint(path: Optional[Path] = typer.Argument(None, help="A rules folder (default: the shipped rules)."),
-               fmt: Format = typer.Option(Format.text, "--format", help="text or json.")):
+               fmt: Format = typer.Option(Format.text, "--format", callback=remember_format, help="text or json.")):
     """Find dead, duplicate and overlapping rules, message and citation problems, version gaps."""
     from wivcheck.policy.lint import lint
     findings = lint(library_or_exit(path), FACT_SCHEMA)
@@ -323,7 +325,7 @@ def rules_lint(path: Optional[Path] = typer.Argument(None, help="A rules folder 
     raise typer.Exit(ERROR if errors else 0)
 
 
-@rules_app.command("schema")
+@rules_app.command("schema", epilog=epilog("rules schema"))
 def rules_schema():
     """Print the JSON Schema of the rule-set file format (for editors)."""
     typer.echo(json.dumps(ruleset_json_schema(), indent=2, ensure_ascii=False))

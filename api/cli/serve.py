@@ -18,8 +18,9 @@ from wivcheck.engine import Engine
 from wivcheck.engine.log import Ledger
 from wivcheck.engine.log.ledger import default_path
 
-from .common import (ERROR, EXIT, DbPath, Format, Lang, RulesDir, err, fail, ledger_or_exit, library_or_exit, settings,
-                     parse_refs, report_error)
+from .common import (ERROR, EXIT, DbPath, Format, Lang, RulesDir, err, fail, ledger_or_exit, library_or_exit,
+                     parse_refs, remember_format, report_error, settings)
+from .examples import epilog
 
 class LogFormat(str, enum.Enum):
     json = "json"
@@ -36,7 +37,7 @@ class LogLevel(str, enum.Enum):
 tokens_app = typer.Typer(no_args_is_help=True, help="Bearer tokens for the HTTP service.")
 
 
-@tokens_app.command("new")
+@tokens_app.command("new", epilog=epilog("tokens new"))
 def tokens_new(role: str = typer.Option(..., "--role", help="analyst, gate, policy or auditor."),
                name: str = typer.Option(..., "--name", help="Who or what holds the token.")):
     """Print a fresh token (give it to its holder) and its entry for the tokens file (hash only)."""
@@ -135,7 +136,7 @@ def gate(stix: Optional[Path] = typer.Option(None, "--stix", metavar="FILE", hel
              None, "--stripped", metavar="OUT",
              help="Write the payload minus the removal set to OUT, if the stripped payload is allowed."),
          record: bool = typer.Option(False, "--record", help="Append the decision to the decision log."),
-         fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
+         fmt: Format = typer.Option(Format.text, "--format", callback=remember_format, help="text or json."),
          lang: Lang = typer.Option(Lang.nl, "--lang"),
          ruleset: Optional[list[str]] = typer.Option(None, "--ruleset", metavar="NAME@VERSION"),
          db: Optional[Path] = DbPath, rules: Optional[Path] = RulesDir):
