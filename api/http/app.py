@@ -35,6 +35,8 @@ class ServiceApp(FastAPI):
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The app for one worker. Raises the error of a broken rule set, log or tokens file."""
     settings = settings or Settings.load()
+    if not logs.configured():  # an app made in-process (tests, benchmarks): logs as `serve` writes them
+        logs.configure(settings.log_format, settings.log_level)
     state = State(settings)
     # FastAPI's own OpenTelemetry hooks are off: the service reports through /metrics (Prometheus),
     # and asking for the global OpenTelemetry providers on every request cost about 30 µs

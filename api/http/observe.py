@@ -13,8 +13,6 @@ import re
 import time
 import uuid
 
-import structlog
-
 from .. import logs
 from .metrics import Metrics
 
@@ -61,7 +59,7 @@ class RequestLogMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         rid = request_id(scope.get("headers") or [])
-        tokens = structlog.contextvars.bind_contextvars(request_id=rid)
+        token = logs.REQUEST_ID.set(rid)
         started = time.perf_counter()
         status = 500
         header = (b"x-request-id", rid.encode("latin-1"))
@@ -81,4 +79,4 @@ class RequestLogMiddleware:
             self.metrics.request(scope["method"], route, status, seconds)
             logs.request(method=scope["method"], route=route, status=status, seconds=seconds,
                          role=role_of(scope))
-            structlog.contextvars.reset_contextvars(**tokens)
+            logs.REQUEST_ID.reset(token)
