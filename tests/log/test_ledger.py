@@ -310,3 +310,28 @@ def test_entry_hash_format_is_stable():
     # and one value written down (by the first version of the log), so neither side can drift
     assert entry_hash({name: "x" for name in FIELDS}) == \
         "d4fac9738c706fc1d3e86350bce42c87b200a410b6edf211a7e5cd889cd1cc12"
+
+
+def test_ready_writes_nothing_and_names_why_the_log_cannot_be_written(tmp_path):
+    """`ready()` (the readiness probe's check) passes on a writable log, fails while another writer
+    holds the lock past its wait, and fails once the file was moved away; it never appends."""
+    import sqlite3 as sq
+
+    from wivcheck.engine.log import Ledger as L, LedgerError as LE
+    path = tmp_path / "log.sqlite3"
+    log = L(path, create=True, timeout=5)
+    log.ready(timeout=0.2)
+    holder = sq.connect(path, timeout=0, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(LE, match="locked"):
+            log.ready(timeout=0.2)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    log.ready(timeout=0.2)
+    assert log.count() == 0 and log.head()[0] == 0
+    path.rename(tmp_path / "moved.sqlite3")
+    with pytest.raises(LE, match="gone"):
+        log.ready(timeout=0.2)
+    log.close()
