@@ -25,6 +25,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from wivcheck.engine import provision_from_data
+from wivcheck.engine.decision import LogRef
 
 from . import authzen
 from .schemas import json_safe
@@ -104,17 +105,14 @@ class Examples:
         return request, response
 
     def gate(self, kind: str) -> tuple[dict, dict]:
-        from wivcheck.engine.gate import gate, misp_items, stix_items
+        from wivcheck.engine.gate import gate, read
         envelope = _example("gate/envelope.yaml")
-        if kind == "stix":
-            payload = _example("gate/bundle.json")
-            request, items = {"envelope": envelope, "bundle": payload}, stix_items(json.dumps(payload))
-        else:
-            request, items = {"envelope": envelope, "event": _MISP_EVENT}, misp_items(json.dumps(_MISP_EVENT))
-        result = gate(self.state.engine, envelope, items)
-        decision = {**result.decision.model_dump(mode="json"), "log": {"sequence": 43, "hash": _EXAMPLE_HASH}}
-        return request, {"decision": decision, "objects": [o.__dict__ for o in result.objects],
-                         "remove": result.remove, "remove_note": result.remove_note}
+        payload = _example("gate/bundle.json") if kind == "stix" else _MISP_EVENT
+        request = {"envelope": envelope, ("bundle" if kind == "stix" else "event"): payload}
+        result = gate(self.state.engine, envelope, read(kind, payload))
+        decision = result.decision.model_copy(update={"gate": result.record()})
+        decision = decision.model_copy(update={"log": LogRef(sequence=43, hash=_EXAMPLE_HASH)})
+        return request, result.answer(decision)
 
     def authzen(self) -> dict:
         """Requests and answers of the AuthZEN routes."""
