@@ -5,7 +5,7 @@ service's workers get them through the environment, so every worker has the same
 | setting | variable | default |
 |---|---|---|
 | rules folder | `WIVCHECK_RULES` | the shipped rules (package data) |
-| decision log | `WIVCHECK_DB` | `$XDG_DATA_HOME/wivcheck/decisions.sqlite3` |
+| decision log: a path (SQLite) or `postgresql://USER@HOST:PORT/DB` | `WIVCHECK_DB` | `$XDG_DATA_HOME/wivcheck/decisions.sqlite3` |
 | tokens file | `WIVCHECK_TOKENS` | none: loopback only, every role |
 | body limit (bytes) | `WIVCHECK_MAX_BODY` | 2097152 |
 | gate body limit (bytes) | `WIVCHECK_MAX_GATE_BODY` | 67108864 |
@@ -32,11 +32,11 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from wivcheck.policy.errors import Problem, WivcheckError
 
-_ENV = {"rules_dir": "WIVCHECK_RULES", "db_path": "WIVCHECK_DB", "tokens_path": "WIVCHECK_TOKENS",
+_ENV = {"rules_dir": "WIVCHECK_RULES", "db": "WIVCHECK_DB", "tokens_path": "WIVCHECK_TOKENS",
         "max_body_bytes": "WIVCHECK_MAX_BODY", "max_gate_body_bytes": "WIVCHECK_MAX_GATE_BODY",
         "max_batch": "WIVCHECK_MAX_BATCH", "max_depth": "WIVCHECK_MAX_DEPTH", "lock_wait": "WIVCHECK_LOCK_WAIT",
         "log_format": "WIVCHECK_LOG_FORMAT", "log_level": "WIVCHECK_LOG_LEVEL"}
-_FILE = {"rules_dir": "rules", "db_path": "db", "tokens_path": "tokens", "max_body_bytes": "max_body",
+_FILE = {"rules_dir": "rules", "db": "db", "tokens_path": "tokens", "max_body_bytes": "max_body",
          "max_gate_body_bytes": "max_gate_body", "max_batch": "max_batch", "max_depth": "max_depth",
          "lock_wait": "lock_wait", "log_format": "log_format", "log_level": "log_level"}
 
@@ -47,8 +47,8 @@ class SettingsError(WivcheckError):
     code = "invalid_settings"
 
 
-def _alias(name: str):
-    return AliasChoices(name, _ENV[name], _FILE[name])
+def _alias(name: str, *more: str):
+    return AliasChoices(name, _ENV[name], _FILE[name], *more)
 
 
 class Settings(BaseSettings):
@@ -62,8 +62,9 @@ class Settings(BaseSettings):
 
     rules_dir: Optional[Path] = Field(None, validation_alias=_alias("rules_dir"),
                                       description="a folder of rule sets")
-    db_path: Optional[Path] = Field(None, validation_alias=_alias("db_path"),
-                                    description="a path to the decision log")
+    db: Optional[str] = Field(None, validation_alias=_alias("db", "db_path"),
+                              description="a path to the decision log (SQLite), or a URL "
+                                          "postgresql://USER@HOST:PORT/DATABASE")
     tokens_path: Optional[Path] = Field(None, validation_alias=_alias("tokens_path"),
                                         description="a path to the tokens file")
     max_body_bytes: int = Field(2 * 1024 * 1024, gt=0, le=1 << 34, validation_alias=_alias("max_body_bytes"),
@@ -87,6 +88,20 @@ class Settings(BaseSettings):
     @classmethod
     def _lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @pydantic.field_validator("db", mode="before")
+    @classmethod
+    def _db_target(cls, value: Any) -> Any:
+        """A path stays a path (as text); a URL must be postgresql:// (or sqlite:///PATH)."""
+        if isinstance(value, Path):
+            return str(value)
+        if isinstance(value, str) and "://" in value:
+            scheme = value.split("://", 1)[0]
+            if scheme not in ("postgresql", "postgres", "sqlite"):
+                raise ValueError(f"a URL of scheme {scheme!r}")
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("empty")
+        return value
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
@@ -137,7 +152,7 @@ def _problem(error: dict, config: str | None) -> Problem:
         return Problem(f"unknown setting (known: {', '.join(_FILE.values())})", f"{config}: {error['loc'][0]}")
     var = _ENV.get(name, name)
     where = var if var in os.environ or not config else f"{config}: {_FILE.get(name, name)}"
-    return Problem(f"{_expects(error)} (got {error.get('input')!r})", where)
+    return Problem(f"{_expects(error)} (got {_shown(error)!r})", where)
 
 
 def _field(error: dict) -> str:
@@ -147,6 +162,15 @@ def _field(error: dict) -> str:
         if key in (name, _ENV[name], _FILE[name]):
             return name
     return key
+
+
+def _shown(error: dict):
+    """The value given, with a password in a database URL hidden."""
+    value = error.get("input")
+    if _field(error) == "db" and isinstance(value, str):
+        from wivcheck.engine.log import redact_url
+        return redact_url(value)
+    return value
 
 
 def _expects(error: dict) -> str:

@@ -67,8 +67,9 @@ def parse_refs(values: Optional[list[str]]) -> list[str]:
 
 RulesDir = typer.Option(None, "--rules", metavar="DIR",
                         help="Rules folder (default: WIVCHECK_RULES, else the shipped rules).")
-DbPath = typer.Option(None, "--db", metavar="PATH",
-                      help=f"Decision log (default: WIVCHECK_DB, else {default_path()}).")
+DbPath = typer.Option(None, "--db", metavar="PATH|URL",
+                      help=f"Decision log: an SQLite file, or postgresql://USER@HOST:PORT/DB "
+                           f"(default: WIVCHECK_DB, else {default_path()}).")
 
 
 _SETTINGS: list[Settings] = []
@@ -142,9 +143,15 @@ def print_decision(d, provision, fmt, lang: str) -> None:
         typer.echo(text)
 
 
-def ledger_or_exit(db: Optional[Path], *, create: bool = False, timeout: float = 30.0) -> Ledger:
+def db_target(db: Optional[str]) -> str:
+    """The log to open: `--db`, else the setting (WIVCHECK_DB or the config file), else the default
+    SQLite path."""
+    return db or settings().db or str(default_path())
+
+
+def ledger_or_exit(db: Optional[str], *, create: bool = False, timeout: float = 30.0) -> Ledger:
     try:
-        return Ledger(db or settings().db_path or default_path(), create=create, timeout=timeout)
+        return Ledger(db_target(db), create=create, timeout=timeout)
     except WivcheckError as exc:
         if db is None and settings().db_path is not None:
             err.print(f"(the decision log WIVCHECK_DB names: {settings().db_path})", markup=False)

@@ -67,7 +67,7 @@ def check(
                                help="text, json (one object per line) or markdown."),
     lang: Lang = typer.Option(Lang.nl, "--lang", help="Language of messages."),
     record: bool = typer.Option(False, "--record", help="Append each decision to the decision log."),
-    db: Optional[Path] = DbPath,
+    db: Optional[str] = DbPath,
     lock_wait: float = LockWait,
     rules: Optional[Path] = RulesDir,
     backend: str = typer.Option("durable", "--backend", hidden=True),

@@ -176,7 +176,7 @@ def rules_diff(base: str = typer.Option(..., "--base", metavar="NAME@VERSION", h
                fail_on_change: bool = typer.Option(False, "--fail-on-change",
                                                    help="Exit 1 when any provision's decision or open rules change "
                                                         "(for CI: a change meant to alter nothing)."),
-               db: Optional[Path] = DbPath, rules: Optional[Path] = RulesDir):
+               db: Optional[str] = DbPath, rules: Optional[Path] = RulesDir):
     """What a rule change would do: every provision of the corpus whose decision changes.
 
     Examples:

@@ -53,7 +53,7 @@ def tokens_new(role: str = typer.Option(..., "--role", help="analyst, gate, poli
 def serve(host: str = typer.Option("127.0.0.1", "--host"),
           port: int = typer.Option(8000, "--port", min=0, max=65535),
           workers: int = typer.Option(1, "--workers", min=1, max=64),
-          db: Optional[Path] = DbPath,
+          db: Optional[str] = DbPath,
           tokens: Optional[Path] = typer.Option(None, "--tokens", metavar="FILE",
                                                 help="Tokens file (YAML list of {name, role, sha256}); "
                                                      "default WIVCHECK_TOKENS."),
@@ -98,11 +98,11 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
                   f"(make one with `wivcheck tokens new`). Asked for: {host}", markup=True)
         raise typer.Exit(ERROR)
     chosen = base.model_copy(update={"rules_dir": rules or base.rules_dir, "tokens_path": tokens,
-                                     "db_path": db or base.db_path or default_path()})
+                                     "db": db or base.db or str(default_path())})
     engine = Engine(library_or_exit(chosen.rules_dir))
     try:
         engine.warm()
-        Ledger(chosen.db_path, create=True).close()
+        Ledger(chosen.db, create=True).close()
     except WivcheckError as exc:
         fail(exc)
     os.environ.update(chosen.to_env())
@@ -139,7 +139,7 @@ def gate(stix: Optional[Path] = typer.Option(None, "--stix", metavar="FILE", hel
          fmt: Format = typer.Option(Format.text, "--format", callback=remember_format, help="text or json."),
          lang: Lang = typer.Option(Lang.nl, "--lang"),
          ruleset: Optional[list[str]] = typer.Option(None, "--ruleset", metavar="NAME@VERSION"),
-         db: Optional[Path] = DbPath, rules: Optional[Path] = RulesDir):
+         db: Optional[str] = DbPath, rules: Optional[Path] = RulesDir):
     """Decide a STIX bundle or MISP event with its envelope: whole and per object, with what to strip."""
     from wivcheck.engine import render_text
     from wivcheck.engine.log import recording

@@ -25,7 +25,8 @@ class Problem(BaseModel):
 class ErrorBody(BaseModel):
     code: str = Field(description="invalid_provision, invalid_payload, invalid_request, invalid_json, invalid_ruleset, no_rules_in_force, "
                                   "unauthorized, forbidden, not_found, method_not_allowed, body_too_large, "
-                                  "too_deep, batch_too_large, log_unavailable, engine_fault")
+                                  "too_deep, batch_too_large, log_unavailable, log_tampered, engine_fault, "
+                                  "invalid_idempotency_key, idempotency_key_reused")
     message: str
     problems: list[Problem] = []
 
@@ -103,6 +104,9 @@ BODY_ERRORS = {413: documented(413, "body_too_large", "The body is over the size
                                                  "'foreign_service' or 'international_body'"}]}}}}}}
 FAULT_ERRORS = {500: documented(500, "engine_fault", "The engine failed; there is no decision."),
                 503: documented(503, "log_unavailable", "The decision log could not be written; nothing was recorded.")}
+IDEMPOTENCY_ERRORS = {400: documented(400, "invalid_idempotency_key", "The Idempotency-Key header is not 1 to 255 "
+                                      "visible ASCII characters. (The same key with another body: 422 "
+                                      "idempotency_key_reused.)")}
 
 
 

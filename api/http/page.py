@@ -18,6 +18,7 @@ from wivcheck.engine.log import LedgerError
 from wivcheck.engine.log import recording
 from wivcheck.policy import PolicyError
 
+from .idempotency import recorder_of
 from .tokens import digest
 
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader(__package__, "templates"),
@@ -150,7 +151,7 @@ def add_page(app: FastAPI, state) -> None:
             if action == "record":
                 if not ident.may(RECORD_ROLES):
                     return render(request, 403, template="login.html", message=f"role {ident.role} may not record")
-                decisions = recording.record(state.ledger, provisions, decisions)
+                decisions = recording.record(state.ledger, provisions, decisions, recorded_by=recorder_of(ident))
             state.decided("page", decisions, elapsed)
             return render(request, decision=decisions[0], **ctx)
         except ProvisionError as exc:

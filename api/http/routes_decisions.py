@@ -1,4 +1,5 @@
-"""Routes for decisions: check (record nothing), record, a recorded batch, and a recorded decision read back with its explanation."""
+"""Routes for decisions: check (record nothing), record, a recorded batch, and a recorded decision read back with its explanation.
+The recording routes take an `Idempotency-Key` (`idempotency`) and record who called (`recorded_by`)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,27 @@ import time
 from typing import Literal
 
 import orjson
-from fastapi import FastAPI, Query
+from fastapi import FastAPI, Header, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from wivcheck.engine import Decision, Provision, ProvisionError, provision_from_data, render_html, render_markdown
-from wivcheck.engine.log import recording
+from wivcheck.engine import (Decision, EngineError, Provision, ProvisionError, provision_from_data, render_html,
+                             render_markdown)
+from wivcheck.engine.log import AnswerExists, recording
 from wivcheck.policy import SelectionError
 
+from . import idempotency
 from .auth import access, allow
-from .errors import AUTH_ERRORS, BODY_ERRORS, FAULT_ERRORS, ApiError, documented, problems_of
+from .errors import AUTH_ERRORS, BODY_ERRORS, FAULT_ERRORS, IDEMPOTENCY_ERRORS, ApiError, documented, problems_of
 from .responses import data_response
 from .schemas import BatchItem, BatchRequest, BatchResponse, ProvisionBody
 from .state import State
 from .tokens import Identity
+
+
+IDEMPOTENCY_KEY = Header(None, alias="Idempotency-Key",
+                         description="Any unique text (1-255 visible ASCII characters, e.g. a UUID): a retry with "
+                                     "the same key and body returns the first answer and records nothing more.")
 
 
 def add_routes(app: FastAPI, state: State) -> None:
@@ -45,27 +53,65 @@ def add_routes(app: FastAPI, state: State) -> None:
 
     @app.post("/v1/decisions", response_model=Decision, status_code=201, tags=["decisions"],
               summary="Evaluate and record in the decision log",
-              responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS}, **access("analyst", "gate"))
-    async def record(provision: ProvisionBody, _: Identity = allow("analyst", "gate")):
+              responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS, **IDEMPOTENCY_ERRORS},
+              **access("analyst", "gate"))
+    async def record(provision: ProvisionBody, request: Request, who: Identity = allow("analyst", "gate"),
+                     idempotency_key: str | None = IDEMPOTENCY_KEY):
+        claimed = await idempotency.claim(request, who, "/v1/decisions")
+        # the log may be a database over the network: never wait for it on the event loop
+        return await run_in_threadpool(record_one, provision, claimed, who)
+
+    def record_one(provision: Provision, claimed, who: Identity) -> Response:
+        replayed = idempotency.earlier(state.ledger, claimed)
+        if replayed is not None:
+            return replayed
         decisions = decide([provision], "record")
-        return data_response(recording.record_data(state.ledger, [provision], decisions)[0], 201)
+        once = idempotency.once(claimed, 201, lambda entries: {"$entry": entries[0].seq})
+        try:
+            recorded = recording.record_data(state.ledger, [provision], decisions,
+                                             recorded_by=idempotency.recorder_of(who), once=once)
+        except AnswerExists as exc:  # a concurrent retry with the same key recorded first
+            return idempotency.replay_existing(state.ledger, claimed, exc.stored)
+        return data_response(recorded[0], 201)
 
     @app.post("/v1/decisions/batch", response_model=BatchResponse, tags=["decisions"],
               summary=f"Evaluate and record up to {settings.max_batch} provisions",
-              responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS}, **access("gate"))
-    async def batch(body: BatchRequest, _: Identity = allow("gate")):
+              responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS, **IDEMPOTENCY_ERRORS}, **access("gate"))
+    async def batch(body: BatchRequest, request: Request, who: Identity = allow("gate"),
+                    idempotency_key: str | None = IDEMPOTENCY_KEY):
         if len(body.provisions) > settings.max_batch:
             raise ApiError(413, "batch_too_large", f"{len(body.provisions)} provisions; the limit is "
                                                    f"{settings.max_batch} per request")
+        claimed = await idempotency.claim(request, who, "/v1/decisions/batch")
         # a thousand decisions take a few hundred ms: on a thread, so that the worker's event loop
         # keeps answering single checks in between instead of after
-        return await run_in_threadpool(decide_batch, body.provisions)
+        return await run_in_threadpool(decide_batch, body.provisions, claimed, who)
 
-    def decide_batch(items: list[dict]) -> Response:
+    def decide_good(provisions: list[Provision]) -> list[dict | EngineError]:
+        """Decision data for each provision; when the engine fails on the batch, each is decided on
+        its own, so that one provision's fault fails that item only (never an allow)."""
+        try:
+            return decide(provisions, "batch")
+        except EngineError:
+            out: list[dict | EngineError] = []
+            for p in provisions:
+                try:
+                    out.append(decide([p], "batch")[0])
+                except EngineError as exc:
+                    out.append(exc)
+            return out
+
+    def decide_batch(items: list, claimed, who: Identity) -> Response:
+        replayed = idempotency.earlier(state.ledger, claimed)
+        if replayed is not None:
+            return replayed
         results: list[dict] = [{"index": i} for i in range(len(items))]
         good: list[tuple[int, Provision]] = []
         for i, data in enumerate(items):
             try:
+                if not isinstance(data, dict):
+                    raise ProvisionError([f"item {i} is a {type(data).__name__}, not a provision object"],
+                                         f"provisions[{i}]")
                 p = provision_from_data(data)
                 state.engine.select(p.date)
                 good.append((i, p))
@@ -75,10 +121,28 @@ def add_routes(app: FastAPI, state: State) -> None:
             except SelectionError as exc:
                 results[i]["error"] = {"code": "no_rules_in_force", "message": str(exc),
                                        "problems": [{"path": "date", "message": str(exc)}]}
-        if good:
-            provisions = [p for _, p in good]
-            decisions = recording.record_data(state.ledger, provisions, decide(provisions, "batch"))
-            for (i, _), d in zip(good, decisions):
+        decided: list[tuple[int, Provision, dict]] = []
+        for (i, p), d in zip(good, decide_good([p for _, p in good]) if good else []):
+            if isinstance(d, EngineError):
+                results[i]["error"] = {"code": "engine_fault", "message": f"no decision: {d}", "problems": []}
+            else:
+                decided.append((i, p, d))
+        # the errors as the response shows them (validated once), for the answer and for the kept answer
+        errors = {r["index"]: BatchItem.model_validate(r).model_dump(mode="json")["error"]
+                  for r in results if "error" in r}
+
+        def kept(entries):
+            at = {i: e.seq for (i, _, _), e in zip(decided, entries)}
+            return {"results": [{"index": i, "decision": {"$entry": at[i]}, "error": None} if i in at
+                                else {"index": i, "decision": None, "error": errors[i]} for i in range(len(items))]}
+        if decided:
+            try:
+                recording.record_data(state.ledger, [p for _, p, _ in decided], [d for _, _, d in decided],
+                                      recorded_by=idempotency.recorder_of(who),
+                                      once=idempotency.once(claimed, 200, kept))
+            except AnswerExists as exc:
+                return idempotency.replay_existing(state.ledger, claimed, exc.stored)
+            for i, _, d in decided:
                 results[i]["decision"] = d
         # serialised here, once: FastAPI would validate a thousand decisions again on the way out
         parts = []
@@ -86,7 +150,7 @@ def add_routes(app: FastAPI, state: State) -> None:
             if "decision" in r:
                 parts.append(orjson.dumps({"index": r["index"], "decision": r["decision"], "error": None}))
             else:
-                parts.append(BatchItem.model_validate(r).model_dump_json().encode())
+                parts.append(orjson.dumps({"index": r["index"], "decision": None, "error": errors[r["index"]]}))
         return Response(b'{"results":[' + b",".join(parts) + b"]}", media_type="application/json")
 
     @app.get("/v1/decisions/{key}", tags=["decisions"], summary="A recorded decision with its explanation",
@@ -96,8 +160,8 @@ def add_routes(app: FastAPI, state: State) -> None:
              **access("analyst", "gate", "auditor"))
     def show(key: str, format: Literal["json", "markdown", "html"] = Query("json"),
              lang: Literal["nl", "en"] = Query("nl"), _: Identity = allow("analyst", "gate", "auditor")):
-        entry = state.ledger.get(key)  # EntryNotFound is a 404 by its own status
-        provision, decision = recording.stored(entry)
+        # EntryNotFound is a 404 and EntryTampered (the entry does not fit its hash) a 500, by their own status
+        provision, decision, _ = recording.shown(state.ledger, key)
         if format != "json" and decision.gate is not None:      # a gate decision: its record after it
             from wivcheck.engine.gate.record import render_record
             record = decision.gate.model_dump(mode="json")

@@ -5,26 +5,31 @@ from __future__ import annotations
 
 import time
 
-from fastapi import FastAPI, Query
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from wivcheck.engine import ProvisionError
-from wivcheck.engine.log import recording
+from wivcheck.engine.log import AnswerExists, recording
 from wivcheck.policy import SelectionError
 
+from . import idempotency
 from .auth import access, allow
-from .errors import AUTH_ERRORS, BODY_ERRORS, FAULT_ERRORS, ApiError, problems_of
+from .errors import AUTH_ERRORS, BODY_ERRORS, FAULT_ERRORS, IDEMPOTENCY_ERRORS, ApiError, problems_of
 from .responses import model_response
 from .schemas import GateMispRequest, GateResponse, GateStixRequest
 from .state import State
+from .routes_decisions import IDEMPOTENCY_KEY
 from .tokens import Identity
 
 
 def add_routes(app: FastAPI, state: State) -> None:
     """Add these routes to the app, on the worker's state."""
-    def run_gate(envelope: dict, fmt: str, payload: dict, with_stripped: bool) -> Response:
+    def run_gate(envelope: dict, fmt: str, payload: dict, with_stripped: bool, claimed, who: Identity) -> Response:
         from wivcheck.engine.gate import PayloadError, gate as gate_payload, read
+        replayed = idempotency.earlier(state.ledger, claimed)
+        if replayed is not None:
+            return replayed
         started = time.perf_counter()
         try:
             result = gate_payload(state.engine, envelope, read(fmt, payload))
@@ -35,7 +40,16 @@ def add_routes(app: FastAPI, state: State) -> None:
         except SelectionError as exc:
             raise ApiError(422, "no_rules_in_force", str(exc), [{"path": "date", "message": str(exc)}])
         decision = result.decision.model_copy(update={"gate": result.record()})
-        decision = recording.record(state.ledger, [result.provision], [decision])[0]
+
+        def kept(entries):  # the answer kept for an Idempotency-Key: the decision by its sequence number
+            body = GateResponse.model_validate(result.answer(decision, with_stripped)).model_dump(mode="json")
+            return {**body, "decision": {"$entry": entries[0].seq}}
+        try:
+            decision = recording.record(state.ledger, [result.provision], [decision],
+                                        recorded_by=idempotency.recorder_of(who),
+                                        once=idempotency.once(claimed, 200, kept))[0]
+        except AnswerExists as exc:  # a concurrent retry with the same key recorded first
+            return idempotency.replay_existing(state.ledger, claimed, exc.stored)
         state.decided("gate", [decision], time.perf_counter() - started)
         return model_response(GateResponse.model_validate(result.answer(decision, with_stripped)))
 
@@ -44,12 +58,16 @@ def add_routes(app: FastAPI, state: State) -> None:
 
     @app.post("/v1/gate/stix", response_model=GateResponse, tags=["gate"],
               summary="Decide a STIX 2.1 bundle with its envelope, whole and per object; recorded",
-              responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS}, **access("gate"))
-    async def gate_stix(body: GateStixRequest, stripped: bool = stripped_query, _: Identity = allow("gate")):
-        return await run_in_threadpool(run_gate, body.envelope, "stix", body.bundle, stripped)
+              responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS, **IDEMPOTENCY_ERRORS}, **access("gate"))
+    async def gate_stix(body: GateStixRequest, request: Request, stripped: bool = stripped_query,
+                        who: Identity = allow("gate"), idempotency_key: str | None = IDEMPOTENCY_KEY):
+        claimed = await idempotency.claim(request, who, "/v1/gate/stix")
+        return await run_in_threadpool(run_gate, body.envelope, "stix", body.bundle, stripped, claimed, who)
 
     @app.post("/v1/gate/misp", response_model=GateResponse, tags=["gate"],
               summary="Decide a MISP event (or a response with several) with its envelope; recorded",
-              responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS}, **access("gate"))
-    async def gate_misp(body: GateMispRequest, stripped: bool = stripped_query, _: Identity = allow("gate")):
-        return await run_in_threadpool(run_gate, body.envelope, "misp", body.event, stripped)
+              responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS, **IDEMPOTENCY_ERRORS}, **access("gate"))
+    async def gate_misp(body: GateMispRequest, request: Request, stripped: bool = stripped_query,
+                        who: Identity = allow("gate"), idempotency_key: str | None = IDEMPOTENCY_KEY):
+        claimed = await idempotency.claim(request, who, "/v1/gate/misp")
+        return await run_in_threadpool(run_gate, body.envelope, "misp", body.event, stripped, claimed, who)

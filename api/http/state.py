@@ -26,7 +26,7 @@ class State:
         self.engine = Engine(self.library)
         self.engine.warm()
         stix_schema.validators()  # the gate's STIX schemas, compiled before the first bundle
-        self.ledger = Ledger(settings.db_path, create=True, timeout=settings.lock_wait)
+        self.ledger = Ledger(settings.db, create=True, timeout=settings.lock_wait)
         self.tokens = load_tokens(settings.tokens_path) if settings.tokens_path else {}
         self.metrics = Metrics()
         self.ledger = ObservedLog(self.ledger)

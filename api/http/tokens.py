@@ -47,7 +47,15 @@ def new_token(role: str, name: str) -> tuple[str, dict]:
 
 
 def load_tokens(path: Path) -> dict[str, Identity]:
-    """sha256 -> identity. Every problem names the file and line."""
+    """sha256 -> identity. Every problem names the file and line. A file that every user may write
+    (mode o+w) is refused: anyone on the machine could add a token of any role."""
+    try:
+        if Path(path).stat().st_mode & 0o002:
+            raise TokenFileError(f"{path}: the tokens file may be written by every user (mode "
+                                 f"{oct(Path(path).stat().st_mode & 0o777)}); make it writable by its owner "
+                                 f"only (chmod o-w {path})")
+    except OSError:
+        pass  # a missing or unreadable file is reported by reading it below
     try:
         located = load_file(str(path))
     except PolicyError as exc:

@@ -1,70 +1,51 @@
-"""The decision log: an append-only, hash-chained record of decisions in SQLite.
+"""The decision log: an append-only, hash-chained record of decisions, behind one interface with two
+backends, SQLite (`sqlite.py`, the embedded default) and PostgreSQL (`postgres.py`, for several
+service instances on one log). `Ledger(target)` picks the backend by the target: a URL
+`postgresql://user@host:port/db` is PostgreSQL, a plain path (or `sqlite:///path`) is SQLite.
 
 Each entry holds its sequence number, the decision id, the time recorded, the provision and the
-decision (trace included) as canonical JSON, the rule-set ids, versions and hashes, the previous
-entry's hash, and its own hash over all of that. Appends run in `BEGIN IMMEDIATE` transactions, so
-concurrent writers (threads and processes) queue on SQLite's lock and extend one unbroken chain; the
-database is in WAL mode with `synchronous=FULL`, so an entry is on disk before `append` returns.
-Triggers refuse UPDATE and DELETE; `verify` recomputes the chain and names the first entry that does
-not fit, so changes made around the triggers are found too. A cut-off tail is found by checking a
-head hash written down elsewhere (`expect_head`).
+decision (trace included) as canonical JSON, the rule-set ids, versions and hashes, who recorded it,
+the previous entry's hash, and its own hash over all of that. Both backends store the same columns,
+the same canonical JSON and the same hashes, so a log copied from one to the other verifies alike.
+An append takes the chain's write lock inside its transaction (SQLite's `BEGIN IMMEDIATE`,
+PostgreSQL's advisory lock), reads the head, chains onto it and commits, and returns only once the
+commit is durable. The database refuses UPDATE and DELETE (and TRUNCATE) by triggers, and refuses an
+entry that does not extend the head (the sequence number is the primary key and each new entry must
+name the head's hash), so a writer that skips the lock cannot fork the chain. `verify` recomputes the
+chain and names the first entry that does not fit; checkpoints signed outside the log
+(`checkpoint.py`) catch a log rewritten and re-chained, cut off, or with a backdated entry appended.
 
-It never rewrites an entry, and a failure (locked, full, unreadable, newer schema) raises
-LedgerError with what went wrong and the fact that nothing was recorded.
+It never rewrites an entry, and a failure (locked, full, unreachable, unreadable, newer schema)
+raises LedgerError with what went wrong and whether anything was recorded.
 """
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import hashlib
 import json
 import os
-import sqlite3
-import threading
-from contextlib import contextmanager
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import orjson
 
 from wivcheck.policy.errors import WivcheckError
 
-SCHEMA_VERSION = 1
 GENESIS = "0" * 64
 DEFAULT_TIMEOUT = 30.0
 
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS entries (
-    seq          INTEGER PRIMARY KEY,
-    decision_id  TEXT NOT NULL UNIQUE,
-    provision_id TEXT NOT NULL,
-    recorded_at  TEXT NOT NULL,
-    outcome      TEXT NOT NULL,
-    rulesets     TEXT NOT NULL,
-    provision    TEXT NOT NULL,
-    decision     TEXT NOT NULL,
-    prev_hash    TEXT NOT NULL,
-    hash         TEXT NOT NULL UNIQUE
-);
-CREATE INDEX IF NOT EXISTS entries_provision ON entries (provision_id);
-CREATE INDEX IF NOT EXISTS entries_recorded ON entries (recorded_at);
-CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
-BEGIN SELECT RAISE(ABORT, 'the decision log is append-only: entries are never changed'); END;
-CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
-BEGIN SELECT RAISE(ABORT, 'the decision log is append-only: entries are never removed'); END;
-PRAGMA user_version = {SCHEMA_VERSION};
-"""
-
 FIELDS = ("seq", "decision_id", "provision_id", "recorded_at", "outcome", "rulesets", "provision",
           "decision", "prev_hash")
-_INSERT = ("INSERT INTO entries (seq, decision_id, provision_id, recorded_at, outcome, rulesets, "
-           "provision, decision, prev_hash, hash) VALUES (:seq, :decision_id, :provision_id, "
-           ":recorded_at, :outcome, :rulesets, :provision, :decision, :prev_hash, :hash)")
+COLUMNS = FIELDS + ("hash", "recorded_by")
 
 
 class LedgerError(WivcheckError):
-    """The log could not be opened, read or written. Nothing was recorded."""
+    """The log could not be opened, read or written. Nothing was recorded (unless the message says
+    the outcome of a commit is unknown)."""
 
     code = "log_unavailable"
     http_status = 503
@@ -77,12 +58,62 @@ class EntryNotFound(LedgerError):
     http_status = 404
 
 
+class EntryTampered(LedgerError):
+    """A stored entry does not fit its hash or its place in the chain: it was changed after it was
+    recorded. It is not shown as a decision."""
+
+    code = "log_tampered"
+    http_status = 500
+
+
 def default_path() -> Path:
-    """`WIVCHECK_DB`, else `$XDG_DATA_HOME/wivcheck/decisions.sqlite3` (~/.local/share/...)."""
-    if os.environ.get("WIVCHECK_DB"):
+    """`WIVCHECK_DB` when it is a path, else `$XDG_DATA_HOME/wivcheck/decisions.sqlite3`
+    (~/.local/share/...)."""
+    if os.environ.get("WIVCHECK_DB") and not is_url(os.environ["WIVCHECK_DB"]):
         return Path(os.environ["WIVCHECK_DB"])
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "wivcheck" / "decisions.sqlite3"
+
+
+def default_target() -> str:
+    """`WIVCHECK_DB` (a path or a URL), else the default SQLite path."""
+    return os.environ.get("WIVCHECK_DB") or str(default_path())
+
+
+def is_url(target: str) -> bool:
+    return "://" in target
+
+
+def is_postgres(target: str | Path | None) -> bool:
+    """A `postgresql://` (or `postgres://`) URL."""
+    return isinstance(target, str) and target.split("://", 1)[0] in ("postgresql", "postgres")
+
+
+def sqlite_path(target: str | Path) -> Path:
+    """The file of an SQLite target: a plain path or `sqlite:///path`. Raises LedgerError for any
+    other URL scheme."""
+    if isinstance(target, Path):
+        return target
+    if target.startswith("sqlite:///"):
+        return Path(target[len("sqlite://"):])
+    if is_url(target):
+        raise LedgerError(f"cannot open the decision log {redact_url(target)}: a log is a file path, "
+                          "sqlite:///PATH or postgresql://USER@HOST:PORT/DATABASE")
+    return Path(target)
+
+
+def redact_url(target: str) -> str:
+    """A URL fit for messages: any password replaced by `***`."""
+    if not is_url(target):
+        return target
+    scheme, rest = target.split("://", 1)
+    netloc, sep, tail = rest.partition("/")
+    if "@" in netloc:
+        user, host = netloc.rsplit("@", 1)
+        if ":" in user:
+            user = user.split(":", 1)[0] + ":***"
+        netloc = f"{user}@{host}"
+    return re.sub(r"(password=)[^&]*", r"\1***", f"{scheme}://{netloc}{sep}{tail}")
 
 
 def canonical(value: Any) -> str:
@@ -96,16 +127,27 @@ _FIELD_NAMES = tuple((name, name.encode()) for name in FIELDS)
 
 def entry_hash(row: dict[str, Any]) -> str:
     """sha256 over every stored field, each length-prefixed so no two rows can run together:
-    `wivcheck-log-v1\n` then, per field, `name:length:value\n` (length in UTF-8 bytes)."""
-    parts = [b"wivcheck-log-v1\n"]
+    `wivcheck-log-v1\n` then, per field of FIELDS, `name:length:value\n` (length in UTF-8 bytes).
+
+    An entry that says who recorded it (`recorded_by` not None, every entry since log schema 0002)
+    is hashed by the same rule with the prefix `wivcheck-log-v2\n` and `recorded_by` as the last
+    field; entries recorded before keep their v1 hashes and verify as they always did. The two
+    prefixes differ, so removing or adding `recorded_by` always changes the hash."""
+    by = row.get("recorded_by")
+    parts = [b"wivcheck-log-v1\n" if by is None else b"wivcheck-log-v2\n"]
     for name, label in _FIELD_NAMES:
         data = str(row[name]).encode("utf-8")
         parts.append(b"%s:%d:%s\n" % (label, len(data), data))
+    if by is not None:
+        data = str(by).encode("utf-8")
+        parts.append(b"recorded_by:%d:%s\n" % (len(data), data))
     return hashlib.sha256(b"".join(parts)).hexdigest()
 
 
 @dataclass(frozen=True)
 class Entry:
+    """One stored entry: the columns of the log, JSON fields as their canonical text."""
+
     seq: int
     decision_id: str
     provision_id: str
@@ -116,15 +158,37 @@ class Entry:
     decision: str
     prev_hash: str
     hash: str
+    recorded_by: str | None = None
 
     def as_row(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in FIELDS + ("hash",)}
+        return {k: getattr(self, k) for k in COLUMNS}
 
     def provision_data(self) -> dict:
         return json.loads(self.provision)
 
     def decision_data(self) -> dict:
         return json.loads(self.decision)
+
+    def recorder(self) -> dict | None:
+        """Who recorded it (`{"token", "role"}` or `{"local_user", "host"[, "via"]}`); None for
+        entries recorded before log schema 0002."""
+        return json.loads(self.recorded_by) if self.recorded_by is not None else None
+
+    def problem(self) -> str | None:
+        """What is wrong with the entry on its own (its hash, its JSON, its columns), or None."""
+        if entry_hash(self.as_row()) != self.hash:
+            return "its content does not match its hash (the entry was changed)"
+        try:
+            decision, provision = json.loads(self.decision), json.loads(self.provision)
+            if self.recorded_by is not None:
+                json.loads(self.recorded_by)
+        except ValueError:
+            return "its stored JSON does not parse"
+        if (not isinstance(decision, dict) or not isinstance(provision, dict)
+                or decision.get("decision_id") != self.decision_id or decision.get("decision") != self.outcome
+                or provision.get("id") != self.provision_id):
+            return "its columns do not match its stored decision"
+        return None
 
 
 @dataclass(frozen=True)
@@ -135,82 +199,137 @@ class Fault:
     problem: str
 
 
-class Ledger:
-    """One decision log file. Safe to share between threads; processes share it through SQLite."""
+@dataclass(frozen=True)
+class Anchor:
+    """A head written down outside the log: entry `seq` had hash `hash`, and (when `time` is set) no
+    entry after it was recorded before `time` (a signed checkpoint). `source` names it in faults."""
 
-    def __init__(self, path: str | Path | None = None, *, create: bool = False,
-                 timeout: float = DEFAULT_TIMEOUT):
-        self.path = Path(path) if path else default_path()
-        self._lock = threading.Lock()
-        self._timeout = timeout
-        if not self.path.exists():
-            if not create:
-                raise LedgerError(f"no decision log at {self.path} (record a decision first, or "
-                                  "name the log with --db / WIVCHECK_DB)")
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise LedgerError(f"cannot create the folder of {self.path}: {exc.strerror}") from None
-        elif not os.access(self.path, os.R_OK):
-            raise LedgerError(f"cannot read the decision log at {self.path}: permission denied")
-        try:
-            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None,
-                                       check_same_thread=False)
-            self._db.execute("PRAGMA busy_timeout = %d" % int(timeout * 1000))
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise LedgerError(f"{self.path} was written by a newer wivcheck (log schema {version}; "
-                                  f"this version reads up to {SCHEMA_VERSION}); nothing was changed")
-            tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if version == 0 and tables - {"entries"}:
-                raise LedgerError(f"{self.path} is an SQLite database but not a wivcheck decision log")
-            if version == 0:
-                if not os.access(self.path, os.W_OK):
-                    raise LedgerError(f"{self.path} is not a wivcheck decision log and cannot be set up "
-                                      "(read-only)")
-                # an entry is 4-6 KB: in 16 KiB pages it stays on its page instead of spilling to
-                # overflow pages, which cuts the cost of an insert (bench/bench_ledger.py); only a
-                # new, empty file takes a page size, an existing log keeps its own
-                self._db.execute("PRAGMA page_size = 16384")
-                self._db.execute("PRAGMA journal_mode = WAL")
-                self._db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")
-            self._db.execute("PRAGMA synchronous = FULL")
-            opened = os.stat(self.path)
-            self._file = (opened.st_dev, opened.st_ino)
-        except sqlite3.DatabaseError as exc:
-            raise LedgerError(_explain(exc, self.path, "open")) from None
+    seq: int
+    hash: str
+    time: dt.datetime | None
+    source: str
 
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
 
+@dataclass(frozen=True)
+class Once:
+    """An idempotency key for an append: `(scope, key)` is stored with the request's sha256 and the
+    answer (`answer(entries)`, JSON data) in the same transaction as the entries, so a retried
+    request finds the first answer and records nothing."""
+
+    scope: str
+    key: str
+    request_sha256: str
+    answer: Callable[[list[Entry]], Any]
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """The answer kept for an idempotency key."""
+
+    request_sha256: str
+    answer: Any
+    recorded_at: str
+
+
+class AnswerExists(Exception):
+    """Raised by an append whose idempotency key was stored meanwhile (by a concurrent request);
+    nothing was appended. `stored` is the first answer."""
+
+    def __init__(self, stored: StoredAnswer):
+        super().__init__("idempotency key already used")
+        self.stored = stored
+
+
+def now_utc() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def parse_time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+class Tx(abc.ABC):
+    """One transaction of a backend. SQL is written with `?` placeholders."""
+
+    @abc.abstractmethod
+    def one(self, sql: str, args: Sequence = ()) -> tuple | None: ...
+
+    @abc.abstractmethod
+    def run(self, sql: str, args: Sequence = ()) -> None: ...
+
+    @abc.abstractmethod
+    def many(self, sql: str, rows: list[Sequence]) -> None: ...
+
+
+_INSERT = (f"INSERT INTO entries ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})")
+_INSERT_KEY = ("INSERT INTO idempotency_keys (scope, key, request_sha256, answer, first_seq, recorded_at) "
+               "VALUES (?, ?, ?, ?, ?, ?)")
+
+
+class Ledger(abc.ABC):
+    """One decision log. `Ledger(target, create=..., timeout=...)` opens the backend the target
+    names (see the module docstring); `create` makes a new log or upgrades an older schema (writers
+    pass it), readers never change the database. `timeout` (s) bounds waiting for the write lock
+    (and, for PostgreSQL, for a connection). Safe to share between threads.
+
+    Raises LedgerError when the log cannot be opened, is not a wivcheck log, or was written by a
+    newer wivcheck."""
+
+    backend: str = ""
+    #: where the log is, for messages: a path, or a URL without its password
+    where: str = ""
+    path: Path | None = None
+    #: the migrations this open applied (create=True on an older or new log)
+    migrated: list[str] = []
+
+    def __new__(cls, target: str | Path | None = None, *, create: bool = False,
+                timeout: float = DEFAULT_TIMEOUT):
+        if cls is Ledger:
+            if target is None:
+                target = default_target()
+            if is_postgres(str(target)) and not isinstance(target, Path):
+                from .postgres import PostgresLedger
+                cls = PostgresLedger
+            else:
+                sqlite_path(target)  # raises for a URL of another scheme
+                from .sqlite import SqliteLedger
+                cls = SqliteLedger
+        return super().__new__(cls)
+
+    # -- what a backend provides ------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def _tx(self, action: str) -> Any:
+        """A context manager: one write transaction (all or nothing), yielding a Tx."""
+
+    @abc.abstractmethod
+    def _lock_chain(self, tx: Tx) -> None:
+        """Take the chain's write lock inside the transaction (held until it ends)."""
+
+    @abc.abstractmethod
+    def _clock(self, tx: Tx) -> str:
+        """The time to record, read while holding the chain lock: ISO 8601 UTC, microseconds."""
+
+    @abc.abstractmethod
+    def _query(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        """Rows of one read (`?` placeholders)."""
+
+    @abc.abstractmethod
+    def check_database(self) -> list[str]:
+        """What is wrong with the database itself (integrity, missing or disabled triggers, grants
+        that allow changes), one message each; empty when nothing is."""
+
+    @abc.abstractmethod
     def ready(self, timeout: float = 1.0) -> None:
-        """Check, writing nothing, that a decision could be recorded now; raise LedgerError saying
-        why not. The file at the path must still be the one opened (not removed, moved away or
-        replaced: appends would go to a file nobody reads), the file and its folder writable, and a
-        write transaction must begin within `timeout` seconds (another writer holding the lock
-        longer, a read-only or broken file refuse it); it is rolled back at once."""
-        try:
-            now = os.stat(self.path)
-        except OSError as exc:
-            raise LedgerError(f"the decision log at {self.path} is gone ({exc.strerror}): "
-                              "nothing can be recorded") from None
-        if (now.st_dev, now.st_ino) != self._file:
-            raise LedgerError(f"{self.path} is no longer the file this process opened (moved or "
-                              "replaced): nothing can be recorded until the service is restarted")
-        for p in (self.path, self.path.parent):
-            if not os.access(p, os.W_OK):
-                raise LedgerError(f"{p} is not writable: nothing can be recorded")
-        with self._lock:
-            try:
-                self._db.execute("PRAGMA busy_timeout = %d" % int(timeout * 1000))
-                try:
-                    self._db.execute("BEGIN IMMEDIATE")
-                    self._db.execute("ROLLBACK")
-                finally:
-                    self._db.execute("PRAGMA busy_timeout = %d" % int(self._timeout * 1000))
-            except sqlite3.DatabaseError as exc:
-                raise LedgerError(_explain(exc, self.path, "write to")) from None
+        """Check, writing nothing, that a decision could be recorded now (the readiness probe);
+        raise LedgerError saying why not. The chain's write lock must be had within `timeout`
+        seconds; it is let go at once."""
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    #: the SELECT list of an entry (older logs without `recorded_by` select NULL for it)
+    _select_list = ", ".join(COLUMNS)
 
     def __enter__(self) -> "Ledger":
         return self
@@ -218,103 +337,150 @@ class Ledger:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    # -- writing -------------------------------------------------------------------------------
+    # -- writing -----------------------------------------------------------------------------------
 
-    def append(self, provision: dict, decision: dict) -> Entry:
-        """Record one decision; returns the entry once it is durable on disk."""
-        return self.append_many([(provision, decision)])[0]
+    def append(self, provision: dict, decision: dict, *, recorded_by: dict | None = None) -> Entry:
+        """Record one decision; returns the entry once it is durable."""
+        return self.append_many([(provision, decision)], recorded_by=recorded_by)[0]
 
-    def append_many(self, items: list[tuple[dict, dict]]) -> list[Entry]:
-        """Record several decisions in one transaction (all or none)."""
-        recorded_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+    def append_many(self, items: list[tuple[dict, dict]], *, recorded_by: dict | None = None,
+                    once: Once | None = None) -> list[Entry]:
+        """Record several decisions in one transaction (all or none), each saying who recorded it
+        (`recorded_by`, JSON data). With `once`, the idempotency key is checked under the chain lock
+        and stored with the answer in the same transaction; raises AnswerExists (nothing appended)
+        when it was stored meanwhile. Raises LedgerError when nothing could be recorded."""
         prepared = []
+        by = canonical(recorded_by) if recorded_by is not None else None
         for provision, decision in items:
             if decision.get("log"):
                 raise LedgerError(f"decision {decision.get('decision_id')} is already recorded")
             prepared.append({
                 "decision_id": decision["decision_id"], "provision_id": provision["id"],
-                "recorded_at": recorded_at, "outcome": decision["decision"],
+                "outcome": decision["decision"],
                 "rulesets": canonical([{k: r[k] for k in ("id", "version", "sha256")}
                                        for r in decision["rulesets"]]),
-                "provision": canonical(provision), "decision": canonical(decision)})
-        with self._write("record"):
-            head = self._db.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+                "provision": canonical(provision), "decision": canonical(decision), "recorded_by": by})
+        with self._tx("record") as tx:
+            head, recorded_at, stored = self._locked_head(tx, once)
+            if stored is not None:
+                raise AnswerExists(stored)
             seq, prev = head if head else (0, GENESIS)
-            rows = []
+            entries = []
             for row in prepared:
                 seq += 1
-                row["seq"], row["prev_hash"] = seq, prev
+                row["seq"], row["prev_hash"], row["recorded_at"] = seq, prev, recorded_at
                 row["hash"] = prev = entry_hash(row)
-                rows.append(row)
-            self._db.executemany(_INSERT, rows)
-        return [Entry(**row) for row in rows]
+                entries.append(Entry(**row))
+            tx.many(_INSERT, [tuple(getattr(e, c) for c in COLUMNS) for e in entries])
+            if once is not None:
+                tx.run(_INSERT_KEY, (once.scope, once.key, once.request_sha256, canonical(once.answer(entries)),
+                                     entries[0].seq if entries else None, recorded_at))
+        return entries
 
-    @contextmanager
-    def _write(self, action: str):
-        """One write transaction holding SQLite's write lock from the start: all or nothing."""
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    if self._db.in_transaction:
-                        self._db.execute("ROLLBACK")
-                    raise
-            except sqlite3.DatabaseError as exc:
-                raise LedgerError(_explain(exc, self.path, action)) from None
-
-    def import_entries(self, entries: list[dict]) -> int:
-        """Load exported entries verbatim into an empty log (for a fresh reader); the chain is then
-        checked by `verify` like any other."""
-        with self._write("import into"):
-            if self._db.execute("SELECT count(*) FROM entries").fetchone()[0]:
-                raise LedgerError(f"{self.path} is not empty; import only into a new log")
+    def import_entries(self, entries: Iterable[dict]) -> int:
+        """Load exported entries (rows of COLUMNS) verbatim into an empty log, in one transaction (a
+        fresh reader, or a copy to another backend); the chain is then checked by `verify` like any
+        other. Raises LedgerError when the log is not empty or an entry does not extend the chain."""
+        n = 0
+        with self._tx("import into") as tx:
+            self._lock_chain(tx)
+            if tx.one("SELECT count(*) FROM entries")[0]:
+                raise LedgerError(f"{self.where} is not empty; import only into a new log")
+            chunk: list[tuple] = []
             for e in entries:
-                self._db.execute(_INSERT, e)
-        return len(entries)
+                chunk.append(tuple(e.get(c) for c in COLUMNS))
+                if len(chunk) == 1000:
+                    tx.many(_INSERT, chunk)
+                    n, chunk = n + len(chunk), []
+            tx.many(_INSERT, chunk)
+            n += len(chunk)
+        return n
 
-    # -- reading -------------------------------------------------------------------------------
+    def grant(self, role: str) -> None:
+        """Give the service's role only SELECT and INSERT on the log (PostgreSQL)."""
+        raise LedgerError(f"{self.where} is an SQLite file: its access is the file's mode (0600), "
+                          "not grants; --grant is for PostgreSQL logs")
 
-    def _rows(self, sql: str, args: tuple = ()) -> Iterator[Entry]:
-        try:
-            with self._lock:
-                rows = self._db.execute(sql, args).fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise LedgerError(_explain(exc, self.path, "read")) from None
-        for r in rows:
-            yield Entry(*r)
+    def _locked_head(self, tx: Tx, once: Once | None) -> tuple[tuple | None, str, StoredAnswer | None]:
+        """Take the chain lock, then read the head row, the time to record and (with `once`) the
+        answer kept for its key. A backend may send these together (PostgreSQL pipelines them)."""
+        self._lock_chain(tx)
+        stored = self._stored_answer(tx, once.scope, once.key) if once is not None else None
+        head = tx.one("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1")
+        return head, self._clock(tx), stored
 
-    _SELECT = ("SELECT seq, decision_id, provision_id, recorded_at, outcome, rulesets, provision, "
-               "decision, prev_hash, hash FROM entries")
+    def head_locked(self) -> tuple[int, str, str]:
+        """(seq, hash, time) of the head, read under the chain's write lock, so that every entry
+        appended later is recorded at or after `time` (what a checkpoint signs)."""
+        with self._tx("read the head of") as tx:
+            self._lock_chain(tx)
+            head = tx.one("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1")
+            when = self._clock(tx)
+        seq, digest = head if head else (0, GENESIS)
+        return seq, digest, when
+
+    # -- idempotency keys ----------------------------------------------------------------------------
+
+    def _stored_answer(self, tx: Tx, scope: str, key: str) -> StoredAnswer | None:
+        row = tx.one("SELECT request_sha256, answer, recorded_at FROM idempotency_keys "
+                     "WHERE scope = ? AND key = ?", (scope, key))
+        return StoredAnswer(row[0], json.loads(row[1]), row[2]) if row else None
+
+    def find_answer(self, scope: str, key: str) -> StoredAnswer | None:
+        """The answer stored for an idempotency key, or None."""
+        rows = self._query("SELECT request_sha256, answer, recorded_at FROM idempotency_keys "
+                           "WHERE scope = ? AND key = ?", (scope, key))
+        return StoredAnswer(rows[0][0], json.loads(rows[0][1]), rows[0][2]) if rows else None
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def _rows(self, where: str = "", args: Sequence = ()) -> list[Entry]:
+        return [Entry(*r) for r in self._query(f"SELECT {self._select_list} FROM entries {where}", args)]
 
     def get(self, key: str) -> Entry:
-        """An entry by sequence number, decision id, or (its latest) provision id."""
+        """An entry by sequence number, decision id, or (its latest) provision id. Raises
+        EntryNotFound."""
         if key.isascii() and key.isdigit():  # "³" is a digit to str.isdigit, not to int()
             seq = int(key)
-            found = list(self._rows(self._SELECT + " WHERE seq = ?", (seq,))) if seq < 2 ** 63 else []
+            found = self._rows("WHERE seq = ?", (seq,)) if seq < 2 ** 63 else []
         else:
-            found = list(self._rows(self._SELECT + " WHERE decision_id = ?", (key,))) or list(
-                self._rows(self._SELECT + " WHERE provision_id = ? ORDER BY seq DESC LIMIT 1", (key,)))
+            found = self._rows("WHERE decision_id = ?", (key,)) or self._rows(
+                "WHERE provision_id = ? ORDER BY seq DESC LIMIT 1", (key,))
         if not found:
-            raise EntryNotFound(f"no entry {key!r} in {self.path}")
+            raise EntryNotFound(f"no entry {key!r} in {self.where}")
         return found[0]
+
+    def get_checked(self, key: str) -> Entry:
+        """`get`, then the entry checked before anyone sees it: its hash fits its content, and the
+        entry after it (if any) names its hash. Raises EntryTampered naming what does not fit."""
+        entry = self.get(key)
+        problem = entry.problem()
+        if problem is None:
+            nxt = self._query("SELECT prev_hash FROM entries WHERE seq = ?", (entry.seq + 1,))
+            if nxt and nxt[0][0] != entry.hash:
+                problem = "the entry after it names another hash (the entry was changed and re-hashed)"
+            elif entry.seq > 1:
+                before = self._query("SELECT hash FROM entries WHERE seq = ?", (entry.seq - 1,))
+                if not before or before[0][0] != entry.prev_hash:
+                    problem = "its previous-hash does not match the entry before it"
+        if problem:
+            raise EntryTampered(f"entry {entry.seq} in {self.where} does not fit the log: {problem}; it is "
+                                "not shown (run `wivcheck log verify`)")
+        return entry
 
     def head(self) -> tuple[int, str]:
         """(sequence number, hash) of the last entry; (0, GENESIS) for an empty log."""
-        last = list(self._rows(self._SELECT + " ORDER BY seq DESC LIMIT 1"))
-        return (last[0].seq, last[0].hash) if last else (0, GENESIS)
+        rows = self._query("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1")
+        return (rows[0][0], rows[0][1]) if rows else (0, GENESIS)
 
     def count(self) -> int:
-        with self._lock:
-            return self._db.execute("SELECT count(*) FROM entries").fetchone()[0]
+        return self._query("SELECT count(*) FROM entries")[0][0]
 
     def entries(self, since: dt.date | None = None, until: dt.date | None = None,
-                batch: int = 2000) -> Iterator[Entry]:
-        """Entries in sequence order, optionally recorded from `since` to `until` (inclusive days),
-        read in batches so a large log is never held in memory at once."""
-        last = 0
+                batch: int = 2000, after: int = 0) -> Iterator[Entry]:
+        """Entries in sequence order (after sequence number `after`), optionally recorded from
+        `since` to `until` (inclusive days), read in batches so a large log is never held in memory."""
+        last = after
         cond, args = "", []
         if since:
             cond += " AND recorded_at >= ?"
@@ -323,17 +489,25 @@ class Ledger:
             cond += " AND recorded_at < ?"
             args.append((until + dt.timedelta(days=1)).isoformat())
         while True:
-            chunk = list(self._rows(self._SELECT + " WHERE seq > ?" + cond + " ORDER BY seq LIMIT ?",
-                                    (last, *args, batch)))
+            chunk = self._rows("WHERE seq > ?" + cond + " ORDER BY seq LIMIT ?", (last, *args, batch))
             if not chunk:
                 return
             yield from chunk
             last = chunk[-1].seq
 
-    def verify(self, expect_head: str | None = None) -> tuple[int, Fault | None]:
-        """Recompute the chain. Returns (entries checked, first fault or None)."""
+    def verify(self, expect_head: str | None = None, anchors: Sequence[Anchor] = ()
+               ) -> tuple[int, Fault | None]:
+        """Recompute the chain. Returns (entries checked, first fault or None).
+
+        `expect_head`: a hash written down earlier that must still be in the chain. `anchors`
+        (signed checkpoints): entry `seq` must still have that hash, and no entry after it may be
+        dated before the anchor's time (a backdated entry appended later)."""
         expected_seq, prev, seen_head = 1, GENESIS, expect_head is None
-        n = 0
+        by_seq = {}
+        for a in anchors:
+            by_seq.setdefault(a.seq, []).append(a)
+        timed = sorted((a for a in anchors if a.time is not None), key=lambda a: a.seq)
+        n, ti, latest = 0, 0, None  # latest: the newest-dated anchor before the current entry
         for e in self.entries():
             n += 1
             if e.seq != expected_seq:
@@ -344,42 +518,31 @@ class Ledger:
             if e.prev_hash != prev:
                 return n, Fault(e.seq, "its previous-hash does not match the entry before it "
                                        "(an entry was removed, inserted or reordered)")
-            if entry_hash(e.as_row()) != e.hash:
-                return n, Fault(e.seq, "its content does not match its hash (the entry was changed)")
-            try:
-                decision = json.loads(e.decision)
-                provision = json.loads(e.provision)
-            except ValueError:
-                return n, Fault(e.seq, "its stored JSON does not parse")
-            if (decision.get("decision_id") != e.decision_id or decision.get("decision") != e.outcome
-                    or provision.get("id") != e.provision_id):
-                return n, Fault(e.seq, "its columns do not match its stored decision")
+            problem = e.problem()
+            if problem:
+                return n, Fault(e.seq, problem)
+            for a in by_seq.get(e.seq, ()):
+                if a.hash != e.hash:
+                    return n, Fault(e.seq, f"{a.source} signed entry {a.seq} with hash {a.hash}; the log "
+                                           f"now has {e.hash} there (the log was rewritten and re-chained)")
+            while ti < len(timed) and timed[ti].seq < e.seq:
+                if latest is None or timed[ti].time > latest.time:
+                    latest = timed[ti]
+                ti += 1
+            if latest is not None and parse_time(e.recorded_at) < latest.time:
+                return n, Fault(e.seq, f"it is dated {e.recorded_at}, before {latest.source} (entry "
+                                       f"{latest.seq}, signed at {latest.time.isoformat()}) that it "
+                                       "follows: a backdated entry appended later")
             if e.hash == expect_head:
                 seen_head = True
             prev, expected_seq = e.hash, expected_seq + 1
+        last = expected_seq - 1
+        for a in anchors:
+            if a.seq > last:
+                return n, Fault(last, f"{a.source} signed entry {a.seq}, but the log ends at entry {last}: "
+                                      "entries were cut off the end, or the log was replaced")
         if not seen_head:
-            return n, Fault(expected_seq - 1, f"the expected head {expect_head} is not in the log: "
-                                              "entries were cut off the end, or the log was replaced")
+            return n, Fault(last, f"the expected head {expect_head} is not in the log: "
+                                  "entries were cut off the end, or the log was replaced")
         return n, None
 
-
-def _explain(exc: sqlite3.DatabaseError, path: Path, action: str) -> str:
-    text = str(exc)
-    if "locked" in text or "busy" in text:
-        why = "the log is locked by another process and stayed locked past the wait"
-    elif "full" in text:
-        why = "the disk (or the database's size limit) is full"
-    elif "file is not a database" in text or "malformed" in text:
-        why = "the file is not a readable SQLite database"
-    elif "readonly" in text or "read-only" in text:
-        why = "the log is read-only"
-    elif "unable to open" in text:
-        why = "the file cannot be opened"
-    elif "UNIQUE" in text:
-        why = "an entry with this decision id is already recorded"
-    elif "append-only" in text:
-        why = text
-    else:
-        why = text
-    suffix = "; nothing was recorded" if action in ("record", "import into") else ""
-    return f"cannot {action} the decision log at {path}: {why} ({text}){suffix}"

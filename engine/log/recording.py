@@ -1,39 +1,77 @@
-"""Deciding and recording together, reading decisions back from the log, exporting them for
-oversight. Replaying logged provisions against other rules is `engine.tools.impact.replay_log`."""
+"""Deciding and recording together (with who recorded it), reading decisions back from the log
+(checked against their hashes first), and exporting them for oversight. Replaying logged provisions
+against other rules is `engine.tools.impact.replay_log`."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import getpass
 import io
 import json
+import os
+import socket
 from typing import Iterable, Iterator
 
 from ..decision import Decision, LogRef
-from .ledger import Entry, Ledger, LedgerError, canonical
+from .ledger import Entry, EntryTampered, Ledger, LedgerError, Once, canonical
 from ..provision import FACT_SCHEMA, Provision
 
 REDACTED = "[redacted]"
 
 
-def record(ledger: Ledger, provisions: list[Provision], decisions: list[Decision]) -> list[Decision]:
-    """Append the decisions (one transaction) and return them with their log sequence and hash."""
-    data = record_data(ledger, provisions, [d.model_dump(mode="json") for d in decisions])
+def local_recorder(via: str | None = None) -> dict:
+    """Who records when no token says so: `{"local_user", "host"}` (the operating-system user of
+    this process and the machine's name), with `"via": "http"` for the service without tokens (its
+    callers are local processes of that host)."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container without an entry in passwd)
+        user = f"uid {os.getuid()}"
+    who = {"local_user": user, "host": socket.gethostname()}
+    return {**who, "via": via} if via else who
+
+
+def record(ledger: Ledger, provisions: list[Provision], decisions: list[Decision], *,
+           recorded_by: dict | None = None, once: Once | None = None) -> list[Decision]:
+    """Append the decisions (one transaction) and return them with their log sequence and hash.
+    `recorded_by` defaults to the local user (`local_recorder`)."""
+    data = record_data(ledger, provisions, [d.model_dump(mode="json") for d in decisions],
+                       recorded_by=recorded_by, once=once)
     return [d.model_copy(update={"log": LogRef(**x["log"])}) for d, x in zip(decisions, data)]
 
 
-def record_data(ledger: Ledger, provisions: list[Provision], decisions: list[dict]) -> list[dict]:
+def record_data(ledger: Ledger, provisions: list[Provision], decisions: list[dict], *,
+                recorded_by: dict | None = None, once: Once | None = None) -> list[dict]:
     """Append decision data (`Engine.decide_data`, or a Decision dumped as JSON) in one transaction,
-    and give the same data back with its `log` reference filled in."""
+    saying who recorded it (default: the local user), and give the same data back with its `log`
+    reference filled in. With `once` (an idempotency key) raises AnswerExists, recording nothing,
+    when the key was used meanwhile."""
     entries = ledger.append_many([(p.model_dump(mode="json", exclude_none=True), d)
-                                  for p, d in zip(provisions, decisions)])
+                                  for p, d in zip(provisions, decisions)],
+                                 recorded_by=recorded_by if recorded_by is not None else local_recorder(),
+                                 once=once)
     for d, e in zip(decisions, entries):
         d["log"] = {"sequence": e.seq, "hash": e.hash}
     return decisions
 
 
+def shown(ledger: Ledger, key: str) -> tuple[Provision, Decision, Entry]:
+    """A recorded decision to show: the entry by sequence number, decision id or provision id,
+    checked against its hash and its neighbours first (`Ledger.get_checked`; raises EntryTampered),
+    then its provision and decision."""
+    entry = ledger.get_checked(key)
+    provision, decision = stored(entry)
+    return provision, decision, entry
+
+
 def stored(entry: Entry) -> tuple[Provision, Decision]:
-    """The provision and the decision of a log entry, the decision carrying its log reference."""
+    """The provision and the decision of a log entry, the decision carrying its log reference.
+    Raises EntryTampered when the entry does not fit its own hash."""
+    problem = entry.problem()
+    if problem:
+        raise EntryTampered(f"entry {entry.seq} does not fit the log: {problem}; it is not shown "
+                            "(run `wivcheck log verify`)")
     provision = Provision.model_validate(entry.provision_data())
     decision = Decision.model_validate(entry.decision_data())
     return provision, decision.model_copy(update={"log": LogRef(sequence=entry.seq, hash=entry.hash)})
@@ -96,15 +134,39 @@ def redact(provision: dict, decision: dict, fields: list[str]) -> tuple[dict, di
 
 def export_rows(ledger: Ledger, since: dt.date | None, until: dt.date | None,
                 redact_fields: list[str]) -> Iterator[dict]:
+    """Entries as export rows, each checked before it is written: `verified` is true when the entry
+    fits its hash and names the hash of the entry before it; else false, with `problem`."""
+    prev: Entry | None = None
     for e in ledger.entries(since, until):
-        provision, decision = e.provision_data(), e.decision_data()
+        problem = e.problem()
+        if problem is None and e.seq > 1:
+            before = prev.hash if prev is not None and prev.seq == e.seq - 1 else _hash_of(ledger, e.seq - 1)
+            if before != e.prev_hash:
+                problem = "its previous-hash does not match the entry before it"
+        prev = e
+        try:
+            provision, decision = e.provision_data(), e.decision_data()
+            rulesets = json.loads(e.rulesets)
+            recorder = e.recorder()
+        except ValueError:
+            provision, decision, rulesets, recorder = {}, {}, [], None
         row = {"seq": e.seq, "decision_id": e.decision_id, "provision_id": e.provision_id,
-               "recorded_at": e.recorded_at, "outcome": e.outcome, "rulesets": json.loads(e.rulesets),
-               "provision": provision, "decision": decision, "prev_hash": e.prev_hash, "hash": e.hash}
+               "recorded_at": e.recorded_at, "recorded_by": recorder, "outcome": e.outcome,
+               "rulesets": rulesets, "provision": provision, "decision": decision, "prev_hash": e.prev_hash,
+               "hash": e.hash, "verified": problem is None}
+        if problem:
+            row["problem"] = problem
         if redact_fields:
             row["provision"], row["decision"] = redact(provision, decision, redact_fields)
             row["redacted"] = redact_fields
         yield row
+
+
+def _hash_of(ledger: Ledger, seq: int) -> str | None:
+    try:
+        return ledger.get(str(seq)).hash
+    except LedgerError:
+        return None
 
 
 def to_jsonl(rows: Iterable[dict]) -> Iterator[str]:
@@ -112,8 +174,8 @@ def to_jsonl(rows: Iterable[dict]) -> Iterator[str]:
         yield json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-CSV_COLUMNS = ["seq", "recorded_at", "decision_id", "provision_id", "outcome", "escalate_to", "reasons",
-               "rulesets", "provision", "prev_hash", "hash"]
+CSV_COLUMNS = ["seq", "recorded_at", "recorded_by", "decision_id", "provision_id", "outcome", "escalate_to",
+               "reasons", "rulesets", "provision", "prev_hash", "hash", "verified"]
 
 
 def to_csv(rows: Iterable[dict]) -> Iterator[str]:
@@ -125,11 +187,13 @@ def to_csv(rows: Iterable[dict]) -> Iterator[str]:
         buf.seek(0)
         buf.truncate()
         d = row["decision"]
-        w.writerow([row["seq"], row["recorded_at"], row["decision_id"], row["provision_id"],
-                    row["outcome"], " ".join(d.get("escalate_to", [])),
+        by = row["recorded_by"]
+        w.writerow([row["seq"], row["recorded_at"], canonical(by) if by is not None else "", row["decision_id"],
+                    row["provision_id"], row["outcome"], " ".join(d.get("escalate_to", [])),
                     " ".join(r["rule"] for r in d.get("reasons", [])),
                     " ".join(f"{r['id']}@{r['version']}" for r in row["rulesets"]),
-                    canonical(row["provision"]), row["prev_hash"], row["hash"]])
+                    canonical(row["provision"]), row["prev_hash"], row["hash"],
+                    "true" if row["verified"] else f"false: {row['problem']}"])
         yield buf.getvalue()
 
 
@@ -148,7 +212,8 @@ def rows_from_jsonl(lines: Iterable[str], source: str = "<export>") -> list[dict
                         "provision_id": row["provision_id"], "recorded_at": row["recorded_at"],
                         "outcome": row["outcome"], "rulesets": canonical(row["rulesets"]),
                         "provision": canonical(row["provision"]), "decision": canonical(row["decision"]),
-                        "prev_hash": row["prev_hash"], "hash": row["hash"]})
+                        "prev_hash": row["prev_hash"], "hash": row["hash"],
+                        "recorded_by": canonical(row["recorded_by"]) if row.get("recorded_by") is not None else None})
         except (ValueError, KeyError, TypeError) as exc:
             raise LedgerError(f"{source}:{n}: not an exported log entry ({exc})") from None
     return out

@@ -1,17 +1,21 @@
-"""The decision log through the installed console script: record, show, head, verify, export,
-import, replay, and the errors."""
+"""The decision log through the installed console script, on SQLite and on PostgreSQL: record, show,
+head, verify, export, import, replay, checkpoint and keygen, migrate and copy, and the errors."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import os
 import sqlite3
+import stat
 import subprocess
 
+import pytest
 import yaml
 
-from conftest import EXAMPLES, ROOT, patched, run_env, wivcheck_bin
+from conftest import EXAMPLES, ROOT, RawLog, patched, run_env, wivcheck_bin
+from wivcheck.engine.log.ledger import entry_hash
 
 EXAMPLE_FILES = [str(f) for f in sorted(EXAMPLES.glob("*.yaml"))]
 
@@ -25,8 +29,12 @@ def run(*args, db=None, stdin=None):
                           env=env, cwd=ROOT, timeout=120)
 
 
-def test_record_then_show_verify_head(tmp_path):
-    db = tmp_path / "log.sqlite3"
+@pytest.fixture()
+def db(log_target):
+    return log_target
+
+
+def test_record_then_show_verify_head(db):
     r = run("check", "--record", "--format", "json", *EXAMPLE_FILES, db=db)
     assert r.returncode == 3, r.stderr  # the deny example is the strictest
     decisions = [json.loads(x) for x in r.stdout.splitlines()]
@@ -45,45 +53,65 @@ def test_record_then_show_verify_head(tmp_path):
     assert html.startswith("<!doctype html>") and "waarborgen-pps.residual-risk" in html
     text = run("log", "show", "1", "--db", str(db)).stdout
     assert "TOESTAAN" in text and "vastgelegd: #1" in text
+    import getpass
+    assert f"vastgelegd door: {getpass.getuser()}@" in text
 
 
-def test_verify_names_the_changed_entry(tmp_path):
-    db = tmp_path / "log.sqlite3"
+def test_verify_names_the_changed_entry(db):
     run("check", "--record", *EXAMPLE_FILES, db=db)
-    con = sqlite3.connect(db, isolation_level=None)
-    con.execute("DROP TRIGGER entries_no_update")
-    con.execute("UPDATE entries SET decision = replace(decision, '\"deny\"', '\"allow\"') WHERE seq = 3")
-    con.close()
+    with RawLog(db) as raw:
+        raw.execute("UPDATE entries SET decision = replace(decision, '\"deny\"', '\"allow\"') WHERE seq = 3")
     r = run("log", "verify", db=db)
     assert r.returncode == 1 and "entry 3" in r.stderr and "NOT INTACT" in r.stderr
 
 
-def test_export_import_roundtrip_and_csv(tmp_path):
-    db = tmp_path / "log.sqlite3"
+def test_a_tampered_entry_is_not_shown(db):
+    """A deny turned into an allow by someone with write access: show and export say so, exit 1."""
+    run("check", "--record", *EXAMPLE_FILES, db=db)
+    with RawLog(db, keep_triggers=False) as raw:
+        raw.execute("UPDATE entries SET outcome = 'allow', decision = replace(decision, '\"deny\"', '\"allow\"') "
+                    "WHERE seq = 3")
+    r = run("log", "show", "3", db=db)
+    assert r.returncode == 1 and "entry 3" in r.stderr and "does not fit" in r.stderr
+    assert "TOESTAAN" not in r.stdout and r.stdout == ""
+    e = run("log", "export", "--format", "csv", db=db)
+    assert e.returncode == 1 and "NOT INTACT" in e.stderr
+    rows = list(csv.DictReader(io.StringIO(e.stdout)))
+    assert [row["verified"].split(":")[0] for row in rows] == ["true", "true", "false", "true"]
+
+
+def test_verify_finds_a_dropped_trigger(db):
+    run("check", "--record", EXAMPLE_FILES[0], db=db)
+    with RawLog(db, keep_triggers=True) as raw:
+        raw.execute("DROP TRIGGER entries_no_update" + (" ON entries" if db.startswith("postgresql") else ""))
+    r = run("log", "verify", db=db)
+    assert r.returncode == 1 and "entries_no_update is missing" in r.stderr
+
+
+def test_export_import_roundtrip_and_csv(db, second_target, tmp_path):
     run("check", "--record", *EXAMPLE_FILES, db=db)
     out = tmp_path / "export.jsonl"
     assert run("log", "export", "--out", str(out), db=db).returncode == 0
-    fresh = tmp_path / "fresh.sqlite3"
-    r = run("log", "import", str(out), db=fresh)
-    assert r.returncode == 0 and "imported 4 entries; chain intact" in r.stdout
-    assert run("log", "head", db=fresh).stdout == run("log", "head", db=db).stdout
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    r = run("log", "import", str(out), db=second_target)
+    assert r.returncode == 0 and "imported 4 entries; chain intact" in r.stdout, r.stderr
+    assert run("log", "head", db=second_target).stdout == run("log", "head", db=db).stdout
     r = run("log", "export", "--format", "csv", "--redact", "recipient.name", "--redact", "purpose.necessity", db=db)
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert [row["outcome"] for row in rows] == ["allow", "allow", "deny", "escalate"]
     assert rows[3]["reasons"] == "waarborgen-pps.residual-risk" and "Example Hosting" not in r.stdout
-    assert run("log", "import", str(out), db=fresh).returncode == 1  # only into an empty log
+    assert json.loads(rows[0]["recorded_by"])["local_user"]
+    assert run("log", "import", str(out), db=second_target).returncode == 1  # only into an empty log
 
 
-def test_export_by_date(tmp_path):
-    db = tmp_path / "log.sqlite3"
+def test_export_by_date(db):
     run("check", "--record", EXAMPLE_FILES[0], db=db)
     assert run("log", "export", "--to", "2020-01-01", db=db).stdout == ""
     assert len(run("log", "export", "--from", "2020-01-01", db=db).stdout.splitlines()) == 1
     assert run("log", "export", "--redact", "recipient.colour", db=db).returncode == 1
 
 
-def test_replay_reports_what_a_draft_would_change(tmp_path):
-    db = tmp_path / "log.sqlite3"
+def test_replay_reports_what_a_draft_would_change(db, tmp_path):
     big = tmp_path / "big.yaml"
     big.write_text(yaml.safe_dump(patched({"id": "PRV-BIG", "data": {"volume": 50000}})))
     run("check", "--record", *EXAMPLE_FILES, str(big), db=db)
@@ -100,30 +128,159 @@ def test_replay_reports_what_a_draft_would_change(tmp_path):
     assert "5 replayed against the decisions recorded and the rules in force: 0 change" in same.stdout
 
 
-def test_log_errors(tmp_path):
-    missing = tmp_path / "none.sqlite3"
+def test_log_errors(db):
     for args in (["log", "head"], ["log", "verify"], ["log", "show", "1"], ["log", "export"]):
-        r = run(*args, db=missing)
-        assert r.returncode == 1 and "no decision log at" in r.stderr
-    assert not missing.exists()
-    db = tmp_path / "log.sqlite3"
+        r = run(*args, db=db)
+        assert r.returncode == 1 and "no decision log" in r.stderr
+    if not db.startswith("postgresql"):
+        assert not os.path.exists(db)
     run("check", "--record", EXAMPLE_FILES[0], db=db)
     r = run("log", "show", "77", db=db)
     assert r.returncode == 1 and "no entry '77'" in r.stderr
-    sqlite3.connect(db).execute("PRAGMA user_version = 5")
+    with RawLog(db, keep_triggers=True) as raw:
+        raw.execute("UPDATE alembic_version SET version_num = '0005'")
     r = run("check", "--record", EXAMPLE_FILES[0], db=db)
     assert r.returncode == 1 and "newer wivcheck" in r.stderr and "TOESTAAN" not in r.stdout
 
 
-def test_record_into_a_locked_log_fails_without_a_decision(tmp_path):
-    db = tmp_path / "log.sqlite3"
+def test_record_into_a_locked_log_fails_without_a_decision(db):
     run("check", "--record", EXAMPLE_FILES[0], db=db)
-    holder = sqlite3.connect(db, isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
+    holder = RawLog(db, keep_triggers=True)
+    if db.startswith("postgresql"):
+        from wivcheck.engine.log.postgres import CHAIN_LOCK
+        holder.db.autocommit = False
+        holder.execute(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})")
+    else:
+        holder.execute("BEGIN EXCLUSIVE")
     try:
         r = run("check", "--record", "--lock-wait", "0.5", EXAMPLE_FILES[0], db=db)
     finally:
-        holder.execute("ROLLBACK")
+        holder.db.rollback() if db.startswith("postgresql") else holder.execute("ROLLBACK")
+        holder.close()
     assert r.returncode == 1 and "locked" in r.stderr and "nothing was recorded" in r.stderr
     assert r.stdout == ""
     assert run("log", "head", db=db).stdout.startswith("1 ")
+
+
+# -- checkpoints (the attacks one by one: test_checkpoint.py) -------------------------------------
+
+def test_keygen_checkpoint_and_verify_catch_a_rechained_log(db, tmp_path):
+    key, pub = tmp_path / "cp.key", tmp_path / "cp.pub"
+    r = run("log", "keygen", "--key", str(key), "--public-key", str(pub))
+    assert r.returncode == 0 and stat.S_IMODE(key.stat().st_mode) == 0o600, r.stderr
+    run("check", "--record", *EXAMPLE_FILES, db=db)
+    cp = tmp_path / "cp-1.json"
+    r = run("log", "checkpoint", "--key", str(key), "--out", str(cp), db=db)
+    assert r.returncode == 0 and "checkpoint: entry 4" in r.stdout, r.stderr
+    assert stat.S_IMODE(cp.stat().st_mode) == 0o600
+    ok = run("log", "verify", "--checkpoint", str(cp), "--public-key", str(pub), db=db)
+    assert ok.returncode == 0 and "1 checkpoint(s) hold" in ok.stdout, ok.stderr
+    rechain(db, flip_deny)  # the deny made an allow, every hash after it recomputed
+    assert run("log", "verify", db=db).returncode == 0  # the chain alone fits again
+    r = run("log", "verify", "--checkpoint", str(cp), "--public-key", str(pub), db=db)
+    assert r.returncode == 1 and "rewritten and re-chained" in r.stderr and "cp-1.json" in r.stderr, r.stderr
+    assert run("log", "verify", "--checkpoint", str(cp), db=db).returncode == 2  # needs --public-key
+    os.chmod(key, 0o644)
+    r = run("log", "checkpoint", "--key", str(key), db=db)
+    assert r.returncode == 1 and "may be read by other users" in r.stderr
+
+
+def rechain(db, change):
+    """What an insider with write access does: change entries, then recompute every hash so that the
+    chain verifies again (and put the triggers back)."""
+    cols = ["seq", "decision_id", "provision_id", "recorded_at", "outcome", "rulesets", "provision",
+            "decision", "prev_hash", "hash", "recorded_by"]
+    with RawLog(db) as raw:
+        rows = [dict(zip(cols, r)) for r in raw.execute(f"SELECT {', '.join(cols)} FROM entries ORDER BY seq")]
+        rows = change(rows)
+        raw.execute("DELETE FROM entries")
+        prev = "0" * 64
+        for row in rows:
+            row["prev_hash"] = prev
+            row["hash"] = prev = entry_hash(row)
+            raw.execute(f"INSERT INTO entries ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                        tuple(row[c] for c in cols))
+
+
+def flip_deny(rows):
+    for row in rows:
+        if row["outcome"] == "deny":
+            row["outcome"] = "allow"
+            row["decision"] = row["decision"].replace('"decision":"deny"', '"decision":"allow"')
+    return rows
+
+
+# -- migrate and copy ------------------------------------------------------------------------------
+
+def test_migrate_creates_and_reports(db):
+    r = run("log", "migrate", db=db)
+    assert r.returncode == 0 and "log schema 0002 (applied 0001, 0002)" in r.stdout, r.stderr
+    assert "(nothing to apply)" in run("log", "migrate", db=db).stdout
+    assert run("log", "verify", db=db).stdout.startswith("intact: 0 entries")
+
+
+def test_copy_sqlite_into_postgresql(tmp_path, pg_admin):
+    from conftest import pg_database, pg_drop
+    source = tmp_path / "log.sqlite3"
+    run("check", "--record", *EXAMPLE_FILES, db=source)
+    target = pg_database(pg_admin, "wivcheck_test_copy")
+    try:
+        r = run("log", "copy", "--from", str(source), "--to", target)
+        assert r.returncode == 0 and "copied 4 entries" in r.stdout and "chain intact on both sides" in r.stdout, r.stderr
+        assert run("log", "head", db=target).stdout == run("log", "head", db=source).stdout
+        assert run("log", "export", db=target).stdout == run("log", "export", db=source).stdout
+        r = run("log", "copy", "--from", str(source), "--to", target)
+        assert r.returncode == 1 and "not empty" in r.stderr
+        # a broken source is not copied
+        broken = tmp_path / "broken.sqlite3"
+        run("check", "--record", *EXAMPLE_FILES, db=broken)
+        with RawLog(str(broken)) as raw:
+            raw.execute("UPDATE entries SET provision_id = 'X' WHERE seq = 2")
+        r = run("log", "copy", "--from", str(broken), "--to", str(tmp_path / "new.sqlite3"))
+        assert r.returncode == 1 and "not intact" in r.stderr and "nothing was copied" in r.stderr
+    finally:
+        pg_drop(pg_admin, "wivcheck_test_copy")
+
+
+def test_migrate_grant_gives_the_service_role_select_and_insert_only(pg_admin):
+    import uuid
+
+    import psycopg
+
+    from conftest import pg_database, pg_drop
+    name, role = f"wivcheck_test_{uuid.uuid4().hex[:8]}", f"wivcheck_app_{uuid.uuid4().hex[:8]}"
+    owner_url = pg_database(pg_admin, name)
+    with psycopg.connect(pg_admin, autocommit=True) as admin:
+        admin.execute(f'CREATE ROLE "{role}" LOGIN')
+    try:
+        r = run("log", "migrate", "--grant", role, db=owner_url)
+        assert r.returncode == 0 and f"{role} may SELECT and INSERT only" in r.stdout, r.stderr
+        app_url = owner_url.replace("postgres@", f"{role}@")
+        rec = run("check", "--record", "--format", "json", EXAMPLE_FILES[0], db=app_url)
+        assert rec.returncode == 0, rec.stderr
+        with psycopg.connect(app_url, autocommit=True) as app:
+            for sql in ("UPDATE entries SET outcome = 'deny'", "DELETE FROM entries", "TRUNCATE entries",
+                        "DROP TRIGGER entries_no_update ON entries", "CREATE TABLE x (y int)"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    app.execute(sql)
+        v = run("log", "verify", db=app_url)
+        assert v.returncode == 0 and "intact: 1 entries" in v.stdout, v.stderr
+        # the owner may grant more; verify says so
+        with psycopg.connect(owner_url, autocommit=True) as owner:
+            owner.execute(f'GRANT UPDATE ON entries TO "{role}"')
+        v = run("log", "verify", db=owner_url)
+        assert v.returncode == 1 and f"role {role} may UPDATE entries" in v.stderr
+    finally:
+        pg_drop(pg_admin, name)
+        with psycopg.connect(pg_admin, autocommit=True) as admin:
+            admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def test_an_sqlite_log_has_no_grants(tmp_path):
+    r = run("log", "migrate", "--grant", "someone", db=tmp_path / "log.sqlite3")
+    assert r.returncode == 1 and "--grant is for PostgreSQL logs" in r.stderr
+
+
+def test_a_url_of_another_scheme_is_an_error_naming_it():
+    r = run("log", "head", db="mysql://root:secret@db/x")
+    assert r.returncode == 1 and "WIVCHECK_DB" in r.stderr and "secret" not in r.stderr

@@ -47,7 +47,7 @@ def app_routes():
     from wivcheck.api.http.app import create_app
     from wivcheck.api.settings import Settings
     import tempfile
-    app = create_app(Settings(db_path=tempfile.mktemp(suffix=".sqlite3")))
+    app = create_app(Settings(db=tempfile.mktemp(suffix=".sqlite3")))
     return [r for r in app.routes if isinstance(r, APIRoute)], app
 
 

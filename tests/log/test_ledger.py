@@ -1,6 +1,8 @@
-"""The decision log on real SQLite files and real processes: one chain under concurrent writers,
-nothing acknowledged is lost when a writer is killed, every kind of tampering is found, exports
-re-import exactly, and faults give clear errors that record nothing."""
+"""The decision log on real databases and real processes, each test on SQLite and on PostgreSQL: one
+chain under concurrent writers, nothing acknowledged is lost when a writer is killed, every kind of
+tampering is found (and the database refuses it where it can), exports re-import exactly, who
+recorded each entry is in its hash, idempotency keys are kept with their entries, and faults give
+clear errors that record nothing."""
 
 from __future__ import annotations
 
@@ -16,12 +18,13 @@ import uuid
 
 import pytest
 
-from conftest import ROOT, provision
-from wivcheck.engine.log import Ledger, LedgerError
+from conftest import ROOT, RawLog, provision
+from wivcheck.engine.log import AnswerExists, Ledger, LedgerError, Once
 from wivcheck.engine.log import recording
-from wivcheck.engine.log.ledger import GENESIS
+from wivcheck.engine.log.ledger import GENESIS, EntryTampered, entry_hash
 
 WRITER = str(ROOT / "tests" / "ledger_writer.py")
+WHO = {"token": "gateway-1", "role": "gate"}
 
 
 def fake(i: int) -> tuple[dict, dict]:
@@ -31,48 +34,61 @@ def fake(i: int) -> tuple[dict, dict]:
              "reasons": [], "trace": []})
 
 
-@pytest.fixture()
-def log_path(tmp_path):
-    return tmp_path / "log.sqlite3"
-
-
-def filled(path, n=6) -> Ledger:
-    ledger = Ledger(path, create=True)
+def filled(target, n=6) -> Ledger:
+    ledger = Ledger(target, create=True)
     for i in range(n):
-        ledger.append(*fake(i))
+        ledger.append(*fake(i), recorded_by=WHO)
     return ledger
 
 
-def raw(path) -> sqlite3.Connection:
-    """A connection that goes around wivcheck, as someone tampering would."""
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("DROP TRIGGER entries_no_update")
-    db.execute("DROP TRIGGER entries_no_delete")
-    return db
+def is_pg(target) -> bool:
+    return str(target).startswith("postgresql")
 
 
-def test_append_chain_and_head(log_path):
-    ledger = filled(log_path, 3)
+def test_append_chain_and_head(log_target):
+    ledger = filled(log_target, 3)
     entries = list(ledger.entries())
     assert [e.seq for e in entries] == [1, 2, 3]
     assert entries[0].prev_hash == GENESIS and entries[1].prev_hash == entries[0].hash
     assert ledger.head() == (3, entries[-1].hash)
-    assert ledger.verify() == (3, None)
-    mode = sqlite3.connect(log_path).execute("PRAGMA journal_mode").fetchone()[0]
-    assert mode == "wal"
+    assert ledger.verify() == (3, None) and ledger.check_database() == []
+    assert entries[0].recorder() == WHO
+    if not is_pg(log_target):
+        mode = sqlite3.connect(log_target).execute("PRAGMA journal_mode").fetchone()[0]
+        assert mode == "wal"
 
 
-def test_entries_cannot_be_changed_or_removed(log_path):
-    filled(log_path, 2)
-    db = sqlite3.connect(log_path, isolation_level=None)
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        db.execute("UPDATE entries SET outcome = 'deny' WHERE seq = 1")
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        db.execute("DELETE FROM entries WHERE seq = 2")
+def test_entries_cannot_be_changed_or_removed(log_target):
+    """Even the owner (the superuser, on PostgreSQL) is refused by the triggers."""
+    filled(log_target, 2).close()
+    statements = ["UPDATE entries SET outcome = 'deny' WHERE seq = 1", "DELETE FROM entries WHERE seq = 2"]
+    if is_pg(log_target):
+        statements.append("TRUNCATE entries")
+    for sql in statements:
+        with RawLog(log_target, keep_triggers=True) as db, pytest.raises(Exception, match="append-only"):
+            db.execute(sql)
+    assert Ledger(log_target).verify() == (2, None)
 
 
-def test_a_decision_id_is_recorded_once(log_path):
-    ledger = Ledger(log_path, create=True)
+def test_an_entry_that_does_not_extend_the_head_is_refused(log_target):
+    """A writer that skips wivcheck (and its lock) cannot fork the chain: the next number and the
+    head's hash, or nothing."""
+    ledger = filled(log_target, 3)
+    first, _, third = list(ledger.entries())
+    for seq, prev in ((3, first.hash), (5, third.hash), (4, first.hash)):  # a fork, a gap, a wrong link
+        row = {**third.as_row(), "seq": seq, "prev_hash": prev, "decision_id": str(uuid.uuid4())}
+        row["hash"] = entry_hash(row)
+        with RawLog(log_target, keep_triggers=True) as db, pytest.raises(Exception):
+            db.execute("INSERT INTO entries (seq, decision_id, provision_id, recorded_at, outcome, rulesets, "
+                       "provision, decision, prev_hash, hash, recorded_by) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                       tuple(row[c] for c in ("seq", "decision_id", "provision_id", "recorded_at", "outcome",
+                                              "rulesets", "provision", "decision", "prev_hash", "hash",
+                                              "recorded_by")))
+    assert ledger.count() == 3 and ledger.verify() == (3, None)
+
+
+def test_a_decision_id_is_recorded_once(log_target):
+    ledger = Ledger(log_target, create=True)
     p, d = fake(1)
     ledger.append(p, d)
     with pytest.raises(LedgerError, match="already recorded"):
@@ -80,9 +96,9 @@ def test_a_decision_id_is_recorded_once(log_path):
     assert ledger.count() == 1
 
 
-def test_four_processes_five_hundred_appends_each(log_path):
-    Ledger(log_path, create=True).close()
-    procs = [subprocess.Popen([sys.executable, WRITER, str(log_path), "500", f"w{i}"],
+def test_four_processes_five_hundred_appends_each(log_target):
+    Ledger(log_target, create=True).close()
+    procs = [subprocess.Popen([sys.executable, WRITER, log_target, "500", f"w{i}"],
                               stdout=subprocess.PIPE, text=True) for i in range(4)]
     acks = []
     for p in procs:
@@ -90,14 +106,14 @@ def test_four_processes_five_hundred_appends_each(log_path):
         assert p.returncode == 0
         acks += out.split("\n")[:-1]
     assert len(acks) == 2000
-    ledger = Ledger(log_path)
+    ledger = Ledger(log_target)
     assert ledger.count() == 2000
     assert ledger.verify() == (2000, None)
     assert sorted(int(a.split()[1]) for a in acks) == list(range(1, 2001))
 
 
-def test_threads_share_one_chain(log_path):
-    ledger = Ledger(log_path, create=True)
+def test_threads_share_one_chain(log_target):
+    ledger = Ledger(log_target, create=True)
     errors = []
 
     def work():
@@ -114,13 +130,14 @@ def test_threads_share_one_chain(log_path):
     assert not errors and ledger.verify() == (800, None)
 
 
-def test_killed_writer_loses_nothing_it_acknowledged(log_path):
+def test_killed_writer_loses_nothing_it_acknowledged(log_target):
     rnd = random.Random(4)
     acked: dict[int, str] = {}
-    for round_ in range(12):
-        p = subprocess.Popen([sys.executable, WRITER, str(log_path), "100000", f"k{round_}"],
+    Ledger(log_target, create=True).close()
+    for round_ in range(10):
+        p = subprocess.Popen([sys.executable, WRITER, log_target, "100000", f"k{round_}"],
                              stdout=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + rnd.uniform(0.3, 1.2)
+        deadline = time.monotonic() + rnd.uniform(0.5, 1.2)
         while time.monotonic() < deadline:
             line = p.stdout.readline()
             if not line:
@@ -133,7 +150,7 @@ def test_killed_writer_loses_nothing_it_acknowledged(log_path):
             if line.count(" ") == 2:
                 _, seq, digest = line.split()
                 acked[int(seq)] = digest
-    ledger = Ledger(log_path)
+    ledger = Ledger(log_target)
     n, fault = ledger.verify()
     assert fault is None and n >= len(acked) > 0
     stored = {e.seq: e.hash for e in ledger.entries()}
@@ -145,41 +162,75 @@ def test_killed_writer_loses_nothing_it_acknowledged(log_path):
     ("delete", 4, "sequence jumps from 2 to 4: entry 3 is missing"),
     ("swap", 2, "previous-hash does not match"),
     ("insert", 3, "previous-hash does not match"),
+    ("recorder", 2, "content does not match its hash"),
 ])
-def test_tampering_is_found(log_path, tamper, seq, problem):
-    filled(log_path, 6).close()
-    db = raw(log_path)
-    if tamper == "byte":
-        text = db.execute("SELECT provision FROM entries WHERE seq = 3").fetchone()[0]
-        db.execute("UPDATE entries SET provision = ? WHERE seq = 3", (text.replace("AIVD", "AIVE"),))
-    elif tamper == "delete":
-        db.execute("DELETE FROM entries WHERE seq = 3")
-    elif tamper == "swap":
-        a = db.execute("SELECT * FROM entries WHERE seq = 2").fetchone()
-        b = db.execute("SELECT * FROM entries WHERE seq = 3").fetchone()
-        db.execute("DELETE FROM entries WHERE seq IN (2, 3)")
-        db.execute("INSERT INTO entries VALUES (2,?,?,?,?,?,?,?,?,?)", b[1:])
-        db.execute("INSERT INTO entries VALUES (3,?,?,?,?,?,?,?,?,?)", a[1:])
-    elif tamper == "insert":
-        rows = db.execute("SELECT * FROM entries WHERE seq >= 3 ORDER BY seq DESC").fetchall()
-        for r in rows:
-            db.execute("UPDATE entries SET seq = seq + 1 WHERE seq = ?", (r[0],))
-        forged = list(db.execute("SELECT * FROM entries WHERE seq = 2").fetchone())
-        forged[0], forged[1], forged[-1] = 3, str(uuid.uuid4()), "f" * 64
-        db.execute("INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?)", forged)
-    db.close()
-    n, fault = Ledger(log_path).verify()
+def test_tampering_is_found(log_target, tamper, seq, problem):
+    filled(log_target, 6).close()
+    cols = "seq, decision_id, provision_id, recorded_at, outcome, rulesets, provision, decision, prev_hash, hash, recorded_by"
+    insert = f"INSERT INTO entries ({cols}) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+    with RawLog(log_target) as db:
+        if tamper == "byte":
+            text = db.execute("SELECT provision FROM entries WHERE seq = 3")[0][0]
+            db.execute("UPDATE entries SET provision = ? WHERE seq = 3", (text.replace("AIVD", "AIVE"),))
+        elif tamper == "delete":
+            db.execute("DELETE FROM entries WHERE seq = 3")
+        elif tamper == "swap":
+            a = db.execute(f"SELECT {cols} FROM entries WHERE seq = 2")[0]
+            b = db.execute(f"SELECT {cols} FROM entries WHERE seq = 3")[0]
+            db.execute("DELETE FROM entries WHERE seq IN (2, 3)")
+            db.execute(insert, (2, *b[1:]))
+            db.execute(insert, (3, *a[1:]))
+        elif tamper == "insert":
+            rows = db.execute(f"SELECT {cols} FROM entries WHERE seq >= 3 ORDER BY seq DESC")
+            for r in rows:
+                db.execute("UPDATE entries SET seq = seq + 1 WHERE seq = ?", (r[0],))
+            forged = list(db.execute(f"SELECT {cols} FROM entries WHERE seq = 2")[0])
+            forged[0], forged[1], forged[9] = 3, str(uuid.uuid4()), "f" * 64
+            db.execute(insert, forged)
+        elif tamper == "recorder":  # who recorded it, changed or taken away, changes the hash
+            db.execute("UPDATE entries SET recorded_by = NULL WHERE seq = 2")
+    n, fault = Ledger(log_target).verify()
     assert fault is not None and fault.seq == seq and problem in fault.problem
 
 
-def test_cut_off_tail_needs_the_written_down_head(log_path):
-    ledger = filled(log_path, 6)
+def test_dropped_or_disabled_triggers_are_found(log_target):
+    filled(log_target, 2).close()
+    with RawLog(log_target, keep_triggers=True) as db:
+        db.execute("DROP TRIGGER entries_no_delete" + (" ON entries" if is_pg(log_target) else ""))
+        if is_pg(log_target):
+            db.execute("ALTER TABLE entries DISABLE TRIGGER entries_no_update")
+            db.execute("GRANT DELETE ON entries TO PUBLIC")
+    problems = Ledger(log_target).check_database()
+    assert any("entries_no_delete is missing" in p for p in problems), problems
+    if is_pg(log_target):
+        assert any("entries_no_update is disabled" in p for p in problems)
+        assert any("PUBLIC may DELETE" in p for p in problems)
+    assert Ledger(log_target).verify() == (2, None)  # the entries themselves still fit
+
+
+def test_sqlite_integrity_check_finds_a_damaged_file(tmp_path):
+    """An index whose content no longer fits its table (the file edited around SQLite): the chain
+    still verifies, the integrity check does not."""
+    path = tmp_path / "log.sqlite3"
+    filled(path, 40).close()
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA writable_schema = ON")
+    db.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX entries_recorded ON entries (provision_id)' "
+               "WHERE name = 'entries_recorded'")
+    db.close()
+    ledger = Ledger(path)
+    assert ledger.verify() == (40, None)
+    problems = ledger.check_database()
+    assert any("SQLite integrity check" in p and "entries_recorded" in p for p in problems), problems
+
+
+def test_cut_off_tail_needs_the_written_down_head(log_target):
+    ledger = filled(log_target, 6)
     _, head = ledger.head()
     ledger.close()
-    db = raw(log_path)
-    db.execute("DELETE FROM entries WHERE seq >= 5")
-    db.close()
-    ledger = Ledger(log_path)
+    with RawLog(log_target) as db:
+        db.execute("DELETE FROM entries WHERE seq >= 5")
+    ledger = Ledger(log_target, create=True)
     assert ledger.verify() == (4, None)  # on its own a shorter chain is still a chain
     n, fault = ledger.verify(expect_head=head)
     assert fault is not None and "not in the log" in fault.problem
@@ -188,13 +239,15 @@ def test_cut_off_tail_needs_the_written_down_head(log_path):
     assert ledger.verify(expect_head=early)[1] is None
 
 
-def test_export_then_import_reproduces_every_entry(log_path, tmp_path, durable):
-    ledger = Ledger(log_path, create=True)
+def test_export_then_import_reproduces_every_entry(log_target, second_target, durable):
+    ledger = Ledger(log_target, create=True)
     ps = [provision(), provision({"partnership": {"residual_risk": "open"}}),
           provision({"recipient": {"name": "Ünïcødé \"B.V.\" | x"}, "data": {"onward_provision_barred": False}})]
-    recording.record(ledger, ps, durable.decide_many(ps))
+    recording.record(ledger, ps, durable.decide_many(ps), recorded_by=WHO)
     lines = list(recording.to_jsonl(recording.export_rows(ledger, None, None, [])))
-    fresh = Ledger(tmp_path / "fresh.sqlite3", create=True)
+    assert all(json.loads(line)["verified"] is True for line in lines)
+    assert json.loads(lines[0])["recorded_by"] == WHO
+    fresh = Ledger(second_target, create=True)
     fresh.import_entries(recording.rows_from_jsonl(lines))
     assert [e.as_row() for e in fresh.entries()] == [e.as_row() for e in ledger.entries()]
     assert fresh.verify() == (3, None)
@@ -203,8 +256,18 @@ def test_export_then_import_reproduces_every_entry(log_path, tmp_path, durable):
         recording.rows_from_jsonl(redacted)
 
 
-def test_redaction_reaches_messages_and_facts(log_path, durable):
-    ledger = Ledger(log_path, create=True)
+def test_export_marks_entries_that_do_not_fit(log_target):
+    filled(log_target, 4).close()
+    with RawLog(log_target) as db:
+        db.execute("UPDATE entries SET outcome = 'deny', decision = replace(decision, '\"allow\"', '\"deny\"') "
+                   "WHERE seq = 2")
+    rows = list(recording.export_rows(Ledger(log_target), None, None, []))
+    assert [r["verified"] for r in rows] == [True, False, True, True]
+    assert "does not match its hash" in rows[1]["problem"]
+
+
+def test_redaction_reaches_messages_and_facts(log_target, durable):
+    ledger = Ledger(log_target, create=True)
     p = provision({"recipient": {"name": "Geheim Hosting B.V.", "country": "BE"}})
     recording.record(ledger, [p], [durable.decide(p)])
     row = next(recording.export_rows(ledger, None, None, ["recipient.name"]))
@@ -215,16 +278,17 @@ def test_redaction_reaches_messages_and_facts(log_path, durable):
         recording.check_redact_fields(["recipient.nmae"])
 
 
-def test_stored_decision_renders_with_its_log_reference(log_path, durable):
+def test_stored_decision_renders_with_its_log_reference(log_target, durable):
     from wivcheck.engine import render_html, render_markdown
-    ledger = Ledger(log_path, create=True)
+    ledger = Ledger(log_target, create=True)
     p = provision({"partnership": {"residual_risk": "open"}})
     recorded = recording.record(ledger, [p], [durable.decide(p)])[0]
-    prov, dec = recording.stored(ledger.get("1"))
+    prov, dec, entry = recording.shown(ledger, "1")
     assert dec.log.sequence == 1 and dec.log.hash == recorded.log.hash
+    assert entry.recorder()["local_user"] and entry.recorder()["host"]  # the CLI's default: the local user
     assert ledger.get(dec.decision_id).seq == 1 and ledger.get(p.id).seq == 1
     with pytest.raises(LedgerError, match="no entry"):
-        ledger.get("9" * 30)  # beyond SQLite's integers: not found, not a fault
+        ledger.get("9" * 30)  # beyond the databases' integers: not found, not a fault
     md = render_markdown(dec, "en", prov)
     html = render_html(dec, prov, "en")
     for text in (md, html):
@@ -233,37 +297,168 @@ def test_stored_decision_renders_with_its_log_reference(log_path, durable):
         assert "Kamerbrief 2025-02-17, Visie op samenwerking" in text
 
 
+@pytest.mark.parametrize("rehash", [False, True])
+def test_an_entry_that_does_not_fit_is_never_shown(log_target, rehash):
+    """A deny turned into an allow: refused by its own hash, or (re-hashed) by the next entry's link."""
+    ledger = filled(log_target, 3)
+    e = ledger.get("2")
+    row = {**e.as_row(), "outcome": "deny", "decision": e.decision.replace('"allow"', '"deny"')}
+    new_hash = entry_hash(row) if rehash else e.hash
+    with RawLog(log_target) as db:
+        db.execute("UPDATE entries SET outcome = ?, decision = ?, hash = ? WHERE seq = 2",
+                   (row["outcome"], row["decision"], new_hash))
+    with pytest.raises(EntryTampered, match="entry 2 .*does not fit") as info:
+        recording.shown(ledger, "2")
+    assert ("the entry after it names another hash" if rehash else "does not match its hash") in str(info.value)
+    assert ledger.get_checked("1").outcome == "allow"
+
+
+def test_idempotency_key_is_kept_with_its_entries(log_target):
+    ledger = Ledger(log_target, create=True)
+    once = Once("token:gw|/v1/decisions", "key-1", "b" * 64, lambda entries: {"seq": entries[0].seq})
+    first = ledger.append_many([fake(1)], recorded_by=WHO, once=once)
+    with pytest.raises(AnswerExists) as info:
+        ledger.append_many([fake(2)], recorded_by=WHO, once=once)
+    assert info.value.stored.answer == {"seq": first[0].seq} and ledger.count() == 1
+    ledger.close()
+    again = Ledger(log_target, create=True)  # durable: another process, another day
+    assert again.find_answer("token:gw|/v1/decisions", "key-1").answer == {"seq": 1}
+    assert again.find_answer("token:other|/v1/decisions", "key-1") is None
+
+
+# -- schema and migrations ------------------------------------------------------------------------
+
+def test_revisions_are_alembics():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from wivcheck.engine.log import schema
+    config = Config()
+    config.set_main_option("script_location", str(schema.MIGRATIONS))
+    found = [s.revision for s in ScriptDirectory.from_config(config).walk_revisions()]
+    assert tuple(reversed(found)) == schema.REVISIONS
+
+
+V1_SCHEMA = """
+CREATE TABLE entries (seq INTEGER PRIMARY KEY, decision_id TEXT NOT NULL UNIQUE, provision_id TEXT NOT NULL,
+    recorded_at TEXT NOT NULL, outcome TEXT NOT NULL, rulesets TEXT NOT NULL, provision TEXT NOT NULL,
+    decision TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL UNIQUE);
+CREATE INDEX entries_provision ON entries (provision_id);
+CREATE INDEX entries_recorded ON entries (recorded_at);
+CREATE TRIGGER IF NOT EXISTS entries_no_update BEFORE UPDATE ON entries
+BEGIN SELECT RAISE(ABORT, 'the decision log is append-only: entries are never changed'); END;
+CREATE TRIGGER IF NOT EXISTS entries_no_delete BEFORE DELETE ON entries
+BEGIN SELECT RAISE(ABORT, 'the decision log is append-only: entries are never removed'); END;
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_log_from_before_migrations_is_read_as_it_is_and_upgraded_by_a_writer(tmp_path):
+    """A v1 log (the schema and hashes of wivcheck 0.2): readers change nothing; a writer migrates it,
+    its entries keep their v1 hashes, new entries say who recorded them, and the chain runs on."""
+    path = tmp_path / "v1.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.executescript(V1_SCHEMA)
+    prev = GENESIS
+    for seq in (1, 2):
+        p, d = fake(seq)
+        row = {"seq": seq, "decision_id": d["decision_id"], "provision_id": p["id"],
+               "recorded_at": "2026-01-0%dT10:00:00.000000+00:00" % seq, "outcome": "allow",
+               "rulesets": '[{"id":"wiv2017","sha256":"' + "a" * 64 + '","version":"2018-05-01"}]',
+               "provision": recording.canonical(p), "decision": recording.canonical(d), "prev_hash": prev}
+        row["hash"] = prev = entry_hash(row)
+        db.execute("INSERT INTO entries VALUES (:seq,:decision_id,:provision_id,:recorded_at,:outcome,:rulesets,"
+                   ":provision,:decision,:prev_hash,:hash)", row)
+    db.close()
+    before = path.read_bytes()
+    reader = Ledger(path)
+    assert reader.verify() == (2, None) and reader.check_database() == []
+    assert reader.get("1").recorded_by is None
+    reader.close()
+    assert path.read_bytes() == before
+    writer = Ledger(path, create=True)
+    assert writer.migrated == ["0001", "0002"]
+    writer.append(*fake(3), recorded_by=WHO)
+    assert writer.verify() == (3, None) and writer.check_database() == []
+    assert [e.recorded_by is None for e in writer.entries()] == [True, True, False]
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+
+
+def test_two_writers_creating_one_log_apply_each_migration_once(log_target):
+    results = []
+
+    def open_and_append(i):
+        try:
+            with Ledger(log_target, create=True) as ledger:
+                ledger.append(*fake(i))
+                results.append(ledger.migrated)
+        except Exception as exc:  # noqa: BLE001
+            results.append(exc)
+    threads = [threading.Thread(target=open_and_append, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sorted(map(tuple, results)) == [(), (), ("0001", "0002")]
+    assert Ledger(log_target).verify() == (3, None)
+
+
 # -- faults ------------------------------------------------------------------------------------
 
-def test_missing_log_is_not_created_by_readers(log_path):
-    with pytest.raises(LedgerError, match="no decision log at"):
-        Ledger(log_path)
-    assert not log_path.exists()
+def test_missing_log_is_not_created_by_readers(log_target):
+    with pytest.raises(LedgerError, match="no decision log"):
+        Ledger(log_target)
+    if not is_pg(log_target):
+        from pathlib import Path
+        assert not Path(log_target).exists()
+    else:
+        with RawLog(log_target, keep_triggers=True) as db:
+            assert db.execute("SELECT to_regclass('entries')") == [(None,)]
 
 
-def test_newer_schema_is_refused_untouched(log_path):
-    filled(log_path, 1).close()
-    sqlite3.connect(log_path).execute("PRAGMA user_version = 9")
-    before = log_path.read_bytes()
+def test_newer_schema_is_refused_untouched(log_target):
+    filled(log_target, 1).close()
+    with RawLog(log_target, keep_triggers=True) as db:
+        db.execute("UPDATE alembic_version SET version_num = '0009'")
+    if not is_pg(log_target):
+        from pathlib import Path
+        before = Path(log_target).read_bytes()
     with pytest.raises(LedgerError, match="newer wivcheck"):
-        Ledger(log_path, create=True)
-    assert log_path.read_bytes() == before
+        Ledger(log_target, create=True)
+    with RawLog(log_target, keep_triggers=True) as db:
+        assert db.execute("SELECT version_num FROM alembic_version") == [("0009",)]
+    if not is_pg(log_target):
+        assert Path(log_target).read_bytes() == before
 
 
-def test_not_a_database(log_path):
-    log_path.write_bytes(b"this is not sqlite" * 100)
+def test_newer_user_version_is_refused(tmp_path):
+    """What a wivcheck from before migrations would have written as a newer log."""
+    path = tmp_path / "log.sqlite3"
+    sqlite3.connect(path).executescript(V1_SCHEMA + "PRAGMA user_version = 9;")
+    with pytest.raises(LedgerError, match="newer wivcheck"):
+        Ledger(path, create=True)
+
+
+def test_not_a_database(tmp_path):
+    path = tmp_path / "log.sqlite3"
+    path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(LedgerError, match="not a readable SQLite database"):
-        Ledger(log_path, create=True)
+        Ledger(path, create=True)
 
 
-def test_other_sqlite_database_is_refused(log_path):
-    sqlite3.connect(log_path).execute("CREATE TABLE customers (x)")
+def test_other_database_is_refused(log_target):
+    with RawLog(log_target, keep_triggers=True) as db:
+        db.execute("CREATE TABLE entries (x integer)" if is_pg(log_target) else "CREATE TABLE customers (x)")
     with pytest.raises(LedgerError, match="not a wivcheck decision log"):
-        Ledger(log_path, create=True)
+        Ledger(log_target, create=True)
 
 
-def test_full_disk_records_nothing(log_path):
-    ledger = filled(log_path, 2)
+def test_full_disk_records_nothing(tmp_path):
+    path = tmp_path / "log.sqlite3"
+    ledger = filled(path, 2)
     ledger._db.execute("PRAGMA max_page_count = %d" % ledger._db.execute("PRAGMA page_count").fetchone()[0])
     big = ({"id": "P-big", "blob": "x" * 200_000}, fake(1)[1])
     with pytest.raises(LedgerError, match="full.*nothing was recorded"):
@@ -271,22 +466,56 @@ def test_full_disk_records_nothing(log_path):
     assert ledger.count() == 2 and ledger.verify() == (2, None)
 
 
-def test_locked_log_records_nothing(log_path):
-    filled(log_path, 1).close()
-    holder = sqlite3.connect(log_path, isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
+def test_locked_log_records_nothing(log_target):
+    filled(log_target, 1).close()
+    holder = RawLog(log_target, keep_triggers=True)
+    if is_pg(log_target):
+        from wivcheck.engine.log.postgres import CHAIN_LOCK
+        holder.db.autocommit = False
+        holder.execute(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})")
+    else:
+        holder.execute("BEGIN EXCLUSIVE")
     try:
-        ledger = Ledger(log_path, timeout=0.3)
-        with pytest.raises(LedgerError, match="locked by another process.*nothing was recorded"):
+        ledger = Ledger(log_target, timeout=0.3)
+        with pytest.raises(LedgerError, match="locked by another (process|writer).*nothing was recorded"):
             ledger.append(*fake(5))
     finally:
-        holder.execute("ROLLBACK")
-    assert Ledger(log_path).count() == 1
+        holder.db.rollback() if is_pg(log_target) else holder.execute("ROLLBACK")
+        holder.close()
+    assert Ledger(log_target).count() == 1
 
 
 def test_log_path_that_cannot_be_opened(tmp_path):
     with pytest.raises(LedgerError, match="cannot be opened"):
         Ledger(tmp_path, create=True)  # a folder, not a file
+
+
+def test_unreachable_database_is_a_clear_error():
+    from server_util import free_port
+    with pytest.raises(LedgerError, match="cannot be reached"):
+        Ledger(f"postgresql://postgres@127.0.0.1:{free_port()}/nothing", create=True, timeout=1)
+
+
+def test_other_url_schemes_are_refused():
+    with pytest.raises(LedgerError, match="a log is a file path, sqlite:///PATH or postgresql://"):
+        Ledger("mysql://root:secret@db/x")
+
+
+def test_files_are_created_for_their_owner_only(tmp_path):
+    import os
+    import stat
+    path = tmp_path / "private" / "log.sqlite3"
+    filled(path, 2).close()
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    for f in path.parent.iterdir():
+        assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
+    old = os.umask(0)
+    try:
+        other = tmp_path / "umask0.sqlite3"
+        filled(other, 1).close()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(other.stat().st_mode) == 0o600
 
 
 def test_canonical_json_is_the_standard_librarys_sorted_compact_form():
@@ -307,31 +536,50 @@ def test_entry_hash_format_is_stable():
         data = str(row[name]).encode("utf-8")
         h.update(f"{name}:{len(data)}:".encode() + data + b"\n")
     assert entry_hash(row) == h.hexdigest()
+    assert entry_hash({**row, "recorded_by": None}) == h.hexdigest()
     # and one value written down (by the first version of the log), so neither side can drift
     assert entry_hash({name: "x" for name in FIELDS}) == \
         "d4fac9738c706fc1d3e86350bce42c87b200a410b6edf211a7e5cd889cd1cc12"
 
 
-def test_ready_writes_nothing_and_names_why_the_log_cannot_be_written(tmp_path):
-    """`ready()` (the readiness probe's check) passes on a writable log, fails while another writer
-    holds the lock past its wait, and fails once the file was moved away; it never appends."""
-    import sqlite3 as sq
+def test_entry_hash_with_recorded_by_is_v2():
+    """Entries that say who recorded them: prefix `wivcheck-log-v2\\n`, the same fields, then
+    `recorded_by:length:value\\n`."""
+    import hashlib
 
-    from wivcheck.engine.log import Ledger as L, LedgerError as LE
-    path = tmp_path / "log.sqlite3"
-    log = L(path, create=True, timeout=5)
+    from wivcheck.engine.log.ledger import FIELDS, entry_hash
+    row = {name: "x" for name in FIELDS} | {"recorded_by": '{"role":"gate","token":"gw"}'}
+    h = hashlib.sha256(b"wivcheck-log-v2\n")
+    for name in FIELDS:
+        h.update(f"{name}:1:x\n".encode())
+    h.update(b'recorded_by:28:{"role":"gate","token":"gw"}\n')
+    assert entry_hash(row) == h.hexdigest()
+    assert entry_hash(row) == "762dee55b23957e5358b180a8d0d629d24fc1d6dfe65e7a803f4b916e3e873cb"
+
+
+def test_ready_writes_nothing_and_names_why_the_log_cannot_be_written(log_target, tmp_path):
+    """`ready()` (the readiness probe's check) passes on a writable log, fails while another writer
+    holds the lock past its wait, and (SQLite) fails once the file was moved away; it never appends."""
+    log = Ledger(log_target, create=True, timeout=5)
     log.ready(timeout=0.2)
-    holder = sq.connect(path, timeout=0, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
+    holder = RawLog(log_target, keep_triggers=True)
+    if is_pg(log_target):
+        from wivcheck.engine.log.postgres import CHAIN_LOCK
+        holder.db.autocommit = False
+        holder.execute(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})")
+    else:
+        holder.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(LE, match="locked"):
+        with pytest.raises(LedgerError, match="locked"):
             log.ready(timeout=0.2)
     finally:
-        holder.execute("ROLLBACK")
+        holder.db.rollback() if is_pg(log_target) else holder.execute("ROLLBACK")
         holder.close()
     log.ready(timeout=0.2)
     assert log.count() == 0 and log.head()[0] == 0
-    path.rename(tmp_path / "moved.sqlite3")
-    with pytest.raises(LE, match="gone"):
-        log.ready(timeout=0.2)
+    if not is_pg(log_target):
+        from pathlib import Path
+        Path(log_target).rename(tmp_path / "moved.sqlite3")
+        with pytest.raises(LedgerError, match="gone"):
+            log.ready(timeout=0.2)
     log.close()
