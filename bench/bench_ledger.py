@@ -1,18 +1,22 @@
-"""Benchmark of the decision log: recorded decisions per second with one writer and with eight
-(threads, and processes), each append a durable commit (WAL, synchronous=FULL); and `verify` over
-100,000 entries.
+"""Benchmark of the decision log, SQLite and PostgreSQL in the same run: recorded decisions per second
+with 1, 8 and 32 concurrent writers spread over 1 and 3 service instances (processes, each with its
+own log connection or pool, as `wivcheck serve` instances have), appending one decision per durable
+commit ("single") or 100 per transaction ("batch", as the batch route does); every chain verified
+after its case; then `verify` over N entries on each backend.
 
-    .venv/bin/python bench/bench_ledger.py [--seconds 5] [--verify-entries 100000]
+    .venv/bin/python bench/bench_ledger.py [--seconds 3] [--verify-entries 20000] [--pg URL]
 
-The decisions recorded are real ones (the example provisions decided on the shipped rules), so each
-entry is the size a real entry is. Figures are for this machine's disk; compare within one run.
+`--pg` (default WIVCHECK_BENCH_PG, else postgresql://postgres@127.0.0.1:5432/postgres) names a server
+on which the benchmark makes and drops a database per case. The decisions recorded are real ones
+(an escalated example decided on the shipped rules, ~5 kB per entry). Figures are for this machine's
+disk and its two cores, shared by the load generator and the database: compare within one run.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import sqlite3
+import os
 import sys
 import tempfile
 import threading
@@ -22,11 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from wivcheck.engine import Engine, load_library, parse_provisions
-
+from wivcheck.engine import Engine, load_library, parse_provisions  # noqa: E402
 from wivcheck.engine.log import Ledger  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+BATCH = 100
+WRITERS = (1, 8, 32)
+INSTANCES = (1, 3)
 
 
 def sample() -> tuple[dict, dict]:
@@ -35,104 +41,130 @@ def sample() -> tuple[dict, dict]:
     return p.model_dump(mode="json", exclude_none=True), d.model_dump(mode="json")
 
 
-def _append_for(path: str, seconds: float, provision: dict, decision: dict) -> int:
-    n = 0
-    with Ledger(path, create=True, timeout=60) as ledger:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            ledger.append(provision, {**decision, "decision_id": str(uuid.uuid4())})
-            n += 1
-    return n
+def instance(args) -> tuple[int, float]:
+    """One service instance: `writers` threads appending to `target` from `start` for `seconds`.
+    Returns (decisions recorded, when the last append returned)."""
+    target, writers, batch, start, seconds, p, d = args
+    counts = [0] * writers
+    done = [start] * writers
+    with Ledger(target, create=True, timeout=300) as ledger:
+        def work(i: int) -> None:
+            while time.time() < start:
+                time.sleep(0.001)
+            end = start + seconds
+            while time.time() < end:
+                if batch:
+                    ledger.append_many([(p, {**d, "decision_id": str(uuid.uuid4())}) for _ in range(BATCH)],
+                                       recorded_by={"token": "bench", "role": "gate"})
+                    counts[i] += BATCH
+                else:
+                    ledger.append(p, {**d, "decision_id": str(uuid.uuid4())},
+                                  recorded_by={"token": "bench", "role": "gate"})
+                    counts[i] += 1
+                done[i] = time.time()
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(writers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    return sum(counts), max(done)
 
 
-def _proc(args) -> int:
-    return _append_for(*args)
+def run_case(target: str, writers: int, instances: int, batch: bool, seconds: float, p: dict, d: dict,
+             pool) -> tuple[float, int]:
+    Ledger(target, create=True).close()  # the schema, before the instances start
+    shares = [writers // instances + (1 if i < writers % instances else 0) for i in range(instances)]
+    start = time.time() + 3.0  # every instance imported and connected before the clock starts
+    results = pool.map(instance, [(target, k, batch, start, seconds, p, d) for k in shares if k])
+    total = sum(n for n, _ in results)
+    elapsed = max(t for _, t in results) - start  # up to the last append that returned, not the deadline
+    with Ledger(target) as ledger:
+        n, fault = ledger.verify()
+    assert fault is None and n == total, (fault, n, total)
+    return total / elapsed, n
 
 
-def threads(path: str, k: int, seconds: float, p: dict, d: dict) -> float:
-    counts = [0] * k
+class Targets:
+    """A fresh log per case: an SQLite file, or a PostgreSQL database made (and dropped) for it."""
 
-    def work(i):
-        counts[i] = _append_for(path, seconds, p, d)
-    ts = [threading.Thread(target=work, args=(i,)) for i in range(k)]
-    t0 = time.monotonic()
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    return sum(counts) / (time.monotonic() - t0)
+    def __init__(self, pg_admin: str, folder: str):
+        self.pg_admin, self.folder, self.made = pg_admin, folder, []
 
+    def new(self, backend: str) -> str:
+        if backend == "sqlite":
+            return str(Path(self.folder) / f"{uuid.uuid4().hex}.sqlite3")
+        import psycopg
+        name = f"wivcheck_bench_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(self.pg_admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        self.made.append(name)
+        return self.pg_admin.rsplit("/", 1)[0] + "/" + name
 
-def processes(path: str, k: int, seconds: float, p: dict, d: dict) -> float:
-    t0 = time.monotonic()
-    with mp.get_context("spawn").Pool(k) as pool:
-        total = sum(pool.map(_proc, [(path, seconds, p, d)] * k))
-    return total / (time.monotonic() - t0)
-
-
-def batch_rate(path: str, p: dict, d: dict, page_size: int | None, rounds: int = 5) -> float:
-    """Entries per second appended in transactions of 1,000 (the batch route's way), best of rounds.
-    `page_size` set on the empty file first keeps it (a log only picks its page size when new)."""
-    if page_size is not None:
-        db = sqlite3.connect(path)
-        db.execute(f"PRAGMA page_size = {page_size}")
-        db.execute("PRAGMA journal_mode = WAL")
-        db.close()
-    best = 0.0
-    with Ledger(path, create=True) as ledger:
-        for _ in range(rounds):
-            items = [(p, {**d, "decision_id": str(uuid.uuid4())}) for _ in range(1000)]
-            t0 = time.perf_counter()
-            ledger.append_many(items)
-            best = max(best, 1000 / (time.perf_counter() - t0))
-        size = ledger._db.execute("PRAGMA page_size").fetchone()[0]
-    assert page_size is None or size == page_size
-    return best
+    def drop(self) -> None:
+        import psycopg
+        with psycopg.connect(self.pg_admin, autocommit=True) as conn:
+            for name in self.made:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.made.clear()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seconds", type=float, default=5.0)
-    ap.add_argument("--verify-entries", type=int, default=100_000)
+    ap.add_argument("--seconds", type=float, default=3.0)
+    ap.add_argument("--verify-entries", type=int, default=20_000)
+    ap.add_argument("--pg", default=os.environ.get("WIVCHECK_BENCH_PG",
+                                                   "postgresql://postgres@127.0.0.1:5432/postgres"))
+    ap.add_argument("--backends", default="sqlite,postgresql")
     args = ap.parse_args()
+    backends = args.backends.split(",")
     p, d = sample()
-    with tempfile.TemporaryDirectory() as tmp:
-        rows = []
-        for label, fn, k in (("1 writer", threads, 1), ("8 writer threads", threads, 8),
-                             ("8 writer processes", processes, 8)):
-            path = str(Path(tmp) / f"{label.replace(' ', '-')}.sqlite3")
-            rate = fn(path, k, args.seconds, p, d)
-            with Ledger(path) as ledger:
-                n, fault = ledger.verify()
-            assert fault is None, fault
-            rows.append((label, rate, n))
-        pages = [(label, batch_rate(str(Path(tmp) / f"pages-{label}.sqlite3"), p, d, size))
-                 for label, size in (("4 KiB (SQLite's default; logs made before 2026-11-29)", 4096),
-                                     ("16 KiB (new logs)", None))]
-        path = str(Path(tmp) / "verify.sqlite3")
-        with Ledger(path, create=True) as ledger:
-            for start in range(0, args.verify_entries, 1000):
-                ledger.append_many([(p, {**d, "decision_id": str(uuid.uuid4())})
-                                    for _ in range(min(1000, args.verify_entries - start))])
-            size = Path(path).stat().st_size
-            t0 = time.monotonic()
-            checked, fault = ledger.verify()
-            verify_s = time.monotonic() - t0
-        assert fault is None and checked == args.verify_entries
-    print(f"decision log benchmark, {args.seconds:.0f} s per case, entry ~{len(str(d)) // 1000} kB of JSON")
+    rates: dict[tuple, float] = {}
+    verify: dict[str, tuple[int, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp, mp.get_context("spawn").Pool(3) as pool:
+        targets = Targets(args.pg, tmp)
+        try:
+            for backend in backends:
+                for batch in (False, True):
+                    for instances in INSTANCES:
+                        for writers in WRITERS:
+                            if writers < instances:
+                                continue
+                            rate, n = run_case(targets.new(backend), writers, instances, batch, args.seconds,
+                                               p, d, pool)
+                            rates[(backend, batch, instances, writers)] = rate
+                            print(f"{backend:10} {'batch' if batch else 'single':6} {instances} instance(s) "
+                                  f"{writers:2} writers: {rate:8,.0f} decisions/s ({n:,} entries, chain intact)",
+                                  file=sys.stderr, flush=True)
+                            targets.drop()
+                target = targets.new(backend)
+                with Ledger(target, create=True) as ledger:
+                    for start in range(0, args.verify_entries, 1000):
+                        ledger.append_many([(p, {**d, "decision_id": str(uuid.uuid4())})
+                                            for _ in range(min(1000, args.verify_entries - start))])
+                    t0 = time.monotonic()
+                    checked, fault = ledger.verify()
+                    verify[backend] = (checked, time.monotonic() - t0)
+                assert fault is None and checked == args.verify_entries
+                targets.drop()
+        finally:
+            targets.drop()
+    from wivcheck.engine.log import canonical
+    size = len(canonical(p)) + len(canonical(d))
+    print(f"decision log benchmark, {args.seconds:.0f} s per case, entry ~{size / 1000:.1f} kB of JSON, "
+          f"batches of {BATCH}; recorded decisions per second into one chain")
+    for batch in (False, True):
+        print()
+        print(f"| {'batch of ' + str(BATCH) if batch else 'single (one commit each)'} | "
+              + " | ".join(f"{b} {i} inst." for b in backends for i in INSTANCES) + " |")
+        print("|---|" + "---:|" * (len(backends) * len(INSTANCES)))
+        for writers in WRITERS:
+            cells = [f"{rates[(b, batch, i, writers)]:,.0f}" if (b, batch, i, writers) in rates else "—"
+                     for b in backends for i in INSTANCES]
+            print(f"| {writers} writer{'s' if writers > 1 else ''} | " + " | ".join(cells) + " |")
     print()
-    print("| writers | recorded decisions / s (durable commits) | entries | chain |")
-    print("|---|---:|---:|---|")
-    for label, rate, n in rows:
-        print(f"| {label} | {rate:,.0f} | {n:,} | intact |")
-    print()
-    print("| page size | entries / s in transactions of 1,000 (best of 5) |")
-    print("|---|---:|")
-    for label, rate in pages:
-        print(f"| {label} | {rate:,.0f} |")
-    print()
-    print(f"`log verify` over {checked:,} entries ({size / 2**20:,.0f} MiB): {verify_s:.2f} s "
-          f"({checked / verify_s:,.0f} entries/s)")
+    for b in backends:
+        checked, seconds = verify[b]
+        print(f"`log verify` over {checked:,} entries on {b}: {seconds:.2f} s ({checked / seconds:,.0f} entries/s)")
 
 
 if __name__ == "__main__":

@@ -106,6 +106,8 @@ def test_three_instances_one_chain_through_kills(database, gate_token):
         for s in servers:
             s.stop()
     assert len(acked) > 50, "the load recorded too little to mean anything"
+    print(f"\n{len(acked)} acknowledged decisions, {ROUNDS} instances SIGKILLed, {retried[0]} requests retried "
+          f"on another instance after a dropped connection")
     with Ledger(database) as ledger:
         n, fault = ledger.verify()
         assert fault is None and ledger.check_database() == []
@@ -129,7 +131,11 @@ def test_three_instances_one_chain_through_kills(database, gate_token):
 
 
 def test_a_writer_without_the_lock_cannot_fork_the_chain(database):
+    """Two writers that skip the chain's lock read the same head every time (a barrier makes sure),
+    then both try to extend it: each time one is recorded and the other refused by the database."""
     from wivcheck.engine.log.postgres import PostgresLedger
+    rounds = 10
+    barrier = threading.Barrier(2, timeout=30)
 
     class NoLock(PostgresLedger):
         """A writer that skips the chain's lock (a bug, or someone's own tool)."""
@@ -137,14 +143,18 @@ def test_a_writer_without_the_lock_cannot_fork_the_chain(database):
         def _lock_chain(self, tx) -> None:
             pass
 
+        def _locked_head(self, tx, once):
+            head = Ledger._locked_head(self, tx, once)  # the head, read without the lock
+            barrier.wait()
+            return head
+
     Ledger(database, create=True).close()
     ok, refused, other = [0], [0], []
     lock = threading.Lock()
 
     def work(i: int) -> None:
-        ledger = NoLock(database)
-        try:
-            for j in range(40):
+        with NoLock(database) as ledger:
+            for j in range(rounds):
                 p = {"id": f"P-{i}-{j}", "service": "AIVD"}
                 d = {"decision": "allow", "decision_id": str(uuid.uuid4()), "provision_id": p["id"],
                      "rulesets": [{"id": "wiv2017", "version": "2018-05-01", "sha256": "a" * 64}]}
@@ -158,14 +168,12 @@ def test_a_writer_without_the_lock_cannot_fork_the_chain(database):
                             refused[0] += 1
                         else:
                             other.append(exc)
-        finally:
-            ledger.close()
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert not other, other
-    assert refused[0] > 0, "the writers never collided: the test proves nothing"
+    assert ok[0] == refused[0] == rounds
     with Ledger(database) as ledger:
-        assert ledger.verify() == (ok[0], None) and ledger.count() == ok[0]
+        assert ledger.verify() == (rounds, None) and ledger.count() == rounds

@@ -128,10 +128,10 @@ def log_export(since: Optional[str] = typer.Option(None, "--from", metavar="DATE
             rows = checked(recording.export_rows(ledger, start, end, fields))
             chunks = recording.to_jsonl(rows) if fmt is ExportFormat.jsonl else recording.to_csv(rows)
             if out:
-                from wivcheck.engine.log.checkpoint import write_private
+                from wivcheck.engine.log.checkpoint import open_private
                 tmp = out.with_name(out.name + ".part")
-                tmp.unlink(missing_ok=True)
-                write_private(tmp, "".join(chunks))
+                with open_private(tmp) as fh:
+                    fh.writelines(chunks)
                 tmp.replace(out)
             else:
                 for chunk in chunks:

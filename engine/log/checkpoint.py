@@ -49,6 +49,14 @@ def write_private(path: Path, data: bytes | str, *, overwrite: bool = False) -> 
         os.close(fd)
 
 
+def open_private(path: Path):
+    """A new text file (UTF-8) readable by its owner only (0600), whatever the umask; replaces an
+    existing one. Raises OSError."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+
 def keygen(key: Path, public_key: Path) -> str:
     """Make an Ed25519 key pair: the private key to `key` (0600), the public key to `public_key`.
     Refuses to overwrite either. Returns the public key's fingerprint (sha256 of its raw bytes)."""
