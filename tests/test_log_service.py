@@ -175,3 +175,21 @@ def test_a_tokens_file_every_user_may_write_is_refused(tokens, tmp_path):
     os.chmod(path, 0o644)
     from wivcheck.api.http.tokens import load_tokens
     assert len(load_tokens(path)) == 2
+
+
+def test_an_idempotency_key_outlives_a_restart(tokens, tmp_path):
+    db = tmp_path / "log.sqlite3"
+    body = example("deny-foreign-origin.yaml")
+    server = Server("--tokens", str(tokens[0]), "--db", str(db))
+    try:
+        first = server.client(tokens[1]["gate"]).post("/v1/decisions", json=body, headers={"Idempotency-Key": "k"})
+        assert first.status_code == 201
+    finally:
+        server.kill()  # no clean shutdown
+    server = Server("--tokens", str(tokens[0]), "--db", str(db))
+    try:
+        again = server.client(tokens[1]["gate"]).post("/v1/decisions", json=body, headers={"Idempotency-Key": "k"})
+    finally:
+        server.stop()
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true" and Ledger(db).count() == 1
