@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 
 from wivcheck.engine import InputError, load_library, render_html, render_json, render_markdown, render_text
-from wivcheck.engine.log import Ledger
+from wivcheck.engine.log import Ledger, redact_url
 from wivcheck.engine.log.ledger import default_path
 from wivcheck.policy import OUTCOME_RANK
 from wivcheck.policy.errors import Problem, WivcheckError
@@ -153,8 +153,8 @@ def ledger_or_exit(db: Optional[str], *, create: bool = False, timeout: float = 
     try:
         return Ledger(db_target(db), create=create, timeout=timeout)
     except WivcheckError as exc:
-        if db is None and settings().db_path is not None:
-            err.print(f"(the decision log WIVCHECK_DB names: {settings().db_path})", markup=False)
+        if db is None and settings().db is not None:
+            err.print(f"(the decision log WIVCHECK_DB names: {redact_url(settings().db)})", markup=False)
         fail(exc)
 
 

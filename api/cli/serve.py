@@ -15,7 +15,7 @@ from wivcheck.policy.errors import WivcheckError
 
 from wivcheck.engine import Engine
 
-from wivcheck.engine.log import Ledger
+from wivcheck.engine.log import Ledger, redact_url
 from wivcheck.engine.log.ledger import default_path
 
 from .common import (ERROR, EXIT, DbPath, Format, Lang, RulesDir, err, fail, ledger_or_exit, library_or_exit,
@@ -114,7 +114,7 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
                                                              "caller has every role")
     shown = f"[{host}]" if ":" in host else host
     logs.get("wivcheck.serve").info("serving", page=f"http://{shown}:{port}/", api=f"http://{shown}:{port}/v1",
-                                    docs=f"http://{shown}:{port}/docs", log=str(chosen.db_path))
+                                    docs=f"http://{shown}:{port}/docs", log=redact_url(chosen.db))
     try:
         # uvicorn's own logging is not configured (log_config=None): its records go to the root
         # logger, which `logs.configure` set up; the access log is wivcheck's own (api/http/observe.py)

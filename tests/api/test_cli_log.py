@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import os
-import sqlite3
 import stat
 import subprocess
 
@@ -15,7 +14,7 @@ import pytest
 import yaml
 
 from conftest import EXAMPLES, ROOT, RawLog, patched, run_env, wivcheck_bin
-from wivcheck.engine.log.ledger import entry_hash
+from log_util import flip_deny, rechain
 
 EXAMPLE_FILES = [str(f) for f in sorted(EXAMPLES.glob("*.yaml"))]
 
@@ -183,31 +182,6 @@ def test_keygen_checkpoint_and_verify_catch_a_rechained_log(db, tmp_path):
     os.chmod(key, 0o644)
     r = run("log", "checkpoint", "--key", str(key), db=db)
     assert r.returncode == 1 and "may be read by other users" in r.stderr
-
-
-def rechain(db, change):
-    """What an insider with write access does: change entries, then recompute every hash so that the
-    chain verifies again (and put the triggers back)."""
-    cols = ["seq", "decision_id", "provision_id", "recorded_at", "outcome", "rulesets", "provision",
-            "decision", "prev_hash", "hash", "recorded_by"]
-    with RawLog(db) as raw:
-        rows = [dict(zip(cols, r)) for r in raw.execute(f"SELECT {', '.join(cols)} FROM entries ORDER BY seq")]
-        rows = change(rows)
-        raw.execute("DELETE FROM entries")
-        prev = "0" * 64
-        for row in rows:
-            row["prev_hash"] = prev
-            row["hash"] = prev = entry_hash(row)
-            raw.execute(f"INSERT INTO entries ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                        tuple(row[c] for c in cols))
-
-
-def flip_deny(rows):
-    for row in rows:
-        if row["outcome"] == "deny":
-            row["outcome"] = "allow"
-            row["decision"] = row["decision"].replace('"decision":"deny"', '"decision":"allow"')
-    return rows
 
 
 # -- migrate and copy ------------------------------------------------------------------------------

@@ -19,19 +19,12 @@ import uuid
 import pytest
 
 from conftest import ROOT, RawLog, provision
+from log_util import WHO, fake
 from wivcheck.engine.log import AnswerExists, Ledger, LedgerError, Once
 from wivcheck.engine.log import recording
 from wivcheck.engine.log.ledger import GENESIS, EntryTampered, entry_hash
 
 WRITER = str(ROOT / "tests" / "ledger_writer.py")
-WHO = {"token": "gateway-1", "role": "gate"}
-
-
-def fake(i: int) -> tuple[dict, dict]:
-    return ({"id": f"P-{i}", "service": "AIVD"},
-            {"decision": "allow", "decision_id": str(uuid.uuid4()), "provision_id": f"P-{i}",
-             "rulesets": [{"id": "wiv2017", "version": "2018-05-01", "sha256": "a" * 64}],
-             "reasons": [], "trace": []})
 
 
 def filled(target, n=6) -> Ledger:

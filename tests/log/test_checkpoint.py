@@ -15,8 +15,7 @@ import uuid
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from test_cli_log import flip_deny, rechain
-from test_ledger import WHO, fake
+from log_util import WHO, fake, flip_deny, rechain
 from wivcheck.engine.log import Ledger, checkpoint
 from wivcheck.engine.log.checkpoint import CheckpointError
 

@@ -12,7 +12,6 @@ import os
 import subprocess
 import uuid
 
-import httpx
 import pytest
 
 from conftest import BACKENDS, EXAMPLES, RawLog, _fresh_target, patched, pg_drop, run_env, wivcheck_bin
