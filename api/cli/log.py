@@ -14,7 +14,7 @@ from wivcheck.engine import Engine, render_html
 
 from wivcheck.engine.log import recording
 
-from .common import (ERROR, DbPath, ExportFormat, Format, Lang, RulesDir, ShowFormat, exit_if_broken, fail,
+from .common import (echo, shown, ERROR, DbPath, ExportFormat, Format, Lang, RulesDir, ShowFormat, exit_if_broken, fail,
                      ledger_or_exit, library_or_exit, parse_day, parse_refs, print_decision, print_impact,
                      remember_format)
 from .examples import epilog
@@ -39,10 +39,10 @@ def log_show(key: str = typer.Argument(..., metavar="ID|SEQ", help="Sequence num
     if fmt.value == "html":
         page = render_html(decision.model_copy(update={"gate": None}), provision, lang.value)
         section = render_record(record, lang.value, "html")
-        typer.echo(page.replace("</body>", section + "</body>") if "</body>" in page else page + section)
+        echo(page.replace("</body>", section + "</body>") if "</body>" in page else page + section)
         return
     print_decision(decision, provision, fmt.value, lang.value)
-    typer.echo(render_record(record, lang.value, fmt.value))
+    echo(render_record(record, lang.value, fmt.value))
 
 
 @log_app.command("head", epilog=epilog("log head"))
@@ -50,7 +50,7 @@ def log_head(db: Optional[Path] = DbPath):
     """Print the sequence number and hash of the last entry (write the hash down elsewhere)."""
     with ledger_or_exit(db) as ledger:
         seq, digest = ledger.head()
-    typer.echo(f"{seq} {digest}")
+    echo(f"{seq} {digest}")
 
 
 @log_app.command("verify", epilog=epilog("log verify"))
@@ -65,7 +65,7 @@ def log_verify(expect_head: Optional[str] = typer.Option(None, "--expect-head", 
         except WivcheckError as exc:
             fail(exc)
     exit_if_broken(fault, n)
-    typer.echo(f"intact: {n} entries, head {seq} {digest}")
+    echo(f"intact: {n} entries, head {seq} {digest}")
 
 
 @log_app.command("export", epilog=epilog("log export"))
@@ -113,7 +113,7 @@ def log_import(file: Path = typer.Argument(..., help="A JSON-lines export (not r
         except WivcheckError as exc:
             fail(exc)
     exit_if_broken(fault, n)
-    typer.echo(f"imported {n} entries; chain intact")
+    echo(f"imported {n} entries; chain intact")
 
 
 @log_app.command("replay", epilog=epilog("log replay"))

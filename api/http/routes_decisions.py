@@ -48,7 +48,9 @@ def add_routes(app: FastAPI, state: State) -> None:
               responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS}, **access("analyst", "gate"))
     async def record(provision: ProvisionBody, _: Identity = allow("analyst", "gate")):
         decisions = decide([provision], "record")
-        return data_response(recording.record_data(state.ledger, [provision], decisions)[0], 201)
+        # on a thread: a log held by another writer stalls this request, not every request of the worker
+        recorded = await run_in_threadpool(recording.record_data, state.ledger, [provision], decisions)
+        return data_response(recorded[0], 201)
 
     @app.post("/v1/decisions/batch", response_model=BatchResponse, tags=["decisions"],
               summary=f"Evaluate and record up to {settings.max_batch} provisions",
