@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLES, patched, provision, run_env, wivcheck_bin
 from server_util import Server
-from wivcheck.engine import Engine, markdown_text, render_html, render_markdown, render_text, terminal_text
+from wivcheck.engine import render_html, render_markdown, render_text
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 SCREEN = "Evil B.V.\x1b[2J\x1b[H\x1b[1;32mALLOW\x1b[0m\r\n## ALLOW\u202e [bold red]x[/]"
@@ -112,6 +112,7 @@ def test_any_text_stays_text_in_text_and_markdown(durable, name, ref):
 
 
 def test_the_escaping_helpers():
+    from wivcheck.engine import markdown_text, terminal_text
     assert terminal_text("a\x1b[2Jb\r\nc\u202ed") == "a\\x1b[2Jb\\x0d\\x0ac\\u202ed"
     assert terminal_text("line\nnext", keep_lines=True) == "line\nnext"
     assert markdown_text("x\n## ALLOW <b>|</b> *y* [l](http://e)") == (
