@@ -135,6 +135,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--per-kind", type=int, default=60)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--timeout", type=float, default=30, help="seconds to wait for one answer")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     cases = kinds(rng, args.per_kind)
@@ -146,8 +147,8 @@ def main() -> None:
     server = Server("--tokens", str(tmp / "tokens.yaml"), "--db", str(tmp / "log.sqlite3"))
     rows = []
     try:
-        api = httpx.Client(base_url=server.url, headers={"authorization": f"Bearer {token}"}, timeout=60)
-        page = httpx.Client(base_url=server.url, timeout=60)
+        api = httpx.Client(base_url=server.url, headers={"authorization": f"Bearer {token}"}, timeout=args.timeout)
+        page = httpx.Client(base_url=server.url, timeout=args.timeout)
         def csrf_of(html: str) -> str:  # (a version without CSRF tokens gets none)
             found = re.search(r'name="csrf" value="([0-9a-f]{64})"', html)
             return found.group(1) if found else ""
@@ -167,37 +168,53 @@ def main() -> None:
             for line in out.stdout.splitlines():
                 d = json.loads(line)
                 counts["cli"][d["decision"] if "decision" in d else "error"] += 1
+            if sum(counts["cli"].values()) < len(files):  # a run that ended without answering every file
+                counts["cli"]["no answer"] += len(files) - sum(counts["cli"].values())
             for f, (suffix, raw) in zip(files, items):
                 if suffix == ".json":
-                    r = api.post("/v1/check", content=raw, headers={"content-type": "application/json"})
-                    counts["api"][r.json().get("decision", "error") if r.status_code == 200 else
-                                  ("error" if 400 <= r.status_code < 500 else f"status {r.status_code}")] += 1
+                    try:
+                        r = api.post("/v1/check", content=raw, headers={"content-type": "application/json"})
+                        counts["api"][r.json().get("decision", "error") if r.status_code == 200 else
+                                      ("error" if 400 <= r.status_code < 500 else f"status {r.status_code}")] += 1
+                    except httpx.TransportError:
+                        counts["api"]["no answer"] += 1
                 try:
-                    r = page.post("/", data={"text": raw.decode("utf-8"), "action": "check", "csrf": csrf})
-                except UnicodeDecodeError:
-                    r = page.post("/", files={"file": (f.name, raw)}, data={"action": "check", "csrf": csrf})
+                    try:
+                        r = page.post("/", data={"text": raw.decode("utf-8"), "action": "check", "csrf": csrf})
+                    except UnicodeDecodeError:
+                        r = page.post("/", files={"file": (f.name, raw)}, data={"action": "check", "csrf": csrf})
+                except httpx.TransportError:
+                    counts["page"]["no answer"] += 1
+                    continue
                 got = re.search(r'class="decision (allow|deny|escalate)"', r.text)
                 counts["page"][got.group(1) if got else ("error" if 400 <= r.status_code < 500
                                                         else f"status {r.status_code}")] += 1
             rows.append((kind, len(items), counts))
+            print(kind, {k: dict(v) for k, v in counts.items()}, file=sys.stderr, flush=True)
     finally:
         server.stop()
     total = Counter()
-    print("| kind | inputs | CLI errors | API errors | page errors | decisions on bad input | allows |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| kind | inputs | CLI errors | API errors | page errors | decisions on bad input | allows | "
+          "5xx or no answer |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for kind, n, c in rows:
-        decisions = sum(v for front in c.values() for k, v in front.items() if k != "error")
+        decisions = sum(v for front in c.values() for k, v in front.items() if k in ("allow", "deny", "escalate"))
         allows = sum(front["allow"] for front in c.values())
+        faults = sum(v for front in c.values() for k, v in front.items()
+                     if k not in ("allow", "deny", "escalate", "error"))
         api_n = sum(c["api"].values())
         print(f"| {kind} | {n} | {c['cli']['error']}/{sum(c['cli'].values())} | "
-              f"{c['api']['error']}/{api_n} | {c['page']['error']}/{sum(c['page'].values())} | {decisions} | {allows} |")
+              f"{c['api']['error']}/{api_n} | {c['page']['error']}/{sum(c['page'].values())} | {decisions} | {allows} "
+              f"| {faults} |")
+        total["faults"] += faults
         total["inputs"] += n
         total["tried"] += sum(sum(front.values()) for front in c.values())
         total["decisions"] += decisions
         total["allows"] += allows
-    print(f"\n{total['inputs']} bad inputs, {total['tried']} answers over CLI, API and page; "
-          f"decisions on bad input: {total['decisions']}; allows on bad input: {total['allows']}")
-    sys.exit(1 if total["decisions"] else 0)
+    print(f"\n{total['inputs']} bad inputs, {total['tried']} tries over CLI, API and page; "
+          f"decisions on bad input: {total['decisions']}; allows on bad input: {total['allows']}; "
+          f"5xx or no answer: {total['faults']}")
+    sys.exit(1 if total["decisions"] or total["faults"] else 0)
 
 
 if __name__ == "__main__":
