@@ -52,7 +52,7 @@ class _StrictLoader(yaml.SafeLoader):
             raise LoadError("YAML anchors and aliases are not allowed", line=event.start_mark.line + 1)
         event = self.peek_event()
         tag = getattr(event, "tag", None)
-        if tag not in (None, "!"):
+        if tag is not None:  # `!` too: YAML reads `! 12` as text, a reader of plain values as 12
             raise LoadError(f"explicit tags ({tag}) are not allowed: write the value plainly, or quote it "
                             "if it is text", line=event.start_mark.line + 1)
         # nesting is bounded while composing, before the composer's recursion can exhaust the stack

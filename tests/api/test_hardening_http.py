@@ -134,7 +134,7 @@ def test_a_worker_restarted_after_the_tokens_file_was_emptied_admits_nobody(tmp_
         assert statuses.count(401) > 0  # the worker that kept its tokens still answers, with 401
     finally:
         server.stop()
-    assert "names no token" in server.proc.stderr.read()
+    assert "names no token" in server.log_text()
 
 
 def _raw_request(url: str, head: bytes, body_part: bytes, wait: float) -> bytes:
