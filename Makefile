@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test bench schema clean
+.PHONY: setup run test bench faults schema clean
 
 # durable_rules (the rule engine's C core) imports on Python 3.11 and 3.12 only (see pyproject.toml)
 $(BIN)/wivcheck: pyproject.toml
@@ -39,6 +39,10 @@ bench: setup
 	$(BIN)/python bench/bench_memory.py
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/bench_peers.py
+
+# bad inputs of every kind through CLI, API and page (docs/security.md); fails on any decision
+faults: setup
+	$(BIN)/python bench/fault_run.py
 
 schema: setup
 	$(BIN)/wivcheck rules schema > rules/ruleset.schema.json

@@ -14,6 +14,8 @@ service's workers get them through the environment, so every worker has the same
 | wait for a locked log (seconds) | `WIVCHECK_LOCK_WAIT` | 10 |
 | log format (`json` or `text`) | `WIVCHECK_LOG_FORMAT` | `json` |
 | log level (`debug`, `info`, `warning`, `error`) | `WIVCHECK_LOG_LEVEL` | `info` |
+| the address the service is bound to | `WIVCHECK_HOST` | none (`wivcheck serve` sets it for its workers) |
+| the key that signs the page's sessions | `WIVCHECK_SESSION_KEY` | none (`wivcheck serve` makes one per start) |
 
 `WIVCHECK_CONFIG` names a TOML file with the same settings as keys (`db = "..."`, `max_body =
 2097152`); a variable set in the environment wins over the file. A bad value raises SettingsError
@@ -27,7 +29,7 @@ from pathlib import Path
 from typing import Any, Literal, Optional
 
 import pydantic
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from wivcheck.policy.errors import Problem, WivcheckError
@@ -35,10 +37,12 @@ from wivcheck.policy.errors import Problem, WivcheckError
 _ENV = {"rules_dir": "WIVCHECK_RULES", "db": "WIVCHECK_DB", "tokens_path": "WIVCHECK_TOKENS",
         "max_body_bytes": "WIVCHECK_MAX_BODY", "max_gate_body_bytes": "WIVCHECK_MAX_GATE_BODY",
         "max_batch": "WIVCHECK_MAX_BATCH", "max_depth": "WIVCHECK_MAX_DEPTH", "lock_wait": "WIVCHECK_LOCK_WAIT",
-        "log_format": "WIVCHECK_LOG_FORMAT", "log_level": "WIVCHECK_LOG_LEVEL"}
+        "log_format": "WIVCHECK_LOG_FORMAT", "log_level": "WIVCHECK_LOG_LEVEL",
+        "bind_host": "WIVCHECK_HOST", "session_key": "WIVCHECK_SESSION_KEY"}
 _FILE = {"rules_dir": "rules", "db": "db", "tokens_path": "tokens", "max_body_bytes": "max_body",
          "max_gate_body_bytes": "max_gate_body", "max_batch": "max_batch", "max_depth": "max_depth",
-         "lock_wait": "lock_wait", "log_format": "log_format", "log_level": "log_level"}
+         "lock_wait": "lock_wait", "log_format": "log_format", "log_level": "log_level",
+         "bind_host": "host", "session_key": "session_key"}
 
 
 class SettingsError(WivcheckError):
@@ -88,6 +92,11 @@ class Settings(BaseSettings):
     @classmethod
     def _lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
+    # each worker checks the bind itself: without tokens it serves only on loopback (api/http/state.py)
+    bind_host: Optional[str] = Field(None, min_length=1, max_length=255, validation_alias=_alias("bind_host"),
+                                     description="a host name or address, e.g. 127.0.0.1")
+    session_key: Optional[SecretStr] = Field(None, min_length=32, validation_alias=_alias("session_key"),
+                                             description="at least 32 characters of secret")
 
     @pydantic.field_validator("db", mode="before")
     @classmethod
@@ -140,6 +149,8 @@ class Settings(BaseSettings):
         out = {}
         for name, var in _ENV.items():
             value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
             if value is not None:
                 out[var] = str(value)
         return out

@@ -71,7 +71,7 @@ def whole_route(body: bytes, rounds: int = 3) -> float:
 
     from wivcheck.api.http.app import create_app
     from wivcheck.api.settings import Settings
-    app = create_app(Settings(db=str(Path(tempfile.mkdtemp()) / "log.sqlite3")))
+    app = create_app(Settings(db=str(Path(tempfile.mkdtemp()) / "log.sqlite3"), bind_host="127.0.0.1"))
     gc.freeze()  # as api.server.app_from_env does in each worker
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
              "scheme": "http", "path": "/v1/decisions/batch", "raw_path": b"/v1/decisions/batch",

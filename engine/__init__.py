@@ -16,7 +16,7 @@ from .errors import EngineError, InputError, ProvisionError
 from .evaluate import Engine
 from .load import parse_provisions, provision_from_data
 from .provision import FACT_SCHEMA, Provision
-from .render import render_html, render_json, render_markdown, render_text
+from .render import markdown_text, render_html, render_json, render_markdown, render_text, terminal_text
 
 
 def load_library(root=None) -> Library:
@@ -27,4 +27,4 @@ def load_library(root=None) -> Library:
 
 __all__ = ["Decision", "Engine", "EngineError", "InputError", "FACT_SCHEMA", "Provision", "ProvisionError",
            "Reason", "TraceEntry", "load_library", "parse_provisions", "provision_from_data",
-           "render_html", "render_json", "render_markdown", "render_text"]
+           "render_html", "render_json", "render_markdown", "render_text", "markdown_text", "terminal_text"]

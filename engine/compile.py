@@ -10,7 +10,9 @@ The flat fact holds what durable_rules can match safely (see docs/engine.md and 
 - each fact a rule reads, in a short slot name; absent and null facts are left out, so `$nex` means
   missing; objects that are present become `true`;
 - derived booleans for what its C core cannot do or does differently: list membership (`contains`),
-  `subset_of`, regular expressions (its regex dialect is not Python's), and dates shifted by an offset;
+  `subset_of`, regular expressions (its own regex dialect is neither Python's nor bounded in time:
+  `matches` is computed here with google-re2, in linear time, as a derived slot), and dates shifted by
+  an offset;
 - an anchor `_f: 1` that every durable rule tests, so no rule ever consists of `$nex` alone.
 Comparisons with another slot are guarded with `$ex` on both slots (durable treats them as true when
 the other slot is missing). `$or` is never handed to durable_rules: the terms are expanded here, with
@@ -21,17 +23,17 @@ from __future__ import annotations
 
 import functools
 import itertools
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from wivcheck.policy import All, AnyOf, FactRef, Leaf, Not, RuleSetVersion, applies_conditions, qualified
 from wivcheck.policy.dates import shift
+from wivcheck.policy.patterns import compile_pattern
 
 # Derived slots are computed for every provision on every rule-set version: the same few dates are
 # shifted by the same offsets, the same patterns matched; both are pure, so they are remembered.
 _shift = functools.lru_cache(maxsize=4096)(shift)
-_pattern = functools.lru_cache(maxsize=256)(re.compile)
+_pattern = compile_pattern  # RE2 (policy/patterns.py): linear time, cached there
 
 from .errors import EngineError
 

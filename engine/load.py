@@ -14,7 +14,9 @@ from wivcheck.policy.yamlsafe import Located, parse_text
 from .errors import ProvisionError
 from .provision import Provision
 
-MAX_PROVISION_BYTES = 256 * 1024
+# the largest valid provision (4,000-character justifications, 100 approvals) is about 30 KB; YAML is
+# read in pure Python at about 100 KB/s, so one provision's text is bounded well below a second
+MAX_PROVISION_BYTES = 64 * 1024
 MAX_PROVISION_DEPTH = 8
 
 
@@ -44,13 +46,14 @@ def provision_from_data(data, located: Located | None = None, source: str = "<in
         raise ProvisionError(_problems(exc, located), source) from None
 
 
-def parse_provisions(text: str | bytes, source: str = "<input>") -> list[Provision]:
-    """One provision, or a list of them, from YAML or JSON text."""
+def parse_provisions(text: str | bytes, source: str = "<input>", *,
+                     max_bytes: int = MAX_PROVISION_BYTES * 64) -> list[Provision]:
+    """One provision, or a list of them, from YAML or JSON text of at most `max_bytes` (the page
+    reads one provision: MAX_PROVISION_BYTES). Raises ProvisionError naming field and line."""
     try:
-        located = parse_text(text, source, max_bytes=MAX_PROVISION_BYTES * 64,
-                             max_depth=MAX_PROVISION_DEPTH + 1)
+        located = parse_text(text, source, max_bytes=max_bytes, max_depth=MAX_PROVISION_DEPTH + 1)
     except PolicyError as exc:
-        raise ProvisionError([Problem(exc.message, "", exc.line)], source) from None
+        raise ProvisionError([Problem(exc.message, exc.path or "", exc.line)], source) from None
     data = located.data
     if isinstance(data, list):
         out, problems = [], []

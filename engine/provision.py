@@ -13,10 +13,11 @@ import types
 import typing
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from wivcheck.policy import FactSchema, FieldType
 from wivcheck.policy.terms import RoleName
+from wivcheck.policy.yamlsafe import canonical_text
 
 
 def _iso_date(value: Any) -> Any:
@@ -47,7 +48,19 @@ Role = RoleName
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    """Strict, whatever the front end: booleans are true/false only (not 1, "yes", "on"), numbers are
+    numbers (not "12", not 12.0), text is text, normalised to Unicode NFC (DESIGN.md, the provision)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _canonical_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return canonical_text(value)
+        if isinstance(value, list):
+            return [canonical_text(v) if isinstance(v, str) else v for v in value]
+        return value
 
 
 class Recipient(_Strict):

@@ -1,10 +1,19 @@
 """Renderings of a decision for people and files: plain text, Markdown, a self-contained HTML page
 and JSON (DESIGN.md, "A rendering of it as text, Markdown and HTML is the explanation attached to the
-dossier"). Every word shown in both languages comes from `CATALOGUE`."""
+dossier"). Every word shown in both languages comes from `CATALOGUE`.
+
+Every value that came from input (a provision, a rule file, a log entry) is written through the
+escaping of its format, so it shows as text and can never act on the reader: `terminal_text` for the
+terminal (control characters and escape sequences, bidirectional overrides and line breaks become
+visible escapes: a name cannot clear the screen or print a fake "ALLOW" line), `markdown_text` for
+Markdown (HTML and Markdown punctuation escaped, one line: a name cannot make a heading or a link), and
+jinja2's autoescape for HTML. Own code: no well-kept library escapes text for Markdown or the terminal.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 
 import jinja2
 
@@ -17,6 +26,37 @@ _TEMPLATE = jinja2.Environment(
     autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
 ).get_template("explanation.html")
 
+# C0 and C1 controls and DEL, and the Unicode controls that reorder text (bidi overrides, isolates)
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_KEEP_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(m: re.Match) -> str:
+    c = ord(m.group())
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def terminal_text(value, keep_lines: bool = False) -> str:
+    """`value` as text safe to print on a terminal: every control character (ESC, BEL, CR, ...),
+    C1 control and bidirectional control written as a visible escape (`\\x1b`, `\\u202e`);
+    line breaks too unless `keep_lines` (for whole outputs whose lines are ours)."""
+    text = str(value)
+    return (_UNSAFE_KEEP_LINES if keep_lines else _UNSAFE).sub(_visible, text)
+
+
+# what can start markup inside a line: emphasis, code, links and images, table cells, strikethrough
+# (headings, lists and quotes need a line start, and values never start a line)
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def markdown_text(value) -> str:
+    """`value` as Markdown text that renders as itself: on one line (breaks become spaces), HTML's
+    `& < >` as entities, Markdown punctuation backslash-escaped (no emphasis, link, cell break, HTML)."""
+    text = terminal_text(re.sub(r"[\r\n\t]+", " ", str(value)))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
 _DECISION = {"nl": {"allow": "TOESTAAN", "deny": "WEIGEREN", "escalate": "VOORLEGGEN"},
              "en": {"allow": "ALLOW", "deny": "DENY", "escalate": "ESCALATE"}}
 _ROLE = ROLE_NAMES
@@ -28,28 +68,29 @@ def render_json(decision: Decision) -> str:
 
 def render_text(decision: Decision, lang: str = "nl") -> str:
     nl = lang == "nl"
-    lines = [f"{decision.provision_id}: {_DECISION[lang][decision.decision]}"]
+    tt = terminal_text
+    lines = [f"{tt(decision.provision_id)}: {_DECISION[lang][decision.decision]}"]
     if decision.escalate_to:
         roles = ", ".join(_ROLE[lang][r] for r in decision.escalate_to)
         lines[0] += f" ({'voorleggen aan' if nl else 'escalate to'}: {roles})"
-    sets = ", ".join(f"{r.id}@{r.version}" + ("" if r.status == "in_force" else f" [{r.status}]")
+    sets = ", ".join(tt(f"{r.id}@{r.version}") + ("" if r.status == "in_force" else f" [{r.status}]")
                      for r in decision.rulesets)
     lines.append(f"  {'regels' if nl else 'rules'}: {sets}   "
                  f"{'peildatum' if nl else 'as of'}: {decision.as_of}")
     for i, r in enumerate(decision.reasons, 1):
         tag = {"deny": "WEIGEREN" if nl else "DENY", "escalate": "VOORLEGGEN" if nl else "ESCALATE"}[r.outcome]
         state = ("ontbrekende gegevens" if nl else "missing facts") if r.status == "missing" else ""
-        lines.append(f"  {i}. [{tag}{', ' + state if state else ''}] {r.rule} ({'; '.join(r.cites)})"
+        lines.append(f"  {i}. [{tag}{', ' + state if state else ''}] {tt(r.rule)} ({tt('; '.join(r.cites))})"
                      + ("" if r.basis == "statute" else f" <{r.basis}>"))
-        lines.append(f"     {getattr(r.message, lang)}")
+        lines.append(f"     {tt(getattr(r.message, lang))}")
         lines.append(f"     {'Wat moet veranderen' if nl else 'What would have to change'}: "
-                     f"{getattr(r.fix, lang)}")
+                     f"{tt(getattr(r.fix, lang))}")
     for t in decision.approved:
         ap = t.approved_by
         lines.append(f"  {'goedgekeurd' if nl else 'approved'}: {t.rule} "
-                     f"({ap.role}, {ap.reference}, {ap.date})")
+                     f"({ap.role}, {terminal_text(ap.reference)}, {ap.date})")
     for w in decision.warnings:
-        lines.append(f"  {'let op' if nl else 'warning'}: {w}")
+        lines.append(f"  {'let op' if nl else 'warning'}: {terminal_text(w)}")
     if decision.decision == "allow" and not decision.approved:
         lines.append(f"  {'alle regels voldaan of niet van toepassing' if nl else 'every rule satisfied or not applicable'}"
                      f" ({len(decision.trace)} {'regels' if nl else 'rules'})")
@@ -95,14 +136,15 @@ def render_html(decision: Decision, provision: Provision | None = None, lang: st
 
 def render_markdown(decision: Decision, lang: str = "nl", provision: Provision | None = None) -> str:
     nl = lang == "nl"
-    out = [f"## {decision.provision_id}: **{_DECISION[lang][decision.decision]}**", ""]
+    m = markdown_text
+    out = [f"## {m(decision.provision_id)}: **{_DECISION[lang][decision.decision]}**", ""]
     if decision.escalate_to:
         out.append(f"{'Voorleggen aan' if nl else 'Escalate to'}: "
                    + ", ".join(_ROLE[lang][r] for r in decision.escalate_to) + "\n")
     if provision is not None:
         out.append(f"| {'Verstrekking' if nl else 'Provision'} | |")
         out.append("|---|---|")
-        out.extend(f"| {k} | {v.replace('|', chr(92) + '|')} |" for k, v in provision_summary(provision, lang))
+        out.extend(f"| {k} | {m(v)} |" for k, v in provision_summary(provision, lang))
         out.append("")
     out.append(f"- {'Beslissing' if nl else 'Decision'} id: `{decision.decision_id}`")
     out.append(f"- {'Beoordeeld op' if nl else 'Evaluated at'}: {decision.evaluated_at.isoformat()}; "
@@ -121,19 +163,18 @@ def render_markdown(decision: Decision, lang: str = "nl", provision: Provision |
                    f"{'wat moet veranderen' if nl else 'what would have to change'} |")
         out.append("|---|---|---|---|---|---|")
         for i, r in enumerate(decision.reasons, 1):
-            cell = lambda s: s.replace("|", "\\|").replace("\n", " ")  # noqa: E731
-            out.append(f"| {i} | `{r.rule}` | {r.outcome} ({r.status}) | {cell('; '.join(r.cites))}"
-                       f" | {cell(getattr(r.message, lang))} | {cell(getattr(r.fix, lang))} |")
+            out.append(f"| {i} | `{r.rule}` | {r.outcome} ({r.status}) | {m('; '.join(r.cites))}"
+                       f" | {m(getattr(r.message, lang))} | {m(getattr(r.fix, lang))} |")
         out.append("")
     if decision.approved:
         out.append(f"### {'Goedkeuringen' if nl else 'Approvals'}\n")
         for t in decision.approved:
             ap = t.approved_by
-            out.append(f"- `{t.rule}`: {ap.role}, {ap.reference}, {ap.date}")
+            out.append(f"- `{t.rule}`: {ap.role}, {m(ap.reference)}, {ap.date}")
         out.append("")
     if decision.warnings:
         out.append(f"### {'Waarschuwingen' if nl else 'Warnings'}\n")
-        out.extend(f"- {w}" for w in decision.warnings)
+        out.extend(f"- {m(w)}" for w in decision.warnings)
         out.append("")
     out.append(f"<details><summary>Trace ({len(decision.trace)})</summary>\n")
     out.extend(f"- `{t.rule}`: {t.status}" for t in decision.trace)

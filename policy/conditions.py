@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Iterator, Union
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, StrictInt, StrictStr, Tag, model_validator
 
 OPERATORS = ("equals", "not_equals", "in", "not_in", "contains", "not_contains", "subset_of",
              "lt", "le", "gt", "ge", "exists", "matches")
 
-Scalar = Union[bool, int, str]
+# strict: a value keeps the type it was written with (the canonical reading, policy/yamlsafe.py)
+Scalar = Union[StrictBool, StrictInt, StrictStr]
 
 
 class FactRef(BaseModel):
@@ -46,8 +47,8 @@ class Leaf(BaseModel):
     le: Value | None = None
     gt: Value | None = None
     ge: Value | None = None
-    exists: bool | None = None
-    matches: str | None = Field(None, description="Python regular expression, matched in full.")
+    exists: StrictBool | None = None
+    matches: str | None = Field(None, description="RE2 regular expression (no backreferences or lookaround), matched in full, in time linear in the text.")
 
     @model_validator(mode="after")
     def _one_operator(self):

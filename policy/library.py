@@ -20,7 +20,7 @@ from .errors import LoadError, PolicyError, PolicyErrors, SelectionError, Valida
 from .model import RuleSetFile
 from .schema import FactSchema
 from .validate import check_ruleset
-from .yamlsafe import Located, parse_text, MAX_BYTES
+from .yamlsafe import MAX_BYTES, Located, parse_text, read_regular_file
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,29 @@ def default_rules_dir() -> Path:
     return Path(str(resources.files("wivcheck.rules")))
 
 
+# the canonical reading (yamlsafe, strict models): what each strict type error asks for
+_STRICT_TYPES = {"bool_type": "only true or false", "int_type": "a whole number in decimal digits",
+                 "string_type": "text", "float_type": "a number", "list_type": "a list"}
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def error_message(err: dict) -> str:
+    """The words for one of pydantic's errors, the same on every front end (CLI, API, page)."""
+    if err["type"] == "extra_forbidden":
+        return "unknown field"
+    if err["type"] == "missing":
+        return "field required"
+    if err["type"] == "model_type":
+        return "must be a mapping of fields"
+    if err["type"] in _STRICT_TYPES:
+        return f"{_STRICT_TYPES[err['type']]}, not {_shown(err.get('input'))}"
+    return err["msg"].removeprefix("Value error, ")
+
+
 def pydantic_problems(exc: pydantic.ValidationError, located: Located | None,
                       file: str, rule_ids: dict[int, str] | None = None,
                       prefix: str = "") -> list[PolicyError]:
@@ -59,13 +82,7 @@ def pydantic_problems(exc: pydantic.ValidationError, located: Located | None,
     for err in exc.errors():
         path = tuple(p for p in err["loc"] if not (isinstance(p, str) and (
             p.startswith("@") or "[" in p or p in ("bool", "int", "str", "FactRef"))))
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field"
-        elif err["type"] == "missing":
-            msg = "field required"
-        elif err["type"] == "model_type":
-            msg = "must be a mapping of fields"
+        msg = error_message(err)
         grouped.setdefault(path, [])
         if msg not in grouped[path]:
             grouped[path].append(msg)
@@ -111,11 +128,7 @@ def load_text(raw: bytes, file: str, schema: FactSchema, *, check_location: bool
 
 
 def load_file(path: str | Path, schema: FactSchema, *, check_location: bool = True) -> RuleSetVersion:
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise LoadError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    raw = read_regular_file(str(path), MAX_BYTES)  # a named pipe is refused, never waited on
     return load_text(raw, str(path), schema, check_location=check_location)
 
 

@@ -10,11 +10,11 @@ coverage evaluate conditions with.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable
 
 from .conditions import All, AnyOf, FactRef, Leaf, Not
 from .dates import shift
+from .patterns import compile_pattern
 
 Facts = dict[str, Any]
 Tri = Callable[[Facts], "bool | None"]
@@ -80,7 +80,7 @@ def _leaf(leaf: Leaf) -> Tri:
     if op == "exists":
         return lambda f: (path in f) == value
     if op == "matches":
-        rx = re.compile(value)
+        rx = compile_pattern(value)  # RE2: linear in the text, whatever the pattern
         return lambda f: None if f.get(path) is None else rx.fullmatch(f[path]) is not None
     cmp, right = _CMP[op], _right(value)
 

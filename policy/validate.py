@@ -2,7 +2,7 @@
 
 Every fact path must exist, every operator must fit its fact's type, every value must fit the
 fact's value set, fact-to-fact comparisons must compare like with like, regular expressions must
-compile, and message placeholders must name known facts. All problems are collected, each with the
+be ones RE2 runs (linear time; policy/patterns.py), and message placeholders must name known facts. All problems are collected, each with the
 rule id and the path inside the file, so that one run reports them all.
 """
 
@@ -14,6 +14,7 @@ import re
 from .conditions import FactRef, Leaf, walk_leaves
 from .dates import parse_date
 from .model import RuleSetFile
+from .patterns import PatternError, compile_pattern
 from .schema import OPS_BY_KIND, FactSchema, FieldType
 from .terms import qualified
 
@@ -90,9 +91,10 @@ def _check_leaf(leaf: Leaf, schema: FactSchema) -> list[str]:
         return [m for v in value for m in _check_item(leaf.fact, ft, v)]
     if op == "matches":
         try:
-            re.compile(value)
-        except re.error as exc:
-            return [f"regular expression {value!r} does not compile: {exc}"]
+            compile_pattern(value)
+        except PatternError as exc:
+            return [f"regular expression {value!r} does not compile in RE2 ({exc}); patterns run in linear "
+                    f"time, without backreferences or lookaround (docs/rule-language.md)"]
         return []
     if isinstance(value, list):
         return [f"{op} takes one value, not a list"]

@@ -1,16 +1,32 @@
-"""Safe YAML (and JSON) reading with limits, for rule files and provisions alike.
+"""Safe YAML (and JSON) reading with limits, for rule files, provisions and tokens files alike: one
+canonical reading of input, the same as JSON's.
 
-Only plain data comes out: mappings, lists, strings, numbers, booleans, null; dates become ISO strings.
-Refused with a LoadError naming file and line: files over the size limit, nesting deeper than the depth
-limit, anchors and aliases (they allow exponential documents), duplicate keys (YAML would keep the last
-silently), and tags other than the core ones. Only true/false are booleans: `NO` (Norway) stays a string.
-The loader also returns where each value stood, so later errors can name the line.
+Only plain data comes out: mappings, lists, strings, numbers, booleans, null. Refused with a LoadError
+naming file and line: files over the size limit, nesting deeper than the depth limit, text that is not
+UTF-8 (or holds a lone surrogate), anchors and aliases (they allow exponential documents), duplicate
+keys (YAML would keep the last silently), explicit tags, and every plain scalar that YAML 1.1, YAML 1.2
+and JSON read differently:
+
+- booleans are `true` and `false` only; `True`/`TRUE`/`False`/`FALSE` are refused, and YAML 1.1's
+  `yes`/`no`/`on`/`off` are plain text (`NO` stays Norway; a boolean field then refuses the text);
+- numbers are decimal as JSON writes them (`12`, `-3`, `1.5`, `2e3`); YAML 1.1 octal (`012000`, read
+  as 5120), sexagesimal (`1:2`, read as 62), `0x..`, `0o..`, `0b..`, `+12`, `1_000`, `.inf` and `.nan`
+  are refused (quote them when they are text);
+- `null` and `~` (and an empty value) are null; `Null`/`NULL` are refused;
+- dates are text (`2025-03-14`, as in JSON): the model that reads them checks the form.
+
+Text is normalised to Unicode NFC, keys too, so the same words typed on two keyboards are the same
+value. The loader also returns where each value stood, so later errors can name the line. PyYAML's own
+implicit resolvers (YAML 1.1) are switched off; the typing of plain scalars is done here because no
+YAML library offers a "JSON-compatible, refuse the ambiguous" schema.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
+import os
 import re
+import stat
+import unicodedata
 from typing import Any
 
 import yaml
@@ -24,32 +40,99 @@ Path = tuple  # a path into the document: keys and list indices
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader whose booleans are only true/false (YAML 1.2), not yes/no/on/off."""
+    """SafeLoader without implicit typing (every plain scalar composes as text; `_plain` types it),
+    refusing aliases and explicit tags."""
+
+    max_depth = MAX_DEPTH
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.get_event()
+            raise LoadError("YAML anchors and aliases are not allowed", line=event.start_mark.line + 1)
+        event = self.peek_event()
+        tag = getattr(event, "tag", None)
+        if tag is not None:  # `!` too: YAML reads `! 12` as text, a reader of plain values as 12
+            raise LoadError(f"explicit tags ({tag}) are not allowed: write the value plainly, or quote it "
+                            "if it is text", line=event.start_mark.line + 1)
+        # nesting is bounded while composing, before the composer's recursion can exhaust the stack
+        self._depth += 1
+        try:
+            if self._depth > self.max_depth + 1:
+                raise LoadError(f"nesting deeper than {self.max_depth} levels", line=event.start_mark.line + 1)
+            return yaml.SafeLoader.compose_node(self, parent, index)
+        finally:
+            self._depth -= 1
 
 
-_StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
-for _first in "tTfF":
-    _StrictLoader.yaml_implicit_resolvers.setdefault(_first, []).insert(
-        0, ("tag:yaml.org,2002:bool", _BOOL))
+_StrictLoader.yaml_implicit_resolvers = {}
 
-def _no_alias(self, parent, index):
-    if self.check_event(yaml.AliasEvent):
-        event = self.get_event()
-        raise LoadError("YAML anchors and aliases are not allowed", line=event.start_mark.line + 1)
-    return yaml.SafeLoader.compose_node(self, parent, index)
+_INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+# what YAML 1.2's core schema reads as a number (and 1.1's forms beyond it are asked of PyYAML)
+_CORE_NUMBER = re.compile(r"[-+]?(?:[0-9][0-9_]*|0o[0-7]+|0x[0-9a-fA-F]+|(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)"
+                          r"(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))")
+_INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_BOOL_TAG, _NULL_TAG = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
 
 
-_StrictLoader.compose_node = _no_alias
+def _dotted(path: tuple) -> str | None:
+    return ".".join(str(p) for p in path) or None
 
-_ALLOWED_TAGS = {
-    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
-}
+
+def _plain(value: str, line: int, file: str, path: tuple = ()) -> Any:
+    """The one reading of a plain (unquoted) scalar; raises LoadError for a form readers disagree on."""
+    if value == "true":
+        return True
+    if value == "false":
+        return False
+    if value in ("", "~", "null"):
+        return None
+    if _INT.fullmatch(value):
+        return int(value)
+    if _FLOAT.fullmatch(value):
+        number = float(value)
+        if number in (float("inf"), float("-inf")):
+            raise LoadError(f"number {value} is too large", file=file, line=line, path=_dotted(path))
+        return number
+    yaml11 = yaml.SafeLoader.resolve(yaml.SafeLoader, yaml.ScalarNode, value, (True, False))
+    if yaml11 in (_INT_TAG, _FLOAT_TAG) or _CORE_NUMBER.fullmatch(value):
+        raise LoadError(f"{value} is not a decimal number (YAML readers disagree on it: YAML 1.1 reads "
+                        f"012000 as octal 5120, 1:2 as 62); write plain decimal digits, or quote text",
+                        file=file, line=line, path=_dotted(path))
+    if yaml11 == _BOOL_TAG and value.lower() in ("true", "false"):
+        raise LoadError(f"{value}: booleans are true or false (lower case)", file=file, line=line,
+                        path=_dotted(path))
+    if yaml11 == _NULL_TAG:
+        raise LoadError(f"{value}: write null as null", file=file, line=line, path=_dotted(path))
+    return _text(value, line, file, path)
+
+
+def canonical_text(value: str) -> str:
+    """`value` in Unicode NFC. Raises ValueError for a lone surrogate (not a character; JSON's
+    `\\ud800` escape can carry one, and no UTF-8 can). Every front end's text goes through this."""
+    if value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"not valid Unicode text (a lone surrogate at character {exc.start})") from None
+    return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+
+
+def _text(value: str, line: int | None, file: str, path: tuple = ()) -> str:
+    """Text in Unicode NFC; a lone surrogate (not a character, cannot be UTF-8) is refused."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise LoadError(f"not valid Unicode text (a lone surrogate at character {exc.start})",
+                            file=file, line=line, path=_dotted(path)) from None
+        value = unicodedata.normalize("NFC", value)
+    return value
+
+
+_ALLOWED_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 class Located:
@@ -82,6 +165,7 @@ def parse_text(text: str | bytes, file: str = "<input>", *, max_bytes: int = MAX
         raise LoadError(f"not UTF-8 text (byte {exc.start})", file=file) from None
     try:
         loader = _StrictLoader(text)  # the reader refuses control characters already here
+        loader.max_depth = max_depth
     except yaml.YAMLError as exc:
         raise LoadError(f"YAML: {exc}".splitlines()[0], file=file) from None
     try:
@@ -103,12 +187,35 @@ def parse_text(text: str | bytes, file: str = "<input>", *, max_bytes: int = MAX
     return Located(data, lines, file)
 
 
-def load_file(path: str, **limits: int) -> Located:
+def read_regular_file(path: str, max_bytes: int = MAX_BYTES) -> bytes:
+    """The first `max_bytes + 1` bytes of a regular file. A named pipe, socket or device is refused
+    with a LoadError naming it, without waiting on it (opened non-blocking, checked with fstat before
+    any read): a pipe in a rules folder would otherwise hang every command that loads the folder."""
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(limits.get("max_bytes", MAX_BYTES) + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise LoadError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = ("a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                    else "a directory" if stat.S_ISDIR(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                    else "not a regular file")
+            raise LoadError(f"{kind}, not a regular file: refused", file=str(path))
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=True) as fh:
+            fd = -1
+            return fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise LoadError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def load_file(path: str, **limits: int) -> Located:
+    """Read and parse one YAML (or JSON) file; only a regular file is read (`read_regular_file`)."""
+    raw = read_regular_file(path, limits.get("max_bytes", MAX_BYTES))
     return parse_text(raw, str(path), **limits)
 
 
@@ -128,27 +235,20 @@ def _convert(node, path, depth, lines, seen, loader, file, max_depth):
             if not isinstance(key_node, yaml.ScalarNode):
                 raise LoadError("mapping keys must be plain scalars", file=file,
                                 line=key_node.start_mark.line + 1)
-            key = loader.construct_scalar(key_node)
+            key = _text(loader.construct_scalar(key_node), key_node.start_mark.line + 1, file)
             if key == "<<":
                 raise LoadError("merge keys (<<) are not allowed", file=file,
                                 line=key_node.start_mark.line + 1)
             if key in out:
-                raise LoadError(f"duplicate key {key!r}", file=file, line=key_node.start_mark.line + 1)
+                raise LoadError(f"duplicate key {key!r}", file=file, line=key_node.start_mark.line + 1,
+                                path=_dotted(path + (key,)))
             out[key] = _convert(value_node, path + (key,), depth + 1, lines, seen, loader, file, max_depth)
             lines[path + (key,)] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_convert(n, path + (i,), depth + 1, lines, seen, loader, file, max_depth)
                 for i, n in enumerate(node.value)]
-    try:
-        value = loader.construct_object(node, deep=True)
-    except (yaml.YAMLError, ValueError) as exc:
-        raise LoadError(f"bad value {node.value!r}: {exc}", file=file, line=line) from None
-    if isinstance(value, _dt.datetime):
-        raise LoadError(f"a timestamp is not allowed here ({node.value!r}); write a date YYYY-MM-DD",
-                        file=file, line=line)
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value != value:  # NaN never compares; refuse it
-        raise LoadError("NaN is not a value", file=file, line=line)
-    return value
+    value = loader.construct_scalar(node)
+    if node.style is None:  # plain: typed here
+        return _plain(value, line, file, path)
+    return _text(value, line, file, path)

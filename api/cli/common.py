@@ -19,7 +19,10 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from wivcheck.engine import InputError, load_library, render_html, render_json, render_markdown, render_text
+from rich.markup import escape as _escape_markup
+
+from wivcheck.engine import (InputError, load_library, render_html, render_json, render_markdown, render_text,
+                             terminal_text)
 from wivcheck.engine.log import Ledger, redact_url
 from wivcheck.engine.log.ledger import default_path
 from wivcheck.policy import OUTCOME_RANK
@@ -32,7 +35,30 @@ ERROR, USAGE = 1, 2
 # exit codes from least to most severe: allow, escalate, deny (the outcomes' order), then error
 SEVERITY = {**{EXIT[o]: rank for o, rank in OUTCOME_RANK.items()}, ERROR: len(OUTCOME_RANK)}
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+class _TerminalConsole(Console):
+    """A console that prints text given without markup through `terminal_text`: what came from input
+    (file names, messages quoting values) cannot send escape sequences to the terminal. Text given
+    with markup must escape its values with `shown`."""
+
+    def print(self, *objects, markup=None, **kwargs):
+        if markup is False:
+            objects = tuple(terminal_text(o, keep_lines=True) if isinstance(o, str) else o for o in objects)
+        super().print(*objects, markup=markup, **kwargs)
+
+
+err = _TerminalConsole(stderr=True, highlight=False, soft_wrap=True)
+
+
+def echo(text="", **kwargs) -> None:
+    """Print a line on stdout with every control character of input made visible (`terminal_text`,
+    line breaks kept): the CLI's only way to print."""
+    typer.echo(terminal_text(text, keep_lines=True), **kwargs)
+
+
+def shown(value) -> str:
+    """A value from input, made safe to interpolate into Rich markup: control characters made
+    visible and markup (`[bold]`, `[/]`, `[link=...]`) escaped."""
+    return _escape_markup(terminal_text(value))
 
 
 class Format(str, enum.Enum):
@@ -103,7 +129,7 @@ def json_error(exc: WivcheckError | str, source: str | None = None) -> None:
         return
     data = exc.as_dict() if isinstance(exc, WivcheckError) else {"error": {"code": "error", "message": str(exc),
                                                                           "problems": []}}
-    typer.echo(json.dumps({**data, "source": source}, ensure_ascii=False))
+    echo(json.dumps({**data, "source": source}, ensure_ascii=False))
 
 
 def library_or_exit(rules: Optional[Path]):
@@ -113,7 +139,7 @@ def library_or_exit(rules: Optional[Path]):
     except WivcheckError as exc:
         json_error(exc, str(rules or settings().rules_dir or "the shipped rules"))
         err.print("[bold red]error:[/] the rules could not be loaded"
-                  + (f" (the folder WIVCHECK_RULES names: {settings().rules_dir})" if from_settings else "") + ":",
+                  + (f" (the folder WIVCHECK_RULES names: {shown(settings().rules_dir)})" if from_settings else "") + ":",
                   markup=True)
         err.print(str(exc), markup=False)
         raise typer.Exit(exc.exit_code)
@@ -131,16 +157,16 @@ def read_source(source: str) -> tuple[str, bytes]:
 
 def print_decision(d, provision, fmt, lang: str) -> None:
     if fmt in (Format.json, "json"):
-        typer.echo(render_json(d))
+        echo(render_json(d))
     elif fmt in (Format.markdown, "markdown"):
-        typer.echo(render_markdown(d, lang, provision))
+        echo(render_markdown(d, lang, provision))
     elif fmt == "html":
-        typer.echo(render_html(d, provision, lang))
+        echo(render_html(d, provision, lang))
     else:
         text = render_text(d, lang)
         if d.log:
             text += f"\n  {'vastgelegd' if lang == 'nl' else 'recorded'}: #{d.log.sequence} {d.log.hash}"
-        typer.echo(text)
+        echo(text)
 
 
 def db_target(db: Optional[str]) -> str:
@@ -163,8 +189,8 @@ def report_error(source: str, exc: WivcheckError, fmt: Format) -> None:
     `{"error": {"code", "message", "problems": [{"path", "line", "message"}]}, "source"}` (the API's
     error shape plus the input's name) on stdout; always the problems, one a line, on stderr."""
     if fmt is Format.json:
-        typer.echo(json.dumps({**exc.as_dict(), "source": source}, ensure_ascii=False))
-    err.print(f"[bold red]error[/] ({exc.code}) in {source}: {exc.message}", markup=True)
+        echo(json.dumps({**exc.as_dict(), "source": source}, ensure_ascii=False))
+    err.print(f"[bold red]error[/] ({exc.code}) in {shown(source)}: {shown(exc.message)}", markup=True)
     for p in exc.problem_list():
         err.print(f"  {p}", markup=False)
 
@@ -200,7 +226,7 @@ def exit_if_broken(fault, n: int) -> None:
     if fault:
         json_error(WivcheckError(f"entry {fault.seq}: {fault.problem} ({n} entries read)",
                                  [Problem(fault.problem, f"entry {fault.seq}")]))
-        err.print(f"[bold red]NOT INTACT[/]: entry {fault.seq}: {fault.problem} ({n} entries read)", markup=True)
+        err.print(f"[bold red]NOT INTACT[/]: entry {fault.seq}: {shown(fault.problem)} ({n} entries read)", markup=True)
         raise typer.Exit(ERROR)
 
 
@@ -209,9 +235,9 @@ def exit_if_broken(fault, n: int) -> None:
 def print_impact(result, fmt: Format) -> None:
     """An impact report (`engine.tools.impact.Impact`) in the chosen format."""
     if fmt is Format.json:
-        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        echo(json.dumps(result.as_dict(), ensure_ascii=False))
     elif fmt is Format.markdown:
-        typer.echo(result.markdown())
+        echo(result.markdown())
     else:
         for line in result.text_lines():
-            typer.echo(line)
+            echo(line)

@@ -12,7 +12,7 @@ import urllib.request
 
 import typer
 
-from .common import ERROR, err
+from .common import ERROR, echo, err
 
 
 def healthcheck(url: str = typer.Option(None, "--url", metavar="URL",
@@ -41,7 +41,7 @@ def healthcheck(url: str = typer.Option(None, "--url", metavar="URL",
         data = {}
     failing = {k: c.get("detail") for k, c in (data.get("checks") or {}).items() if not c.get("ok")}
     if status == 200:
-        typer.echo(f"{data.get('status', 'ok')}: {url}")
+        echo(f"{data.get('status', 'ok')}: {url}")
         raise typer.Exit(0)
     err.print(f"not ready ({status}): {url}" + "".join(f"\n  {k}: {v}" for k, v in failing.items()), markup=False)
     raise typer.Exit(ERROR)

@@ -16,8 +16,9 @@ from wivcheck.engine import Engine, render_html
 
 from wivcheck.engine.log import Ledger, recording
 
-from .common import (ERROR, DbPath, ExportFormat, Format, Lang, RulesDir, ShowFormat, db_target, err, exit_if_broken,
-                     fail, ledger_or_exit, library_or_exit, parse_day, parse_refs, print_decision, print_impact,
+from .common import (echo, ERROR, DbPath, ExportFormat, Format, Lang, RulesDir, ShowFormat, db_target, err,
+                     exit_if_broken, fail, ledger_or_exit, library_or_exit, parse_day, parse_refs, print_decision,
+                     print_impact,
                      remember_format)
 from .examples import epilog
 
@@ -44,20 +45,21 @@ def log_show(key: str = typer.Argument(..., metavar="ID|SEQ", help="Sequence num
             provision, decision, entry = recording.shown(ledger, key)
         except WivcheckError as exc:
             fail(exc)
-    if decision.gate is None or fmt.value == "json":
-        print_decision(decision, provision, fmt.value, lang.value)
-    elif fmt.value == "html":
+    if decision.gate is not None and fmt.value != "json":
         from wivcheck.engine.gate.record import render_record
-        page = render_html(decision.model_copy(update={"gate": None}), provision, lang.value)
-        section = render_record(decision.gate.model_dump(mode="json"), lang.value, "html")
-        typer.echo(page.replace("</body>", section + "</body>") if "</body>" in page else page + section)
+        record = decision.gate.model_dump(mode="json")
+        if fmt.value == "html":
+            page = render_html(decision.model_copy(update={"gate": None}), provision, lang.value)
+            section = render_record(record, lang.value, "html")
+            echo(page.replace("</body>", section + "</body>") if "</body>" in page else page + section)
+            return
+        print_decision(decision, provision, fmt.value, lang.value)
+        echo(render_record(record, lang.value, fmt.value))
     else:
-        from wivcheck.engine.gate.record import render_record
         print_decision(decision, provision, fmt.value, lang.value)
-        typer.echo(render_record(decision.gate.model_dump(mode="json"), lang.value, fmt.value))
     if fmt is ShowFormat.text:
         label = "vastgelegd door" if lang is Lang.nl else "recorded by"
-        typer.echo(f"  {label}: {describe_recorder(entry.recorder(), lang.value)}, {entry.recorded_at}")
+        echo(f"  {label}: {describe_recorder(entry.recorder(), lang.value)}, {entry.recorded_at}")
 
 
 @log_app.command("head", epilog=epilog("log head"))
@@ -65,7 +67,7 @@ def log_head(db: Optional[str] = DbPath):
     """Print the sequence number and hash of the last entry (write the hash down elsewhere)."""
     with ledger_or_exit(db) as ledger:
         seq, digest = ledger.head()
-    typer.echo(f"{seq} {digest}")
+    echo(f"{seq} {digest}")
 
 
 @log_app.command("verify", epilog=epilog("log verify"))
@@ -102,7 +104,7 @@ def log_verify(expect_head: Optional[str] = typer.Option(None, "--expect-head", 
     if problems:
         raise typer.Exit(ERROR)
     signed = f"; {len(anchors)} checkpoint(s) hold" if anchors else ""
-    typer.echo(f"intact: {n} entries, head {seq} {digest}{signed}")
+    echo(f"intact: {n} entries, head {seq} {digest}{signed}")
 
 
 @log_app.command("export", epilog=epilog("log export"))
@@ -163,7 +165,7 @@ def log_import(file: Path = typer.Argument(..., help="A JSON-lines export (not r
         except WivcheckError as exc:
             fail(exc)
     exit_if_broken(fault, n)
-    typer.echo(f"imported {n} entries; chain intact")
+    echo(f"imported {n} entries; chain intact")
 
 
 @log_app.command("replay", epilog=epilog("log replay"))

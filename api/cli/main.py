@@ -18,7 +18,7 @@ from wivcheck.engine import Engine, parse_provisions
 from wivcheck.engine.log import recording
 from wivcheck.policy.errors import WivcheckError
 
-from .common import (ERROR, EXIT, SEVERITY, DbPath, Format, Lang, LockWait, RulesDir, err, ledger_or_exit,
+from .common import (echo, shown, ERROR, EXIT, SEVERITY, DbPath, Format, Lang, LockWait, RulesDir, err, ledger_or_exit,
                      library_or_exit, parse_day, parse_refs, print_decision, read_source, remember_format,
                      report_error, settings)
 from .examples import epilog
@@ -35,7 +35,7 @@ app = typer.Typer(add_completion=True, no_args_is_help=True,
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"wivcheck {metadata.version('wivcheck')}")
+        echo(f"wivcheck {metadata.version('wivcheck')}")
         raise typer.Exit(0)
 
 
@@ -112,6 +112,6 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # last line of defence: an unexpected fault is an error, never an allow
-        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}", markup=True)
+        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {shown(exc)}", markup=True)
         sys.exit(ERROR)
 

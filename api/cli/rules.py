@@ -19,7 +19,7 @@ from wivcheck.engine import FACT_SCHEMA, load_library
 from wivcheck.engine.compile import compile_ruleset
 from wivcheck.policy import PolicyError, RuleSetFile, default_rules_dir, load_file
 
-from .common import (ERROR, DbPath, Format, RulesDir, err, fail, ledger_or_exit, library_or_exit, parse_day,
+from .common import (echo, ERROR, DbPath, Format, RulesDir, err, fail, ledger_or_exit, library_or_exit, parse_day,
                      parse_refs, print_impact, remember_format, settings)
 from .examples import epilog
 
@@ -40,7 +40,7 @@ def rules_list(
              "in_force": v.model.in_force_on(day), "rules": len(v.model.rules),
              "sha256": v.sha256, "title": v.model.title.en} for v in lib.all()]
     if fmt is Format.json:
-        typer.echo(json.dumps(rows, ensure_ascii=False))
+        echo(json.dumps(rows, ensure_ascii=False))
         return
     table = Table(title=f"Rule sets (in force on {day})")
     for col in ("ruleset@version", "status", "valid", "in force", "rules", "sha256"):
@@ -73,7 +73,7 @@ def rules_validate(path: Optional[Path] = typer.Argument(None, help="A rule file
         err.print(str(exc), markup=False)
         raise typer.Exit(exc.exit_code)
     for v in versions:
-        typer.echo(f"ok  {v.ref}  {len(v.model.rules)} rules  sha256 {v.sha256}  {v.path}")
+        echo(f"ok  {v.ref}  {len(v.model.rules)} rules  sha256 {v.sha256}  {v.path}")
 
 
 @rules_app.command("test", epilog=epilog("rules test"))
@@ -122,7 +122,7 @@ def rules_test(path: Optional[Path] = typer.Argument(None, help="Rules folder, a
     r_pct = 100.0 * r_cov / r_total if r_total else 0.0  # nothing exercised is no coverage
     l_pct = 100.0 * l_cov / l_total if l_total else 0.0
     if fmt is Format.json:
-        typer.echo(json.dumps({
+        echo(json.dumps({
             "passed": len(outcomes) - len(failed), "failed": [o.as_dict() for o in failed],
             "tests": [o.as_dict() for o in outcomes] if verbose else None,
             "mutations": {"tried": tried, "unnoticed": [{"rule": m.mutant.rule, "where": m.mutant.where,
@@ -134,22 +134,22 @@ def rules_test(path: Optional[Path] = typer.Argument(None, help="Rules folder, a
     else:
         for o in outcomes:
             if o.passed and verbose:
-                typer.echo(f"ok   {o.file}:{o.line or '?'} {o.name} ({o.decision})")
+                echo(f"ok   {o.file}:{o.line or '?'} {o.name} ({o.decision})")
             elif not o.passed:
-                typer.echo(f"FAIL {o.file}:{o.line or '?'} {o.name}" + (f" ({o.decision})" if o.decision else ""))
+                echo(f"FAIL {o.file}:{o.line or '?'} {o.name}" + (f" ({o.decision})" if o.decision else ""))
                 for p in o.problems + o.details:
-                    typer.echo(f"     {p}")
-        typer.echo(f"rule coverage: {r_cov}/{r_total} outcomes seen ({r_pct:.1f}%)")
+                    echo(f"     {p}")
+        echo(f"rule coverage: {r_cov}/{r_total} outcomes seen ({r_pct:.1f}%)")
         for g in r_gaps:
-            typer.echo(f"  not seen: {g}")
-        typer.echo(f"condition coverage: {l_cov}/{l_total} leaf values seen ({l_pct:.1f}%)")
+            echo(f"  not seen: {g}")
+        echo(f"condition coverage: {l_cov}/{l_total} leaf values seen ({l_pct:.1f}%)")
         for g in l_gaps:
-            typer.echo(f"  not seen: {g}")
+            echo(f"  not seen: {g}")
         for m in missed:
-            typer.echo(f"  unnoticed: {m.mutant.rule} {m.mutant.where}: {m.mutant.change}: every test still passes")
+            echo(f"  unnoticed: {m.mutant.rule} {m.mutant.where}: {m.mutant.change}: every test still passes")
         if tried:
-            typer.echo(f"mutations: {tried - len(missed)}/{tried} changed thresholds noticed by a test")
-        typer.echo(f"rule tests: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
+            echo(f"mutations: {tried - len(missed)}/{tried} changed thresholds noticed by a test")
+        echo(f"rule tests: {len(outcomes) - len(failed)} passed, {len(failed)} failed")
     below = []
     if r_pct < min_coverage:
         below.append(f"rule coverage {r_pct:.1f}% is below --min-coverage {min_coverage:g}%")
@@ -240,7 +240,7 @@ def rules_verify(invariants: Optional[Path] = typer.Option(None, "--invariants",
         fail(exc)
     broken = [r for r in results if r.counterexample is not None]
     if fmt is Format.json:
-        typer.echo(json.dumps([{"id": r.id, "text": r.text, "examples": r.examples, "seconds": round(r.seconds, 2),
+        echo(json.dumps([{"id": r.id, "text": r.text, "examples": r.examples, "seconds": round(r.seconds, 2),
                                 "counterexample": r.counterexample,
                                 "decision": r.decision.model_dump(mode="json") if r.decision else None,
                                 "changed_decision": r.other.model_dump(mode="json") if r.other else None}
@@ -248,18 +248,18 @@ def rules_verify(invariants: Optional[Path] = typer.Option(None, "--invariants",
     else:
         for r in results:
             status = "BROKEN" if r.counterexample is not None else "holds"
-            typer.echo(f"{status:6} {r.id}: {r.text.strip()}")
+            echo(f"{status:6} {r.id}: {r.text.strip()}")
             if r.counterexample is not None:
-                typer.echo("  counterexample:")
-                typer.echo("    " + yaml.safe_dump(r.counterexample, sort_keys=False, allow_unicode=True)
+                echo("  counterexample:")
+                echo("    " + yaml.safe_dump(r.counterexample, sort_keys=False, allow_unicode=True)
                            .replace("\n", "\n    ").rstrip())
-                typer.echo(f"  decision: {r.decision.decision}" + "".join(
+                echo(f"  decision: {r.decision.decision}" + "".join(
                     f"\n    {x.outcome} {x.rule} ({'; '.join(x.cites)})" for x in r.decision.reasons))
                 if r.other is not None:
-                    typer.echo(f"  after the change: {r.other.decision}")
+                    echo(f"  after the change: {r.other.decision}")
         total = max((r.examples for r in results), default=0)
         seconds = max((r.seconds for r in results), default=0)
-        typer.echo(f"invariants: {len(results) - len(broken)} hold, {len(broken)} broken; each checked on "
+        echo(f"invariants: {len(results) - len(broken)} hold, {len(broken)} broken; each checked on "
                    f"{total} generated provisions in the last round, {seconds:.1f} s in all")
     raise typer.Exit(ERROR if broken else 0)
 
@@ -301,12 +301,12 @@ def rules_doc(fmt: DocFormat = typer.Option(DocFormat.markdown, "--format", call
         pages = {"rulebook.md": "# wivcheck rule book\n\n" + "\n".join(parts)}
     if out is None:
         for text in pages.values():
-            typer.echo(text)
+            echo(text)
         return
     out.mkdir(parents=True, exist_ok=True)
     for name, text in pages.items():
         (out / name).write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {out / name}")
+        echo(f"wrote {out / name}")
 
 
 @rules_app.command("lint", epilog=epilog("rules lint"))
@@ -317,18 +317,18 @@ def rules_lint(path: Optional[Path] = typer.Argument(None, help="A rules folder 
     findings = lint(library_or_exit(path), FACT_SCHEMA)
     errors = [f for f in findings if f.level == "error"]
     if fmt is Format.json:
-        typer.echo(json.dumps([f.__dict__ for f in findings], ensure_ascii=False))
+        echo(json.dumps([f.__dict__ for f in findings], ensure_ascii=False))
     else:
         for f in sorted(findings, key=lambda f: (f.level != "error", f.where)):
-            typer.echo(f"{f.level:7} {f.kind:15} {f.where}: {f.message}")
-        typer.echo(f"lint: {len(errors)} errors, {len(findings) - len(errors)} warnings")
+            echo(f"{f.level:7} {f.kind:15} {f.where}: {f.message}")
+        echo(f"lint: {len(errors)} errors, {len(findings) - len(errors)} warnings")
     raise typer.Exit(ERROR if errors else 0)
 
 
 @rules_app.command("schema", epilog=epilog("rules schema"))
 def rules_schema():
     """Print the JSON Schema of the rule-set file format (for editors)."""
-    typer.echo(json.dumps(ruleset_json_schema(), indent=2, ensure_ascii=False))
+    echo(json.dumps(ruleset_json_schema(), indent=2, ensure_ascii=False))
 
 
 def ruleset_json_schema() -> dict:

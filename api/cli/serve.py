@@ -10,6 +10,7 @@ from typing import Optional
 
 import orjson
 import typer
+from pydantic import SecretStr
 
 from wivcheck.policy.errors import WivcheckError
 
@@ -18,8 +19,8 @@ from wivcheck.engine import Engine
 from wivcheck.engine.log import Ledger, redact_url
 from wivcheck.engine.log.ledger import default_path
 
-from .common import (ERROR, EXIT, DbPath, Format, Lang, RulesDir, err, fail, ledger_or_exit, library_or_exit,
-                     parse_refs, remember_format, report_error, settings)
+from .common import (echo, EXIT, DbPath, Format, Lang, RulesDir, err, fail, ledger_or_exit, library_or_exit,
+                     parse_refs, remember_format, report_error)
 from .examples import epilog
 
 class LogFormat(str, enum.Enum):
@@ -45,9 +46,9 @@ def tokens_new(role: str = typer.Option(..., "--role", help="analyst, gate, poli
     if role not in ROLES:
         raise typer.BadParameter(f"one of {', '.join(ROLES)}", param_hint="--role")
     token, entry = new_token(role, name)
-    typer.echo(f"token: {token}")
-    typer.echo("entry for the tokens file:")
-    typer.echo(f"- {{name: {json.dumps(entry['name'])}, role: {entry['role']}, sha256: {entry['sha256']}}}")
+    echo(f"token: {token}")
+    echo("entry for the tokens file:")
+    echo(f"- {{name: {json.dumps(entry['name'])}, role: {entry['role']}, sha256: \"{entry['sha256']}\"}}")
 
 
 def serve(host: str = typer.Option("127.0.0.1", "--host"),
@@ -64,19 +65,15 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
           log_level: Optional[LogLevel] = typer.Option(None, "--log-level",
                                                        help="Default info (WIVCHECK_LOG_LEVEL).")):
     """Serve the HTTP API, the AuthZEN API and the analyst page (uvicorn), with JSON logs on stderr."""
-    import ipaddress
     import os
+    import secrets
     import shutil
     import tempfile
 
     import uvicorn
 
-    from ..http.tokens import load_tokens
+    from ..http.state import check_access_settings
 
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
     from .. import logs
     from ..settings import Settings, SettingsError
     try:
@@ -86,19 +83,14 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
         fail(exc)
     logs.configure(base.log_format, base.log_level)
     tokens = tokens or base.tokens_path
-    known = {}
-    if tokens is not None:
-        try:
-            known = load_tokens(tokens)
-        except WivcheckError as exc:
-            fail(exc)
-    if not known and not loopback:
-        err.print(f"[bold red]refused:[/] no tokens are configured, so every caller would have every role; "
-                  f"the server listens only on loopback (127.0.0.1, ::1) until --tokens names a tokens file "
-                  f"(make one with `wivcheck tokens new`). Asked for: {host}", markup=True)
-        raise typer.Exit(ERROR)
     chosen = base.model_copy(update={"rules_dir": rules or base.rules_dir, "tokens_path": tokens,
-                                     "db": db or base.db or str(default_path())})
+                                     "db": db or base.db or str(default_path()), "bind_host": host,
+                                     "session_key": base.session_key or SecretStr(secrets.token_urlsafe(32))})
+    # the same check runs again in every worker, at its start and at every restart (api/http/state.py)
+    try:
+        known = check_access_settings(chosen)
+    except WivcheckError as exc:
+        fail(exc)
     engine = Engine(library_or_exit(chosen.rules_dir))
     try:
         engine.warm()
@@ -112,9 +104,9 @@ def serve(host: str = typer.Option("127.0.0.1", "--host"),
     if not known:
         logs.get("wivcheck.serve").warning("no_tokens", note="no tokens configured: loopback only, every "
                                                              "caller has every role")
-    shown = f"[{host}]" if ":" in host else host
-    logs.get("wivcheck.serve").info("serving", page=f"http://{shown}:{port}/", api=f"http://{shown}:{port}/v1",
-                                    docs=f"http://{shown}:{port}/docs", log=redact_url(chosen.db))
+    addr = f"[{host}]" if ":" in host else host
+    logs.get("wivcheck.serve").info("serving", page=f"http://{addr}:{port}/", api=f"http://{addr}:{port}/v1",
+                                    docs=f"http://{addr}:{port}/docs", log=redact_url(chosen.db))
     try:
         # uvicorn's own logging is not configured (log_config=None): its records go to the root
         # logger, which `logs.configure` set up; the access log is wivcheck's own (api/http/observe.py)
@@ -172,13 +164,13 @@ def gate(stix: Optional[Path] = typer.Option(None, "--stix", metavar="FILE", hel
     if stripped is not None and written is None:
         err.print(f"not written: {stripped} (the stripped payload may not go: {result.remove_note})", markup=False)
     if fmt is Format.json:
-        typer.echo(json.dumps(result.answer(decision), ensure_ascii=False))
+        echo(json.dumps(result.answer(decision), ensure_ascii=False))
     else:
-        typer.echo(render_text(decision, lang.value))
+        echo(render_text(decision, lang.value))
         if decision.log:
-            typer.echo(f"  {'vastgelegd' if lang.value == 'nl' else 'recorded'}: #{decision.log.sequence} "
+            echo(f"  {'vastgelegd' if lang.value == 'nl' else 'recorded'}: #{decision.log.sequence} "
                        f"{decision.log.hash}")
-        typer.echo(render_record(result.record().model_dump(mode="json"), lang.value, "text", brief=True))
+        echo(render_record(result.record().model_dump(mode="json"), lang.value, "text", brief=True))
         if written:
-            typer.echo(f"  {'geschreven' if lang.value == 'nl' else 'written'}: {written}")
+            echo(f"  {'geschreven' if lang.value == 'nl' else 'written'}: {written}")
     raise typer.Exit(EXIT[decision.decision])

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -14,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from wivcheck.policy.errors import Problem as ProblemData
 from wivcheck.policy.errors import WivcheckError
+from wivcheck.policy.library import error_message
 
 
 class Problem(BaseModel):
@@ -75,11 +78,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
+        cause = exc.__cause__
+        if isinstance(cause, json.JSONDecodeError):  # the body is not (canonical) JSON: bodies.loads
+            line = cause.doc.count("\n", 0, cause.pos) + 1 if cause.doc else None
+            return error_response(422, "invalid_json", f"the body is not valid JSON: {cause.msg}",
+                                  [{"path": getattr(cause, "path", ""), "line": line, "message": cause.msg}])
         problems = []
         for e in exc.errors():
             loc = [str(p) for p in e["loc"] if p != "body" and not str(p).startswith("function")]
-            msg = {"extra_forbidden": "unknown field", "missing": "field required"}.get(e["type"], e["msg"])
-            problems.append({"path": ".".join(loc), "message": msg.removeprefix("Value error, ")})
+            problems.append({"path": ".".join(loc), "message": error_message(e)})
         code = "invalid_provision" if request.url.path in ("/v1/check", "/v1/decisions") else "invalid_request"
         return error_response(422, code, "the request body is not valid", problems)
 

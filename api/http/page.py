@@ -1,32 +1,44 @@
 """The analyst page at `/`: paste or upload a provision (YAML or JSON) or fill in the form, see the
 decision with every reason, its citation and what would have to change (Dutch by default, English on
-request), and record it when the role allows. Server-rendered, no JavaScript, every field labelled."""
+request), and record it when the role allows. Server-rendered, no JavaScript, every field labelled.
+
+Sign-in and forms are guarded (docs/security.md): the cookie holds a signed session, never the token
+(`sessions`); every form carries a CSRF token bound to that session, and the sign-in form one bound to
+a sign-in cookie; a POST that a browser marks as coming from another site or origin (`Sec-Fetch-Site`,
+`Origin`) is refused. Forms are read here, with python-multipart, strictly: a field that is not UTF-8
+is an error naming it, never text with replaced bytes."""
 
 from __future__ import annotations
 
+import io
+import re
 import time
+import urllib.parse
+from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
-from fastapi import FastAPI, Form, Request
-from starlette.datastructures import UploadFile
+import python_multipart
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from wivcheck.engine import EngineError, FACT_SCHEMA, ProvisionError, parse_provisions, provision_from_data
+from wivcheck.engine.load import MAX_PROVISION_BYTES
 
 from wivcheck.engine.log import LedgerError
 from wivcheck.engine.log import recording
 from wivcheck.policy import PolicyError
 
 from .idempotency import recorder_of
+from .auth import SCOPE_KEY, page_access
+from .sessions import LOGIN_COOKIE, LOGIN_MAX_AGE, MAX_AGE, SESSION_COOKIE
 from .tokens import digest
-
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader(__package__, "templates"),
                           autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 CHECK_ROLES = ("analyst", "policy")
 RECORD_ROLES = ("analyst",)
-COOKIE = "wivcheck_token"
 
 _T = {
     "nl": {"title": "Verstrekking toetsen", "paste": "Verstrekking (YAML of JSON)", "upload": "Of upload een bestand",
@@ -79,7 +91,9 @@ def data_from_form(form) -> dict:
             raw = (form.get(key) or "").strip()
             if raw == "":
                 continue
-            value = {"bool": lambda v: v == "true", "int": _int_or_text}.get(ft.kind, lambda v: v)(raw)
+            # the canonical reading: only "true"/"false" are booleans and only decimal digits numbers;
+            # anything else stays text, for the strict model to refuse naming the field
+            value = {"bool": _bool_or_text, "int": _int_or_text}.get(ft.kind, lambda v: v)(raw)
         node = out
         parts = path.split(".")
         for p in parts[:-1]:
@@ -88,70 +102,201 @@ def data_from_form(form) -> dict:
     return out
 
 
+class FormError(Exception):
+    """A form that cannot be read: a field that is not UTF-8, a body that is not a form."""
+
+
+@dataclass
+class FormData:
+    """A form's fields (text, several values per name possible) and uploaded files (name, bytes)."""
+
+    fields: dict[str, list[str]] = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        values = self.fields.get(name)
+        return values[-1] if values else default
+
+    def getlist(self, name: str) -> list[str]:
+        return list(self.fields.get(name, []))
+
+    def keys(self):
+        return self.fields.keys()
+
+
+def _utf8(raw: bytes, what: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FormError(f"{what}: not UTF-8 text (byte {exc.start})") from None
+
+
+async def read_form(request: Request) -> FormData:
+    """The request's form (urlencoded or multipart), every field decoded as UTF-8 strictly. Raises
+    FormError naming the field. The body was bounded by the limits middleware already."""
+    body = await request.body()
+    ctype = request.headers.get("content-type", "")
+    out = FormData()
+    urlencoded = ctype.split(";")[0].strip().lower() == "application/x-www-form-urlencoded"
+
+    def on_field(f) -> None:
+        name_raw, value_raw = f.field_name or b"", f.value or b""
+        if urlencoded:
+            name_raw = urllib.parse.unquote_to_bytes(name_raw.replace(b"+", b" "))
+            value_raw = urllib.parse.unquote_to_bytes(value_raw.replace(b"+", b" "))
+        name = _utf8(name_raw, "a field name")
+        out.fields.setdefault(name, []).append(_utf8(value_raw, f"field {name}"))
+
+    def on_file(f) -> None:
+        name = _utf8(f.field_name or b"", "a field name")
+        f.file_object.seek(0)
+        out.files[name] = (_utf8(f.file_name or b"", f"the name of file {name}"), f.file_object.read())
+
+    try:
+        python_multipart.parse_form({"Content-Type": ctype.encode("latin-1")}, io.BytesIO(body), on_field, on_file)
+    except FormError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - python-multipart's own errors: not a form
+        raise FormError(f"the body is not a form ({type(exc).__name__}: {exc})") from None
+    return out
+
+
+def _cross_site(request: Request) -> str | None:
+    """Why a POST must be refused as coming from elsewhere, or None. Browsers say where a request
+    comes from (`Sec-Fetch-Site`; `Origin` on every POST); a page on another port is another origin
+    but the same site, which SameSite cookies alone do not tell apart."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        if site in ("same-origin", "none"):
+            return None
+        return f"the form was sent from another {'site' if site == 'cross-site' else 'origin'} ({site})"
+    origin = request.headers.get("origin")  # browsers without Sec-Fetch-Site
+    if origin is not None:
+        own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+        if origin != own:
+            return f"the form was sent from {origin}, not from this page ({own})"
+    return None
+
+
 def add_page(app: FastAPI, state) -> None:
-    def render(request: Request, status: int = 200, **ctx) -> HTMLResponse:
-        lang = ctx.pop("lang", None) or request.query_params.get("lang", "nl")
+    sessions = state.sessions
+
+    def _secure(request_or_scope) -> bool:
+        scope = request_or_scope if isinstance(request_or_scope, dict) else request_or_scope.scope
+        return scope.get("scheme") == "https"
+
+    def _set(response, scope, name: str, value: str, max_age: int) -> None:
+        response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="strict",
+                            secure=_secure(scope))
+
+    def render(request: Request | None, status: int = 200, scope: dict | None = None, **ctx) -> HTMLResponse:
+        scope = scope if scope is not None else request.scope
+        query = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        lang = ctx.pop("lang", None) or (query.get("lang") or ["nl"])[0]
         lang = lang if lang in _T else "nl"
-        html = _ENV.get_template(ctx.pop("template", "index.html")).render(
+        template = ctx.pop("template", "index.html")
+        cookies = []
+        if template == "login.html":  # a sign-in form: its own nonce, in a sign-in cookie
+            cookie, nonce = sessions.new_login()
+            csrf = sessions.csrf("login", nonce)
+            cookies.append((LOGIN_COOKIE, cookie, LOGIN_MAX_AGE))
+        else:
+            session = ctx.pop("session")
+            csrf = sessions.csrf("page", session.nonce)
+            if ctx.pop("new_session", None):
+                cookies.append((SESSION_COOKIE, ctx.pop("session_cookie"), MAX_AGE))
+        html = _ENV.get_template(template).render(
             t=_T[lang], lang=lang, groups=form_fields(), ident=ctx.pop("ident", None), text=ctx.pop("text", ""),
             decision=ctx.pop("decision", None), errors=ctx.pop("errors", []), values=ctx.pop("values", {}),
-            may_record=ctx.pop("may_record", False), message=ctx.pop("message", ""))
-        return HTMLResponse(html, status_code=status)
+            may_record=ctx.pop("may_record", False), message=ctx.pop("message", ""), csrf=csrf)
+        response = HTMLResponse(html, status_code=status)
+        for name, value, age in cookies:
+            _set(response, scope, name, value, age)
+        return response
+
+    def refuse(scope, status: int, message: str) -> HTMLResponse:
+        """The sign-in page as the answer to a refused page request (auth middleware)."""
+        return render(None, status, scope=scope, template="login.html", message=message)
+
+    app.state.refuse_page = refuse
+
+    def session_of(request: Request):
+        """(session, cookie to set or None): the browser's session; in local mode one is made for a
+        browser that has none (its nonce binds the forms' CSRF tokens)."""
+        session = sessions.session(request.cookies.get(SESSION_COOKIE))
+        if state.local and (session is None or session.subject != "local"):
+            cookie, session = sessions.new_session("local")
+            return session, cookie
+        return session, None
 
     def who(request: Request):
         try:
-            return state.identify(request), None
+            return state.identify(request, page=True), None
         except Exception as exc:  # noqa: BLE001 - ApiError: show the sign-in page with its status
             return None, exc
 
-    def gate(request: Request, roles):
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False, openapi_extra=page_access(CHECK_ROLES))
+    def page(request: Request):
         ident, exc = who(request)
         if ident is None:
-            return None, render(request, 401, template="login.html", message=exc.message)
-        if not ident.may(roles):
-            return None, render(request, 403, template="login.html",
-                                message=f"role {ident.role} may not use this page ({', '.join(roles)})")
-        return ident, None
+            return render(request, 401, template="login.html", message=exc.message)
+        if not ident.may(CHECK_ROLES):
+            return render(request, 403, template="login.html",
+                          message=f"role {ident.role} may not use this page ({', '.join(CHECK_ROLES)})")
+        session, cookie = session_of(request)
+        return render(request, ident=ident, may_record=ident.may(RECORD_ROLES), session=session,
+                      new_session=cookie is not None, session_cookie=cookie)
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False, openapi_extra={"x-roles": list(CHECK_ROLES)})
-    def page(request: Request):
-        ident, refusal = gate(request, CHECK_ROLES)
-        if refusal:
-            return refusal
-        return render(request, ident=ident, may_record=ident.may(RECORD_ROLES))
-
-    @app.post("/", response_class=HTMLResponse, include_in_schema=False, openapi_extra={"x-roles": list(CHECK_ROLES)})
+    @app.post("/", response_class=HTMLResponse, include_in_schema=False, openapi_extra=page_access(CHECK_ROLES))
     async def submit(request: Request):
-        ident, refusal = gate(request, CHECK_ROLES)
-        if refusal:
-            return refusal
-        form = await request.form()
+        ident = request.scope["state"][SCOPE_KEY]  # the auth middleware let it through
+        session, cookie = session_of(request)
+        base = dict(ident=ident, may_record=ident.may(RECORD_ROLES), session=session,
+                    new_session=cookie is not None, session_cookie=cookie)
+        refused = _cross_site(request)
+        if refused is None:
+            try:
+                form = await read_form(request)
+            except FormError as exc:
+                return render(request, 422, errors=[str(exc)], **base)
+            if cookie is not None or not sessions.csrf_ok("page", session.nonce, form.get("csrf")):
+                refused = "the form's CSRF token is missing or not this session's; reload the page and send it again"
+        if refused is not None:
+            return render(request, 403, errors=[f"refused: {refused}"], **base)
         lang = form.get("lang") or "nl"
         action = form.get("action") or "check"
         text = form.get("text") or ""
-        upload = form.get("file")
-        values = {k: form.getlist(k) if len(form.getlist(k)) > 1 else form.get(k) for k in form.keys()}
-        ctx = dict(lang=lang, ident=ident, may_record=ident.may(RECORD_ROLES), text=text, values=values)
-        try:
+        upload = form.files.get("file")
+        values = {k: form.getlist(k) if len(form.getlist(k)) > 1 else form.get(k) for k in form.keys()
+                  if k != "csrf"}
+        ctx = dict(lang=lang, text=text, values=values, **base)
+        if upload is not None and upload[0]:
+            try:
+                ctx["text"] = upload[1].decode("utf-8")
+            except UnicodeDecodeError:
+                ctx["text"] = ""
+
+        def parse_and_decide():
             if action == "form":
                 provisions = [provision_from_data(data_from_form(form), source="form")]
+            elif upload is not None and upload[0]:
+                provisions = parse_provisions(upload[1], upload[0], max_bytes=MAX_PROVISION_BYTES)
             else:
-                if isinstance(upload, UploadFile) and upload.filename:
-                    raw = await upload.read(state.settings.max_body_bytes + 1)
-                    text = raw.decode("utf-8", errors="replace")
-                    ctx["text"] = text
-                    provisions = parse_provisions(raw, upload.filename)
-                else:
-                    provisions = parse_provisions(text, "text")
+                provisions = parse_provisions(text.encode("utf-8"), "text", max_bytes=MAX_PROVISION_BYTES)
             if len(provisions) != 1:
                 raise ProvisionError(["the page checks one provision at a time"], "text")
             started = time.perf_counter()
-            decisions = state.engine.decide_many(provisions)
-            elapsed = time.perf_counter() - started
+            return provisions, state.engine.decide_many(provisions), time.perf_counter() - started
+
+        try:
+            # on a thread: reading YAML is pure Python, and the event loop keeps serving meanwhile
+            provisions, decisions, elapsed = await run_in_threadpool(parse_and_decide)
             if action == "record":
                 if not ident.may(RECORD_ROLES):
-                    return render(request, 403, template="login.html", message=f"role {ident.role} may not record")
-                decisions = recording.record(state.ledger, provisions, decisions, recorded_by=recorder_of(ident))
+                    return render(request, 403, errors=[f"role {ident.role} may not record"], **ctx)
+                # on a thread: a log held by another writer stalls this request, not the worker
+                decisions = await run_in_threadpool(recording.record, state.ledger, provisions, decisions,
+                                                    recorded_by=recorder_of(ident))
             state.decided("page", decisions, elapsed)
             return render(request, decision=decisions[0], **ctx)
         except ProvisionError as exc:
@@ -163,26 +308,73 @@ def add_page(app: FastAPI, state) -> None:
         except EngineError as exc:
             return render(request, 500, errors=[f"no decision: {exc}"], **ctx)
 
-    @app.get("/login", response_class=HTMLResponse, include_in_schema=False, openapi_extra={"x-public": True})
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False, openapi_extra=page_access())
     def login_page(request: Request):
         return render(request, template="login.html")
 
-    @app.post("/login", include_in_schema=False, openapi_extra={"x-public": True})
-    def login(request: Request, token: str = Form(...), lang: str = Form("nl")):
-        if state.tokens and digest(token.strip()) not in state.tokens:
+    @app.post("/login", include_in_schema=False, openapi_extra=page_access())
+    async def login(request: Request):
+        refused = _cross_site(request)
+        form = FormData()
+        if refused is None:
+            try:
+                form = await read_form(request)
+            except FormError as exc:
+                refused = str(exc)
+        lang = form.get("lang") or "nl"
+        if refused is None:
+            nonce = sessions.login_nonce(request.cookies.get(LOGIN_COOKIE))
+            if not sessions.csrf_ok("login", nonce, form.get("csrf")):
+                refused = "the sign-in form's CSRF token is missing or does not fit; reload the page"
+        if refused is None and not _secure(request) and not _loopback_client(request):
+            refused = "sign in over HTTPS: over plain HTTP the page signs in only from this machine"
+        if refused is not None:
+            return render(request, 403, template="login.html", lang=lang, message=f"refused: {refused}")
+        token = (form.get("token") or "").strip()
+        if state.local:
+            subject = "local"
+        elif token and digest(token) in state.tokens:
+            subject = digest(token)
+        else:
             return render(request, 401, template="login.html", lang=lang, message="the token is not known")
-        response = RedirectResponse(f"/?lang={lang}", status_code=303)
-        response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", max_age=8 * 3600)
+        cookie, _ = sessions.new_session(subject)
+        response = RedirectResponse(f"/?lang={urllib.parse.quote(lang)}", status_code=303)
+        _set(response, request, SESSION_COOKIE, cookie, MAX_AGE)
+        response.delete_cookie(LOGIN_COOKIE, path="/", httponly=True, samesite="strict", secure=_secure(request))
         return response
 
-    @app.post("/logout", include_in_schema=False, openapi_extra={"x-public": True})
-    def logout():
+    @app.post("/logout", include_in_schema=False, openapi_extra=page_access())
+    async def logout(request: Request):
+        session = sessions.session(request.cookies.get(SESSION_COOKIE))
+        refused = _cross_site(request)
+        if refused is None and session is not None:
+            try:
+                form = await read_form(request)
+            except FormError as exc:
+                refused = str(exc)
+            else:
+                if not sessions.csrf_ok("page", session.nonce, form.get("csrf")):
+                    refused = "the form's CSRF token is missing or not this session's"
+        if refused is not None:
+            return render(request, 403, template="login.html", message=f"refused: {refused}")
         response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(COOKIE)
+        response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=_secure(request))
         return response
+
+
+def _loopback_client(request: Request) -> bool:
+    from .state import is_loopback
+    return request.client is not None and is_loopback(request.client.host)
 
 
 def _int_or_text(v: str):
-    """An integer field's value; text that is not an integer stays text, for validation to name."""
-    digits = v.removeprefix("-")
-    return int(v) if digits.isascii() and digits.isdigit() else v
+    """An integer field's value in plain decimal (no leading zero, no sign but -); other text stays
+    text, for validation to name."""
+    return int(v) if _DECIMAL.fullmatch(v) else v
+
+
+def _bool_or_text(v: str):
+    return {"true": True, "false": False}.get(v, v)
+
+
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)")

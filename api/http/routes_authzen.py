@@ -17,7 +17,7 @@ from typing import Annotated
 from fastapi import Body, FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 
-from wivcheck.engine import EngineError, ProvisionError
+from wivcheck.engine import EngineError
 from wivcheck.policy import SelectionError
 from wivcheck.policy.errors import WivcheckError
 

@@ -7,6 +7,9 @@ from fastapi import FastAPI
 from wivcheck.engine import FACT_SCHEMA, ProvisionError, provision_from_data
 from wivcheck.policy import PolicyError, PolicyErrors, load_text
 
+from wivcheck.engine import EngineError
+from wivcheck.engine.compile import compile_ruleset
+
 from .auth import access, allow
 from .errors import AUTH_ERRORS, BODY_ERRORS, FAULT_ERRORS, ApiError, documented
 from .schemas import ImpactRequest, ImpactResponse, RuleSetDetail, RuleSetInfo
@@ -39,7 +42,8 @@ def add_routes(app: FastAPI, state: State) -> None:
         return body
 
     @app.post("/v1/rulesets/impact", response_model=ImpactResponse, tags=["rules"],
-              summary="What a candidate rule set would change, replayed over the log or given provisions",
+              summary="What a candidate rule set would change, replayed over the log (counts and decision ids, "
+                      "no provision contents) or over given provisions",
               responses={**AUTH_ERRORS, **BODY_ERRORS, **FAULT_ERRORS}, **access("policy"))
     def rules_impact(body: ImpactRequest, _: Identity = allow("policy")):
         from wivcheck.engine.tools import impact as impact_mod
@@ -53,8 +57,21 @@ def add_routes(app: FastAPI, state: State) -> None:
         except PolicyError as exc:
             raise ApiError(422, "invalid_ruleset", str(exc), [{"path": f"candidate:{exc.line or ''}",
                                                                 "message": exc.message}])
+        try:  # what validates must also compile onto durable_rules (term and slot limits)
+            compile_ruleset(candidate)
+        except EngineError as exc:
+            raise ApiError(422, "invalid_ruleset", "the candidate rule set cannot be compiled",
+                           [{"path": "candidate", "message": exc.message}])
+        decision_ids: dict[str, str] = {}
         if body.corpus == "log":
-            corpus = impact_mod.corpus_from_log(state.ledger)
+            reading = impact_mod.new_free_text_conditions(state.library, candidate)
+            if reading:
+                raise ApiError(422, "free_text_over_log", "over the decision log, a candidate may read free text "
+                               "(names, ids, justifications) only as the rules in use already do: a new condition "
+                               "on it would disclose the text of past provisions; replay it over given provisions",
+                               [{"path": f"rule {rule}", "message": f"a new condition on {fact}"}
+                                for rule, fact in reading])
+            corpus = impact_mod.corpus_from_log(state.ledger, decision_ids)
         else:
             def items():
                 for i, data in enumerate(body.provisions):
@@ -64,5 +81,13 @@ def add_routes(app: FastAPI, state: State) -> None:
                         yield f"provisions[{i}]", exc
             corpus = items()
         result = impact_mod.impact(state.library, body.base, candidate, corpus)
+        if body.corpus == "log":  # least privilege: counts and decision ids, no provision contents
+            changed = [{"decision_id": decision_ids[c.source], "sequence": int(c.source.split("#")[1]),
+                        "before": c.before, "after": c.after, "now_open": c.now_open,
+                        "no_longer_open": c.no_longer_open} for c in result.changes]
+            errors = [{"decision_id": decision_ids.get(e["source"]), "error": "not replayed: no rule set selected"}
+                      for e in result.errors]
+        else:
+            changed, errors = result.changes, result.errors
         return {"base": result.base, "candidate": result.candidate, "replayed": result.replayed,
-                "changed": result.changes, "totals": result.totals, "errors": result.errors}
+                "changed": changed, "totals": result.totals, "errors": errors}

@@ -18,7 +18,8 @@ def add_routes(app: FastAPI, state: State) -> None:
     @app.get("/healthz", response_model=Health, tags=["service"], summary="Liveness; no token needed",
              openapi_extra={"x-public": True})
     def healthz():
-        return {"status": "ok", "rulesets": [v.ref for v in state.library.all()], "log": state.ledger.where}
+        # public: says the service is up and which rules it runs, nothing about where it keeps its files
+        return {"status": "ok", "rulesets": [v.ref for v in state.library.all()]}
 
     @app.get("/readyz", response_model=Readiness, tags=["service"],
              summary="Readiness: rules compiled and in force, decision log reachable and writable; no token needed",

@@ -1,8 +1,13 @@
 """What a worker holds for its life: the settings, the rule library and its compiled engine, the
-decision log (counted by `metrics.ObservedLog`), the tokens and the metrics. Built once at start-up;
-a broken rule set, log or tokens file stops start-up with its error."""
+decision log (counted by `metrics.ObservedLog`), the tokens, the page's session signer and the
+metrics. Built once at start-up, in every worker (uvicorn calls the app factory per worker, and again
+for a worker it restarts): a broken rule set, log or tokens file stops that worker's start with its
+error, and so does a service without tokens on an address that is not loopback. Nothing here falls
+back to "every caller has every role"."""
 
 from __future__ import annotations
+
+import ipaddress
 
 from fastapi import Request
 
@@ -14,28 +19,58 @@ from ..settings import Settings
 from .auth import identify
 from .. import logs
 from .metrics import Metrics, ObservedLog
-from .tokens import Identity, load_tokens
+from .sessions import Sessions
+from .tokens import Identity, TokenFileError, load_tokens
+
+
+def is_loopback(host: str | None) -> bool:
+    """Whether a bind address reaches this machine only: 127.0.0.0/8, ::1 or `localhost`."""
+    if host is None:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_access_settings(settings: Settings) -> dict[str, Identity]:
+    """The tokens of the service; {} means local mode. Raises TokenFileError for a named tokens file
+    that cannot be used, and when no tokens file is named and the bind address (`WIVCHECK_HOST`) is
+    not known to be loopback."""
+    if settings.tokens_path is not None:
+        return load_tokens(settings.tokens_path)
+    if not is_loopback(settings.bind_host):
+        raise TokenFileError(
+            "no tokens file is named, so every caller would have every role; that is allowed only on "
+            f"loopback (127.0.0.1, ::1), and this service is bound to {settings.bind_host or 'an unknown address'}"
+            " (WIVCHECK_HOST). Name a tokens file (--tokens, WIVCHECK_TOKENS; `wivcheck tokens new`)")
+    return {}
 
 
 class State:
-    """What a worker holds: the compiled engine, the log, the tokens, the metrics."""
+    """What a worker holds: the compiled engine, the log, the tokens, the sessions, the metrics."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        self.tokens = check_access_settings(settings)  # first: nothing is built for a refused start
+        self.local = not self.tokens
+        key = settings.session_key.get_secret_value() if settings.session_key else None
+        self.sessions = Sessions(key)
         self.library = load_library(settings.rules_dir)
         self.engine = Engine(self.library)
         self.engine.warm()
         stix_schema.validators()  # the gate's STIX schemas, compiled before the first bundle
         self.ledger = Ledger(settings.db, create=True, timeout=settings.lock_wait)
-        self.tokens = load_tokens(settings.tokens_path) if settings.tokens_path else {}
         self.metrics = Metrics()
         self.ledger = ObservedLog(self.ledger)
         self.metrics.build_info(self.library)
 
-    def identify(self, request: Request) -> Identity:
+    def identify(self, request: Request, *, page: bool = False) -> Identity:
         """The caller (see `auth.identify`), kept on the request for its access-log line (the role,
         never the token or the holder's name)."""
-        ident = identify(self.tokens, request)
+        ident = identify(self, request.scope, page=page)
         request.state.identity = ident
         return ident
 

@@ -8,7 +8,9 @@ Roles: analyst, gate, policy, auditor. `wivcheck tokens new` makes a token and i
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,22 +49,26 @@ def new_token(role: str, name: str) -> tuple[str, dict]:
 
 
 def load_tokens(path: Path) -> dict[str, Identity]:
-    """sha256 -> identity. Every problem names the file and line. A file that every user may write
-    (mode o+w) is refused: anyone on the machine could add a token of any role."""
+    """sha256 -> identity. Fails closed: a tokens file that is named but missing, unreadable, not a
+    regular file, writable by every user, empty (no entry at all), or malformed raises TokenFileError
+    naming the file (and line); nothing starts on it. A named file never means "no tokens"."""
     try:
-        if Path(path).stat().st_mode & 0o002:
-            raise TokenFileError(f"{path}: the tokens file may be written by every user (mode "
-                                 f"{oct(Path(path).stat().st_mode & 0o777)}); make it writable by its owner "
-                                 f"only (chmod o-w {path})")
-    except OSError:
-        pass  # a missing or unreadable file is reported by reading it below
+        st = os.stat(path)
+    except OSError as exc:
+        raise TokenFileError(f"{path}: cannot read the tokens file: {exc.strerror}") from None
+    if st.st_mode & stat.S_IWOTH:
+        raise TokenFileError(f"{path}: the tokens file is writable by every user (mode "
+                             f"{stat.S_IMODE(st.st_mode):o}); anyone could add a token. chmod o-w it")
     try:
         located = load_file(str(path))
     except PolicyError as exc:
-        raise TokenFileError(str(exc)) from None
+        raise TokenFileError(f"tokens file {exc}") from None
     data = located.data
     if not isinstance(data, list):
         raise TokenFileError(f"{path}:1: a tokens file is a list of {{name, role, sha256}}")
+    if not data:
+        raise TokenFileError(f"{path}:1: the tokens file names no token (for local use on loopback, name "
+                             "no tokens file at all)")
     out: dict[str, Identity] = {}
     names = set()
     for i, item in enumerate(data):

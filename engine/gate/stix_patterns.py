@@ -110,7 +110,7 @@ def _parse(text: str, version: str) -> PatternReading:
         pattern = Pattern(text)
     except ParseException as exc:
         raise PatternError(str(exc)) from None
-    except Exception as exc:  # noqa: BLE001 - the ANTLR runtime raises its own on odd input
+    except Exception:  # noqa: BLE001 - the ANTLR runtime raises its own on odd input
         raise PatternError("not a STIX pattern the grammar can read") from None
     try:
         pattern.walk(ValidationListener())

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from typing import Any, Iterator
+from typing import Any
 
 _SHAPE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z$")
 _MONTHS = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September",

@@ -105,9 +105,52 @@ def load_candidate(library: Library, ref_or_path: str) -> RuleSetVersion:
     return load_text(raw, ref_or_path, FACT_SCHEMA, check_location=False)
 
 
-def corpus_from_log(ledger: Ledger) -> Iterator[tuple[str, Provision]]:
+def corpus_from_log(ledger: Ledger, decision_ids: dict[str, str] | None = None
+                    ) -> Iterator[tuple[str, Provision]]:
+    """Every logged provision as (`log #SEQ`, provision); `decision_ids`, when given, is filled with
+    each source's decision id."""
     for e in ledger.entries():
+        if decision_ids is not None:
+            decision_ids[f"log #{e.seq}"] = e.decision_id
         yield f"log #{e.seq}", Provision.model_validate(e.provision_data())
+
+
+# Facts of kind str that are codes, not free text; every other str fact (names, ids, justifications,
+# references, and any added later) is free text.
+CODE_FACTS = frozenset({"recipient.country"})
+
+
+def _leaf_key(leaf) -> tuple:
+    return leaf.fact, leaf.op, repr(leaf.value)
+
+
+def new_free_text_conditions(library: Library, candidate: RuleSetVersion) -> list[tuple[str, str]]:
+    """(qualified rule id, fact) of every condition of the candidate that reads a free-text fact in a
+    way no loaded rule set does. Replayed over the decision log, such a condition answers a question
+    about the text of past provisions for whoever wrote it (a name starting with "A", then "Ab", ...):
+    the policy role may replay only conditions on free text that the rules in use already hold."""
+    from wivcheck.policy.conditions import walk_leaves
+    known = set()
+    for v in library.all():
+        for cond in [v.model.scope] + [c for r in v.model.rules for c in (r.applies_if, r.requires)]:
+            if cond is not None:
+                known.update(_leaf_key(leaf) for leaf, _ in walk_leaves(cond))
+
+    def free_text(path: str) -> bool:
+        ft = FACT_SCHEMA.get(path)
+        return ft is not None and ft.kind == "str" and path not in CODE_FACTS
+
+    found = []
+    model = candidate.model
+    for rule in model.rules:
+        for cond in ([model.scope] if model.scope else []) + [rule.applies_if, rule.requires]:
+            if cond is None:
+                continue
+            for leaf, _ in walk_leaves(cond):
+                facts = [leaf.fact] + ([leaf.value.fact] if hasattr(leaf.value, "fact") else [])
+                if any(free_text(f) for f in facts) and _leaf_key(leaf) not in known:
+                    found.append((f"{model.ruleset}.{rule.id}", leaf.fact))
+    return found
 
 
 def corpus_from_dir(folder: Path) -> Iterator[tuple[str, Provision | ProvisionError]]:

@@ -4,6 +4,7 @@ English on request; keep a screenshot."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -125,20 +126,33 @@ def test_every_field_is_labelled(setup, browser):
     page.close()
 
 
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([0-9a-f]{64})"', html).group(1)
+
+
+def sign_in_http(c: httpx.Client, token: str) -> str:
+    """Sign in as a browser would (the sign-in form and its cookie); the page's CSRF token."""
+    login = c.get("/login")
+    r = c.post("/login", data={"token": token, "csrf": csrf_of(login.text)}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = c.get("/")
+    return csrf_of(page.text) if page.status_code == 200 else ""
+
+
 def test_page_works_without_javascript(setup):
     server, tokens = setup
     with httpx.Client(base_url=server.url) as c:
         assert c.get("/").status_code == 401
-        r = c.post("/login", data={"token": tokens["gate"]}, follow_redirects=False)
-        assert r.status_code == 303
+        sign_in_http(c, tokens["gate"])
         assert c.get("/").status_code == 403  # gate is for the API, not the page
         c.cookies.clear()
-        c.post("/login", data={"token": tokens["analyst"]})
+        csrf = sign_in_http(c, tokens["analyst"])
         text = (EXAMPLES / "deny-foreign-origin.yaml").read_text()
-        r = c.post("/", data={"text": text, "action": "check", "lang": "en"})
+        r = c.post("/", data={"text": text, "action": "check", "lang": "en", "csrf": csrf})
         assert r.status_code == 200 and "DENY" in r.text and "waarborgen-pps.originator-consent" in r.text
-        r = c.post("/", files={"file": ("p.yaml", text.encode())}, data={"action": "check"})
+        r = c.post("/", files={"file": ("p.yaml", text.encode())}, data={"action": "check", "csrf": csrf})
         assert "WEIGEREN" in r.text
-        r = c.post("/", data={"text": "id: x\ncolour: red", "action": "check"})
+        r = c.post("/", data={"text": "id: x\ncolour: red", "action": "check", "csrf": csrf})
         assert r.status_code == 422 and "colour: unknown field" in r.text
-        assert c.post("/login", data={"token": "wrong"}).status_code == 401
+        login = c.get("/login")
+        assert c.post("/login", data={"token": "wrong", "csrf": csrf_of(login.text)}).status_code == 401

@@ -47,7 +47,7 @@ def app_routes():
     from wivcheck.api.http.app import create_app
     from wivcheck.api.settings import Settings
     import tempfile
-    app = create_app(Settings(db=tempfile.mktemp(suffix=".sqlite3")))
+    app = create_app(Settings(db=tempfile.mktemp(suffix=".sqlite3"), bind_host="127.0.0.1"))
     return [r for r in app.routes if isinstance(r, APIRoute)], app
 
 
@@ -61,7 +61,7 @@ def test_every_route_declares_who_may_use_it():
     assert public == {("/healthz", "GET"), ("/readyz", "GET"), ("/.well-known/authzen-configuration", "GET"),
                       ("/login", "GET"), ("/login", "POST"), ("/logout", "POST")}
     others = {r.path for r in app.routes if not isinstance(r, APIRoute)}
-    assert others == {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+    assert others == {"/openapi.json", "/docs", "/docs/assets"}
 
 
 def test_no_token_401_wrong_role_403_right_role_passes(server, tokens):
@@ -203,7 +203,7 @@ def test_broken_rules_stop_start_up(rules_copy):
 
 def test_broken_tokens_file_stops_start_up(tmp_path):
     f = tmp_path / "tokens.yaml"
-    f.write_text("- {name: a, role: admin, sha256: " + "0" * 64 + "}\n")
+    f.write_text("- {name: a, role: admin, sha256: " + "a" * 64 + "}\n")
     r = subprocess.run([wivcheck_bin(), "serve", "--tokens", str(f), "--port", "9"], capture_output=True,
                        text=True, env=run_env(), timeout=60)
     assert r.returncode == 1 and "tokens.yaml:1" in r.stderr and "admin" in r.stderr
