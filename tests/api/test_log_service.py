@@ -10,6 +10,7 @@ import concurrent.futures
 import json
 import os
 import subprocess
+import time
 import uuid
 
 import pytest
@@ -157,7 +158,13 @@ def test_an_unreachable_database_gets_503_and_records_nothing(pg_admin, tokens):
         with psycopg.connect(pg_admin, autocommit=True) as admin:
             admin.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
         assert entries_of(target, lost["id"]) == []
-        back = c.post("/v1/decisions", json=lost)  # the pool reconnects
+        # the pool reconnects once the database takes connections again (psycopg_pool backs off
+        # between attempts, so the first request after may still find it reconnecting)
+        deadline = time.monotonic() + 15
+        back = c.post("/v1/decisions", json=lost)
+        while back.status_code == 503 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            back = c.post("/v1/decisions", json=lost)
         assert back.status_code == 201 and back.json()["log"]["sequence"] == 2
     finally:
         server.stop()
