@@ -24,6 +24,7 @@ not reach a user. PyMISP is used to build events in the tests.
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
@@ -35,16 +36,16 @@ from .person_names import may_name_a_person
 from .personal_text import scan
 from .stix_read import parse_json, sha256_of
 
+_ASCII_DIGITS = re.compile(r"^[0-9]+$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_NUMERIC_KEYS = frozenset({"id", "event_id", "object_id", "org_id", "orgc_id", "sharing_group_id", "galaxy_id",
+                           "tag_id", "user_id", "attribute_id", "collection_id", "timestamp", "publish_timestamp",
+                           "sighting_timestamp", "date_sighting", "distribution", "threat_level_id", "analysis",
+                           "attribute_count", "date_created", "date_modified", "created", "modified", "type_id"})
+# parts read as items of their own (their strings belong to them, not to the part above)
+_CHILD_ITEMS = frozenset({"Attribute", "Object", "ShadowAttribute", "EventReport", "Note", "Opinion",
+                          "Relationship"})
 _GALAXY_TAG = re.compile(r'^misp-galaxy:([a-z0-9-]+)="(.*)"$', re.S)
-_EVENT_STRUCTURAL = {"id", "uuid", "date", "timestamp", "publish_timestamp", "threat_level_id", "analysis",
-                     "distribution", "sharing_group_id", "org_id", "orgc_id", "published", "attribute_count",
-                     "proposal_email_lock", "locked", "disable_correlation", "extends_uuid", "protected",
-                     "sighting_timestamp", "event_creator_email", "local", "user_id"}
-_NESTED = ("Attribute", "Object", "ShadowAttribute", "EventReport", "Galaxy", "Note", "Opinion",
-           "Relationship", "Tag", "Org", "Orgc", "RelatedEvent", "Sighting", "ObjectReference",
-           "SharingGroup", "CryptographicKey", "EventTag", "AttributeTag")
-
-
 def _json_type(value: Any) -> str:
     """The JSON name of a value's type (never Python's)."""
     if value is None:
@@ -56,6 +57,43 @@ def _json_type(value: Any) -> str:
     if isinstance(value, str):
         return "text"
     return "a list" if isinstance(value, list) else "an object"
+
+
+_LATEST_EPOCH = 4_102_444_800          # 2100-01-01T00:00:00Z
+
+
+def _times(node: dict, path: tuple, event_level: bool = False) -> None:
+    """A part's times are real (MISP core format §2.2.1, §2.3.1): an event's `date` a calendar date
+    (YYYY-MM-DD), `first_seen`/`last_seen` ISO 8601 instants on real dates, `timestamp` and
+    `publish_timestamp` whole seconds since 1970 before 2100. Raises PayloadError naming the part
+    and the property."""
+    if event_level and node.get("date") not in (None, ""):
+        d = node["date"]
+        try:
+            if not isinstance(d, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", d):
+                raise ValueError
+            datetime.date.fromisoformat(d)
+        except ValueError:
+            raise PayloadError(f"{d!r} is not a calendar date (YYYY-MM-DD)", _where(path + ("date",))) from None
+    for k in ("first_seen", "last_seen"):
+        v = node.get(k)
+        if v in (None, ""):
+            continue
+        try:
+            if not isinstance(v, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+)?(Z|[+-][0-9]{2}:?[0-9]{2})?", v):
+                raise ValueError
+            datetime.datetime.fromisoformat(v.replace("Z", "+00:00").replace(" ", "T"))
+        except ValueError:
+            raise PayloadError(f"{v!r} is not an ISO 8601 date and time on a real calendar date",
+                               _where(path + (k,))) from None
+    for k in ("timestamp", "publish_timestamp"):
+        v = node.get(k)
+        if v in (None, ""):
+            continue
+        text = str(v).strip() if isinstance(v, (int, str)) and not isinstance(v, bool) else ""
+        if not _ASCII_DIGITS.match(text) or int(text) > _LATEST_EPOCH:
+            raise PayloadError(f"{v!r} is not a time in whole seconds since 1970 (before 2100)",
+                               _where(path + (k,)))
 
 
 def _where(path: tuple) -> str:
@@ -92,10 +130,10 @@ class _Reader:
         value = node.get("distribution")
         if value is None or value == "":
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit() \
-                or int(value) not in DISTRIBUTION:
+        if isinstance(value, bool) or not isinstance(value, (int, str)) or not _ASCII_DIGITS.match(str(value).strip()) \
+                or int(str(value).strip()) not in DISTRIBUTION:
             raise PayloadError(f"{value!r} is not a MISP distribution level (0 to 5)", _where(path + ("distribution",)))
-        level = int(value)
+        level = int(str(value).strip())
         if event_level and level == 5:
             raise PayloadError("an event cannot inherit its distribution (5); events take 0 to 4",
                                _where(path + ("distribution",)))
@@ -121,22 +159,9 @@ class _Reader:
         item.tlp = tlp
         item.event = key
         self._restricted(item, level, "distribution")
-        for k, v in ev.items():
-            if k in _EVENT_STRUCTURAL or k in _NESTED:
-                continue
-            if isinstance(v, str):
-                self._text(item, k, v)
-        for k in ("Org", "Orgc"):
-            org = ev.get(k)
-            if isinstance(org, dict):
-                for name, v in org.items():
-                    if isinstance(v, str) and name not in ("id", "uuid", "local", "date_created", "date_modified"):
-                        self._text(item, f"{k}.{name}", v)
-        for p, rel in self._list(ev, "RelatedEvent", path):
-            inner = rel.get("Event") if isinstance(rel.get("Event"), dict) else rel
-            if isinstance(inner.get("info"), str):
-                self._text(item, _where(p[len(path):] + ("info",)), inner["info"])
+        _times(ev, path, event_level=True)
         self._tag_text(item, ev, path, path)
+        self._walk(item, ev, path, _CHILD_ITEMS | {"Tag", "event_creator_email"})
         self.items.append(item)
         chain = (tlp, level)
         creator = ev.get("event_creator_email")
@@ -243,10 +268,10 @@ class _Reader:
                              ("personal_data",)))
         if kind == "threat-actor" and may_name_a_person(str(value)):
             item.add(Finding(POSSIBLE, "value", "a threat actor named like a person"))
+        _times(a, path)
         self._text(item, "value", str(value))
-        if isinstance(a.get("comment"), str):
-            self._text(item, "comment", a["comment"])
         self._tag_text(item, a, path, path)
+        self._walk(item, a, path, _CHILD_ITEMS | {"Tag", "value"})
         self.items.append(item)
         self._parts({k: v for k, v in a.items() if k != "Attribute"}, path, event, item.key, inner, template)
 
@@ -258,13 +283,9 @@ class _Reader:
         item = Item(key=uuid or _where(path), id=uuid or _where(path), type=f"object {name}", path=path,
                     event=event, parent=parent, uuid=uuid)
         inner = self._chain(o, path, chain, item)
-        for k in ("comment", "description"):
-            if isinstance(o.get(k), str):
-                self._text(item, k, o[k])
+        _times(o, path)
         self._tag_text(item, o, path, path)
-        for p, ref in self._list(o, "ObjectReference", path):
-            if isinstance(ref.get("comment"), str):
-                self._text(item, _where(p[len(path):] + ("comment",)), ref["comment"])
+        self._walk(item, o, path, _CHILD_ITEMS | {"Tag"})
         self.items.append(item)
         self._parts(o, path, event, item.key, inner, template=name)
 
@@ -276,8 +297,8 @@ class _Reader:
         for k in ("name", "content"):
             if r.get(k) is not None and not isinstance(r.get(k), str):
                 raise PayloadError(f"{k} must be text", _where(path + (k,)))
-            if isinstance(r.get(k), str):
-                self._text(item, k, r[k])
+        _times(r, path)
+        self._walk(item, r, path, _CHILD_ITEMS)
         self.items.append(item)
         self._analyst(r, path, event, item.key, inner)
 
@@ -288,13 +309,11 @@ class _Reader:
                 uuid = self._uuid(cluster, cp)
                 item = Item(key=uuid or _where(cp), id=uuid or _where(cp), type=f"galaxy-cluster {gtype}",
                             path=cp, event=event, parent=parent, uuid=uuid, categories={"ttp_description"})
-                item.tlp = chain[0]
-                self._restricted(item, chain[1], "distribution (inherited)")
-                self._strings(item, cluster, "", skip={"uuid", "id", "type", "collection_uuid", "galaxy_id",
-                                                       "source", "authors", "version", "tag_name", "default",
-                                                       "locked", "extends_uuid", "extends_version", "published",
-                                                       "deleted", "distribution", "sharing_group_id", "org_id",
-                                                       "orgc_id", "tag_id", "local", "relationship_type"})
+                self._chain(cluster, cp, chain, item)
+                self._walk(item, cluster, cp, frozenset())
+                authors = cluster.get("authors")
+                if isinstance(authors, list) and any(isinstance(x, str) and x.strip() for x in authors):
+                    item.add(Finding(POSSIBLE, "authors", "the authors of the galaxy cluster (persons or organisations)"))
                 if gtype in ("threat-actor", "ransomware-group") or "actor" in gtype:
                     names = [("value", cluster.get("value"))]
                     meta = cluster.get("meta") if isinstance(cluster.get("meta"), dict) else {}
@@ -306,15 +325,14 @@ class _Reader:
                 self.items.append(item)
 
     def _analyst(self, node: dict, path: tuple, event: str, parent: str, chain: tuple) -> None:
-        for kind, text_keys in (("Note", ("note",)), ("Opinion", ("comment",)), ("Relationship", ())):
+        for kind in ("Note", "Opinion", "Relationship"):
             for p, n in self._list(node, kind, path):
                 uuid = self._uuid(n, p)
                 item = Item(key=uuid or _where(p), id=uuid or _where(p), type=f"analyst-{kind.lower()}",
                             path=p, event=event, parent=parent, uuid=uuid)
                 inner = self._chain(n, p, chain, item)
-                for k in text_keys:
-                    if isinstance(n.get(k), str):
-                        self._text(item, k, n[k])
+                _times(n, p)
+                self._walk(item, n, p, _CHILD_ITEMS)
                 authors = n.get("authors")
                 if isinstance(authors, str) and authors.strip() or isinstance(authors, list) and any(authors):
                     item.add(Finding(PERSONAL, "authors", "the names or addresses of the authors (persons)",
@@ -322,27 +340,72 @@ class _Reader:
                 self.items.append(item)
                 self._analyst(n, p, event, item.key, inner)
 
-    def _strings(self, item: Item, node: Any, prop: str, skip: set) -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if k in skip and not prop:
-                    continue
-                self._strings(item, v, f"{prop}.{k}" if prop else str(k), skip)
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                self._strings(item, v, f"{prop}[{i}]", skip)
-        elif isinstance(node, str):
-            self._text(item, prop, node)
+    def _walk(self, item: Item, node: dict, path: tuple, children: frozenset | set) -> None:
+        """EVERY string value under a part (issue 12), at any depth, except the keys in `children`
+        at its top level (parts read as items of their own) and the `GalaxyCluster` lists of its
+        galaxies (items of their own too). Keys are not read; values that are wholly a UUID, or the
+        digits of a numeric id, a distribution or a timestamp under those MISP keys, are skipped on
+        purpose. On the way, every `Tag` list (TLP, names case-insensitive) and every
+        `distribution`/`sharing_group_id` met (Sighting, Org, GalaxyClusterRelation, unknown keys)
+        counts for the part, as its own would."""
+        stack: list[tuple[Any, tuple, bool]] = [(node, path, True)]
+        levels: list[str | None] = []
+        while stack:
+            cur, where, top = stack.pop()
+            if isinstance(cur, dict):
+                if not top:
+                    if "Tag" in cur:
+                        levels.append(markings.misp_tag_level(self._tags(cur, where)))
+                    level = self._distribution(cur, where)
+                    if level in RESTRICTED_DISTRIBUTION:
+                        self._restricted(item, level, _where(where[len(path):] + ("distribution",)))
+                    self._sharing_group(item, cur, where, path, level)
+                elif "sharing_group_id" in cur:
+                    self._sharing_group(item, cur, where, path, self._distribution(cur, where))
+                for k, v in cur.items():
+                    if top and k in children:
+                        continue
+                    if k == "GalaxyCluster" and len(where) > len(path) and where[len(path)] == "Galaxy":
+                        continue
+                    if isinstance(v, str):
+                        if len(v) >= 5 and not (_UUID.match(v) or k in _NUMERIC_KEYS and _ASCII_DIGITS.match(v)):
+                            self._text(item, _where(where[len(path):] + (k,)), v)
+                    elif isinstance(v, (dict, list)):
+                        stack.append((v, where + (k,), False))
+            elif isinstance(cur, list):
+                for i, v in enumerate(cur):
+                    if isinstance(v, str):
+                        if len(v) >= 5 and not _UUID.match(v):
+                            self._text(item, _where(where[len(path):] + (i,)), v)
+                    elif isinstance(v, (dict, list)):
+                        stack.append((v, where + (i,), False))
+        if any(levels):
+            item.tlp = strictest([item.tlp] + levels)
+
+    def _sharing_group(self, item: Item, node: dict, where: tuple, base: tuple, level: int | None) -> None:
+        """A sharing group named (sharing_group_id other than 0/empty) restricts like distribution 4."""
+        sg = node.get("sharing_group_id")
+        if sg in (None, "", 0, "0") or level == 4:
+            return
+        item.add(Finding(RESTRICTED, _where(where[len(base):] + ("sharing_group_id",)) or "sharing_group_id",
+                         f"sharing group {sg!r} (distribution 4: {DISTRIBUTION[4]})"))
 
 
 def _events(doc: Any) -> list[tuple[tuple, dict]]:
     def one(node: Any, path: tuple) -> tuple[tuple, dict]:
+        if isinstance(node, dict) and "Event" in node and len(node) > 1:
+            raise PayloadError("the entry has more than one part (" + ", ".join(repr(k) for k in node)
+                               + '): an entry is {"Event": {...}}', _where(path) if path else "")
         if isinstance(node, dict) and isinstance(node.get("Event"), dict):
             return path + ("Event",), node["Event"]
         if isinstance(node, dict) and ("info" in node or "Attribute" in node or "Object" in node):
             return path, node
         raise PayloadError('not a MISP event: expected {"Event": {...}}, an event, or {"response": [...]}',
                            _where(path) if path else "")
+    if isinstance(doc, dict) and ("Event" in doc or "response" in doc) and len(doc) > 1:
+        raise PayloadError("the MISP document has more than one top-level part ("
+                           + ", ".join(repr(k) for k in doc) + "): send one event, "
+                           '{"Event": {...}}, or {"response": [...]}', "(the document)")
     if isinstance(doc, dict) and "response" in doc:
         resp = doc["response"]
         entries = [(("response", i), e) for i, e in enumerate(resp)] if isinstance(resp, list) else [(("response",), resp)]

@@ -48,6 +48,8 @@ _DIGIT_RUN = re.compile(r"\+?\(?\d(?:[\s().\-/]{0,2}\d){6,}")
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _NOT_A_NUMBER = re.compile(rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\d.])|\b\d{{4}}-\d{{2}}-\d{{2}}(?:[T ][\d:.]+Z?)?\b")
 _IPV4_OR_DATE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|\d{4}-\d{2}-\d{2}|\d{1,2}[-/]\d{1,2}[-/]\d{2,4})$")
+_IP_OR_DATE_SHAPED = re.compile(r"\d{1,4}[.\-/]\d{1,3}[.\-/]\d{1,4}")
+_PREFIXED = re.compile(r"^\s*(?:\+|00|\(?0\s*6)")
 _IBAN_CANDIDATE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
 _BSN = re.compile(r"(?i)\b(?:bsn|burgerservicenummer|sofi-?nummer)\b\D{0,20}?(\d(?:[ .]?\d){7,8})\b")
 _LONG_DIGITS = re.compile(r"\d[\d -]{11,}\d")
@@ -103,11 +105,18 @@ def _scan(text: str) -> tuple[TextFinding, ...]:
     if "@" in text or _DEFANG_HINT.search(text):
         for f in _emails(text):
             found.setdefault(f.what, f)
-    digits = _NOT_A_NUMBER.sub(" ", text) if _DIGIT_RUN.search(text) else ""
+    has_run = bool(_DIGIT_RUN.search(text))
+    digits = _NOT_A_NUMBER.sub(" ", text) if has_run else ""
     if digits and _DIGIT_RUN.search(digits):
         for f in _phones(digits):
             found.setdefault(f.what, f)
         for f in _numbers(text):
+            found.setdefault(f.what, f)
+    if has_run and (digits != text or _IP_OR_DATE_SHAPED.search(text)):
+        # IPv4- or date-shaped text that is also a phone number written with dots or dashes
+        # (+31 6 12.34.56.78, 0612-34-56-78): counted when it carries a country prefix or a
+        # national mobile prefix
+        for f in _phones(text, prefixed=True):
             found.setdefault(f.what, f)
     if "users" in lowered or "home/" in lowered:
         for m in _HOME.finditer(text):
@@ -141,14 +150,18 @@ def _emails(text: str) -> list[TextFinding]:
     return out
 
 
-def _phones(text: str) -> list[TextFinding]:
+def _phones(text: str, prefixed: bool = False) -> list[TextFinding]:
+    """Phone numbers in digit runs. `prefixed`: IPv4- and date-shaped runs are read too, and only
+    numbers written with a country prefix (+ or 00) or a Dutch mobile prefix (06) count."""
     T = PhoneNumberType
     out = []
     for m in _DIGIT_RUN.finditer(text):
-        if _IPV4_OR_DATE.match(m.group(0).strip()):
+        if not prefixed and _IPV4_OR_DATE.match(m.group(0).strip()):
             continue
         start, end = max(0, m.start() - 1), min(len(text), m.end() + 1)
         for match in phonenumbers.PhoneNumberMatcher(text[start:end], "NL", leniency=Leniency.VALID):
+            if prefixed and not _PREFIXED.match(match.raw_string):
+                continue
             kind = phonenumbers.number_type(match.number)
             if kind in (T.MOBILE, T.PERSONAL_NUMBER, T.FIXED_LINE_OR_MOBILE, T.PAGER):
                 out.append(TextFinding(PERSONAL, "mobile or personal phone number", "personal_data"))

@@ -17,6 +17,7 @@ item of its own (key `id@modified`).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import Any
 
@@ -26,7 +27,7 @@ from . import collector, markings, stix_patterns, stix_schema, timestamps
 from .items import PERSONAL, POSSIBLE, UNKNOWN, Finding, Item, Payload, PayloadError, unique_keys
 from .person_names import may_name_a_person
 from .personal_text import scan
-from .stix_types import CATEGORIES, METADATA, PERSONAL_TYPES, REF_TARGETS, STRUCTURAL
+from .stix_types import CATEGORIES, METADATA, PERSONAL_TYPES, REF_TARGETS
 
 _BUNDLE_ID = re.compile(r"^bundle--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _ORGANISATION_CLASSES = {"organization", "organisation", "class", "system", "group"}
@@ -39,14 +40,71 @@ _PERSON_HINTS = {"contributor", "contributors", "author", "authors", "person", "
 _PERSON_TOKENS_WITH = ("first_name", "last_name", "full_name", "real_name", "display_name", "user_name")
 
 
+MAX_DEPTH = 64
+"""The deepest nesting of objects and lists a payload may have (STIX bundles and MISP events nest
+about 8 deep; the limit keeps every reader's walk far from Python's recursion limit)."""
+
+
 def parse_json(raw: bytes | str | dict | list, what: str) -> Any:
-    """The payload as JSON values (a dict given is taken as it is). Raises PayloadError."""
+    """The payload as JSON values (a dict given is taken as it is). Raises PayloadError when it is
+    not JSON, when an object names a key twice (RFC 8259 §4: names SHOULD be unique; readers
+    disagree on which value counts, so the gate refuses to choose), or when it nests deeper than
+    `MAX_DEPTH`."""
     if isinstance(raw, (dict, list)):
-        return raw
+        doc = raw
+    else:
+        try:
+            doc = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise PayloadError(f"the {what} is not JSON: {exc}") from None
+        _depth(doc, what)
+        _duplicate_keys(raw, what)
+        return doc
+    _depth(doc, what)
+    return doc
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicates(pairs: list) -> None:
+    seen = set()
+    for k, _ in pairs:
+        if k in seen:
+            raise _DuplicateKey(k)
+        seen.add(k)
+    return None                          # nothing is built: this pass only checks
+
+
+def _duplicate_keys(raw: bytes | str, what: str) -> None:
+    """PayloadError naming a key an object gives twice (the stdlib parser's object_pairs_hook sees
+    every object's pairs before they collapse into a dict; orjson has no such hook)."""
+    if isinstance(raw, (bytes, bytearray, memoryview)):
+        raw = bytes(raw).decode("utf-8")
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise PayloadError(f"the {what} is not JSON: {exc}") from None
+        json.loads(raw, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as exc:
+        raise PayloadError(f"the {what} names the key {exc.args[0]!r} twice in one object "
+                           "(which value counts is not defined)") from None
+
+
+def _depth(doc: Any, what: str) -> None:
+    """PayloadError naming the object and property where the payload passes `MAX_DEPTH`."""
+    stack = [(doc, ())] if isinstance(doc, (dict, list)) else []
+    while stack:
+        node, path = stack.pop()
+        if len(path) >= MAX_DEPTH:
+            where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+            top = doc["objects"][path[1]] if (len(path) > 1 and path[0] == "objects" and isinstance(doc, dict)
+                                              and isinstance(doc.get("objects"), list)) else None
+            ident = top.get("id") if isinstance(top, dict) and isinstance(top.get("id"), str) else None
+            raise PayloadError(f"the {what} nests objects and lists more than {MAX_DEPTH} deep "
+                               f"(at {where[:200]}{'…' if len(where) > 200 else ''})", ident or where[:200])
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for k, child in items:
+            if isinstance(child, (dict, list)):
+                stack.append((child, path + (k,)))
 
 
 def sha256_of(doc: Any) -> str:
@@ -242,11 +300,20 @@ def _location(obj: dict, item: Item) -> None:
             break
 
 
+def _vocab(value: Any) -> str:
+    """A vocabulary value as compared: case, spacing, `_` and `-` do not count ("Individual",
+    " individual", "Insider_Disgruntled" read as the open vocabulary's terms)."""
+    if not isinstance(value, str):
+        return ""
+    return re.sub(r"[\s_-]+", "-", value.strip().lower())
+
+
 def _actor(obj: dict, item: Item) -> None:
     if obj["type"] == "threat-actor":
-        if obj.get("resource_level") == "individual":
+        if _vocab(obj.get("resource_level")) == "individual":
             item.add(Finding(PERSONAL, "resource_level", "a threat actor who is an individual", ("personal_data",)))
-        insiders = [t for t in obj.get("threat_actor_types") or () if isinstance(t, str) and t.startswith("insider")]
+        types = obj.get("threat_actor_types")
+        insiders = [t for t in (types if isinstance(types, list) else ()) if _vocab(t).startswith("insider")]
         if insiders:
             item.add(Finding(POSSIBLE, "threat_actor_types", f"{insiders[0]}: an insider may be one person"))
     names = [("name", obj.get("name"))] + [(f"aliases[{i}]", a) for i, a in enumerate(obj.get("aliases") or ())]
@@ -277,27 +344,44 @@ def _custom_about_persons(name: str) -> bool:
     return any(t in _PERSON_HINTS for t in lowered.removeprefix("x_").split("_"))
 
 
+_STIX_ID = re.compile(r"^[a-z0-9-]+--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_STIX_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$")
+_HASH_HEX = re.compile(r"^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{56}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128})$")
+
+
+def _identifier(value: str) -> bool:
+    """A string that is wholly a STIX identifier, a STIX timestamp or a hash digest: skipped on
+    purpose (it cannot hold a personal identifier, and scanning it costs time)."""
+    return bool(_STIX_ID.match(value) or _STIX_TIME.match(value) or _HASH_HEX.match(value))
+
+
 def _scan(node: Any, path: str, item: Item, skip: set[str]) -> None:
-    """Every text property (not identifiers, vocabularies, hashes, timestamps) scanned; custom
-    properties whose name says they are about persons are named whatever their value."""
-    if isinstance(node, dict):
-        for k, v in node.items():
-            if k in STRUCTURAL or not isinstance(k, str) or (not path and k in skip):
-                continue
-            if k.startswith("x_") and v not in (None, "", [], {}, False) and _custom_about_persons(k) \
-                    and not isinstance(v, (bool, int, float)):
-                item.add(Finding(POSSIBLE, f"{path}.{k}" if path else k, "a custom property about persons"))
-            if k.endswith("_ref") or k.endswith("_refs") or k == markings.TLP2_EXTENSION:
-                continue
-            if isinstance(v, str):
-                if len(v) >= 5:
-                    _text(v, f"{path}.{k}" if path else k, item)
-            elif isinstance(v, (dict, list)):
-                _scan(v, f"{path}.{k}" if path else k, item, skip)
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            if isinstance(v, str):
-                if len(v) >= 5:
-                    _text(v, f"{path}[{i}]", item)
-            elif isinstance(v, (dict, list)):
-                _scan(v, f"{path}[{i}]", item, skip)
+    """EVERY string value of the object at any depth is scanned (issue 12): keys are not read, and
+    only values that are wholly a STIX id, a STIX timestamp or a hash digest are skipped, so a
+    property's name never decides whether its value is read (`external_references`, kill chain
+    phases, vocabularies, custom dictionaries, the TLP 2.0 extension, custom `_ref` properties
+    holding text). Custom properties whose name says they are about persons are named whatever
+    their value. `skip`: top-level properties read otherwise (an indicator's parsed pattern)."""
+    stack = [(node, path)]
+    while stack:
+        cur, where = stack.pop()
+        if isinstance(cur, dict):
+            for k, v in cur.items():
+                if not isinstance(k, str) or (not where and k in skip):
+                    continue
+                prop = f"{where}.{k}" if where else k
+                if k.startswith("x_") and v not in (None, "", [], {}, False) and _custom_about_persons(k) \
+                        and not isinstance(v, (bool, int, float)):
+                    item.add(Finding(POSSIBLE, prop, "a custom property about persons"))
+                if isinstance(v, str):
+                    if len(v) >= 5 and not _identifier(v):
+                        _text(v, prop, item)
+                elif isinstance(v, (dict, list)):
+                    stack.append((v, prop))
+        elif isinstance(cur, list):
+            for i, v in enumerate(cur):
+                if isinstance(v, str):
+                    if len(v) >= 5 and not _identifier(v):
+                        _text(v, f"{where}[{i}]", item)
+                elif isinstance(v, (dict, list)):
+                    stack.append((v, f"{where}[{i}]"))
