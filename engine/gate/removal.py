@@ -17,7 +17,9 @@ definitions are never stripped (objects would lose or change their markings).
 
 MISP: an object whose attributes all go goes too; what sits inside a part that goes (proposals,
 notes, clusters) goes with it; `ObjectReference`s to a part that goes are dropped (the object is
-edited); an analyst relationship to a part that goes goes; a galaxy cluster that goes takes the
+edited); an analyst note, opinion or relationship about a part that goes (`object_uuid`,
+`related_object_uuid`) goes, wherever it sits; a proposal (`ShadowAttribute`) whose `old_uuid` names
+a part that goes goes; a galaxy cluster that goes takes the
 `misp-galaxy:` tag that names it. The event itself is never stripped.
 
 `strip(doc, drop)` copies only the containers it changes; the rest of the document is shared.
@@ -148,6 +150,13 @@ def _plan_stix(payload: Payload, keys: list[str]) -> Plan:
     return result
 
 
+# MISP parts that point at another part by uuid and cannot stay without it: analyst data
+# (`object_uuid`: what a note or opinion is about; `related_object_uuid`: a relationship's other end)
+# and proposals (`old_uuid`: the attribute a ShadowAttribute proposes to change)
+_MISP_POINTERS = {"analyst-relationship": ("related_object_uuid", "object_uuid"),
+                  "analyst-note": ("object_uuid",), "analyst-opinion": ("object_uuid",)}
+
+
 def _node(doc: Any, path: tuple) -> Any:
     for p in path:
         doc = doc[p]
@@ -181,13 +190,15 @@ def _plan_misp(payload: Payload, keys: list[str]) -> Plan:
                     result.gone.add(it.key)
                     because[it.key] = "every attribute of the object is removed"
                     changed = True
-            if it.type == "analyst-relationship":
+            pointers = _MISP_POINTERS.get(it.type) or (("old_uuid",) if "(proposal)" in it.type else ())
+            if pointers:
                 node = _node(payload.doc, it.path)
-                target = node.get("related_object_uuid")
                 gone_uuids = {by_key[k].uuid for k in result.gone if by_key[k].uuid}
-                if target in gone_uuids:
+                target = next((node.get(p) for p in pointers if node.get(p) in gone_uuids), None)
+                if target is not None:
                     result.gone.add(it.key)
-                    because[it.key] = f"it relates to {target}, which is removed"
+                    because[it.key] = f"it {'relates to' if it.type == 'analyst-relationship' else 'is about'} " \
+                                      f"{target}, which is removed"
                     changed = True
     gone_uuids = {by_key[k].uuid for k in result.gone if by_key[k].uuid}
     for it in items:

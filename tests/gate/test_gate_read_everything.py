@@ -199,3 +199,23 @@ def test_impossible_misp_times_are_errors_naming_the_property(where, prop, value
     with pytest.raises(PayloadError) as exc:
         read_misp(doc)
     assert prop in str(exc.value) or prop in str(getattr(exc.value, "where", ""))
+
+
+@pytest.mark.parametrize("pointer", [
+    ("Note", {"uuid": "5a5a5a5a-0000-4000-8000-0000000000f1", "note": "checked", "object_type": "Attribute"}, "object_uuid"),
+    ("Opinion", {"uuid": "5a5a5a5a-0000-4000-8000-0000000000f1", "opinion": 70, "object_type": "Attribute"}, "object_uuid"),
+    ("ShadowAttribute", {"uuid": "5a5a5a5a-0000-4000-8000-0000000000f1", "type": "domain", "value": "b.example",
+                         "category": "Network activity"}, "old_uuid"),
+])
+def test_event_level_parts_about_a_removed_attribute_go_with_it(engine, pointer):
+    kind, part, prop = pointer
+    doc = misp_doc(misp_event())
+    target = "5a5a5a5a-0000-4000-8000-0000000000f0"
+    doc["Event"]["Attribute"].append({"uuid": target, "type": "email-src", "value": EMAIL,
+                                      "category": "Payload delivery"})
+    doc["Event"].setdefault(kind, []).append(dict(part, **{prop: target}))
+    r = run(engine, doc)
+    assert r.may_go_stripped, r.decision
+    text = json.dumps(r.stripped)
+    assert target not in text and "5a5a5a5a-0000-4000-8000-0000000000f1" not in text
+    assert "c2.evil.example" in text
