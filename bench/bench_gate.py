@@ -154,22 +154,27 @@ def make_bundle(n: int, seed: int = 1) -> dict:
 
 def texts_and_patterns(bundle: dict) -> tuple[list[str], list[str]]:
     """The free text and the STIX patterns of a bundle, as the gate reads them."""
-    from wivcheck.engine.gate.stix_types import STRUCTURAL
+    from wivcheck.engine.gate.stix_read import _identifier
     texts, patterns = [], []
+
+    def keep(v: str) -> bool:
+        return len(v) >= 5 and not _identifier(v)
 
     def walk(node, top=False):
         if isinstance(node, dict):
             for k, v in node.items():
-                if k in STRUCTURAL or k.endswith("_ref") or k.endswith("_refs") or (top and k == "pattern"):
+                if top and k == "pattern":
                     continue
                 if isinstance(v, str):
-                    texts.append(v)
+                    if keep(v):
+                        texts.append(v)
                 else:
                     walk(v)
         elif isinstance(node, list):
             for v in node:
                 if isinstance(v, str):
-                    texts.append(v)
+                    if keep(v):
+                        texts.append(v)
                 else:
                     walk(v)
     for obj in bundle["objects"]:

@@ -7,7 +7,10 @@ gated together, and each is also answered for on its own), or a list of those.
 Items: the event itself (its `info`, organisations, related events and tags are read; it cannot be
 stripped), `event_creator_email`, every attribute at event level and inside objects, every proposal
 (`ShadowAttribute`) at every level, every object, every event report, every analyst note, opinion and
-relationship at every level, and every galaxy cluster. Attributes and other parts without a uuid are
+relationship at every level, and every galaxy cluster. Every string under a part is scanned,
+whatever its key and at any depth (sightings, organisations, related events, cryptographic keys,
+cluster meta and relations, unknown keys), and every `Tag` list and `distribution` met on the way
+counts for the part (`_Reader._walk`). Attributes and other parts without a uuid are
 keyed by their path (`Event.Object[0].Attribute[2]`), so a removal set can be applied.
 
 TLP: the strictest `tlp:` tag of the part, its object and its event. Distribution: 0 ("your

@@ -49,6 +49,9 @@ _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _NOT_A_NUMBER = re.compile(rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\d.])|\b\d{{4}}-\d{{2}}-\d{{2}}(?:[T ][\d:.]+Z?)?\b")
 _IPV4_OR_DATE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|\d{4}-\d{2}-\d{2}|\d{1,2}[-/]\d{1,2}[-/]\d{2,4})$")
 _IP_OR_DATE_SHAPED = re.compile(r"\d{1,4}[.\-/]\d{1,3}[.\-/]\d{1,4}")
+# a country prefix followed by a digit, or 06 followed by eight digits with separators (a pre-filter:
+# only such texts are read again with their IPv4- and date-shaped runs left in)
+_PREFIX_HINT = re.compile(r"(?:\+|(?<![\d.])00)\s?\(?\d|(?<![\d.\-/])\(?0\s?6(?:[\s.\-/)]{0,2}\d){8}(?!\d)")
 _PREFIXED = re.compile(r"^\s*(?:\+|00|\(?0\s*6)")
 _IBAN_CANDIDATE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
 _BSN = re.compile(r"(?i)\b(?:bsn|burgerservicenummer|sofi-?nummer)\b\D{0,20}?(\d(?:[ .]?\d){7,8})\b")
@@ -112,7 +115,7 @@ def _scan(text: str) -> tuple[TextFinding, ...]:
             found.setdefault(f.what, f)
         for f in _numbers(text):
             found.setdefault(f.what, f)
-    if has_run and (digits != text or _IP_OR_DATE_SHAPED.search(text)):
+    if has_run and (digits != text or _IP_OR_DATE_SHAPED.search(text)) and _PREFIX_HINT.search(text):
         # IPv4- or date-shaped text that is also a phone number written with dots or dashes
         # (+31 6 12.34.56.78, 0612-34-56-78): counted when it carries a country prefix or a
         # national mobile prefix

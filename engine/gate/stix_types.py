@@ -7,8 +7,9 @@
   such as `email-message:from_ref.value` counts as an e-mail address.
 - `REQUIRED_REFS` / `REQUIRED_REF_LISTS`: references an object cannot lose (STIX 2.1 §5, §4.13,
   §4.14, §4.15): an object that loses one goes with what it refers to.
-- `STRUCTURAL`: properties whose values are identifiers, vocabularies, hashes or timestamps, not
-  text a person writes; every other string property is scanned for personal identifiers.
+- `STRUCTURAL`: properties whose values are identifiers, vocabularies, hashes or timestamps. No longer
+  decides what is scanned (since issue 12 every string value is, whatever its property): kept as a
+  table of the specification's structural properties.
 """
 
 from __future__ import annotations
