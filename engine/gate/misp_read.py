@@ -312,8 +312,8 @@ class _Reader:
                 uuid = self._uuid(cluster, cp)
                 item = Item(key=uuid or _where(cp), id=uuid or _where(cp), type=f"galaxy-cluster {gtype}",
                             path=cp, event=event, parent=parent, uuid=uuid, categories={"ttp_description"})
-                self._chain(cluster, cp, chain, item)
-                self._walk(item, cluster, cp, frozenset())
+                inner = self._chain(cluster, cp, chain, item)
+                self._walk(item, cluster, cp, {"Note", "Opinion", "Relationship"})
                 authors = cluster.get("authors")
                 if isinstance(authors, list) and any(isinstance(x, str) and x.strip() for x in authors):
                     item.add(Finding(POSSIBLE, "authors", "the authors of the galaxy cluster (persons or organisations)"))
@@ -326,6 +326,7 @@ class _Reader:
                         if may_name_a_person(n):
                             item.add(Finding(POSSIBLE, prop, "a threat actor named like a person"))
                 self.items.append(item)
+                self._analyst(cluster, cp, event, item.key, inner)
 
     def _analyst(self, node: dict, path: tuple, event: str, parent: str, chain: tuple) -> None:
         for kind in ("Note", "Opinion", "Relationship"):

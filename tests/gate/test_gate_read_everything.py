@@ -219,3 +219,17 @@ def test_event_level_parts_about_a_removed_attribute_go_with_it(engine, pointer)
     text = json.dumps(r.stripped)
     assert target not in text and "5a5a5a5a-0000-4000-8000-0000000000f1" not in text
     assert "c2.evil.example" in text
+
+
+def test_analyst_data_inside_a_galaxy_cluster_is_read_with_its_authors(engine):
+    doc = misp_doc(misp_event())
+    doc["Event"]["Galaxy"] = [{"type": "tool", "name": "Tool", "GalaxyCluster": [
+        {"uuid": "5a5a5a5a-0000-4000-8000-0000000000e1", "value": "Cobalt", "Note": [
+            {"uuid": "5a5a5a5a-0000-4000-8000-0000000000e2", "note": "x", "authors": "Jan de Vries"}]}]}]
+    got = {it.key: it for it in read_misp(doc).items}
+    note = got["5a5a5a5a-0000-4000-8000-0000000000e2"]
+    assert note.personal and note.parent == "5a5a5a5a-0000-4000-8000-0000000000e1"
+    r = run(engine, doc)
+    assert r.decision.decision == "deny"
+    if r.may_go_stripped:
+        assert "Jan de Vries" not in json.dumps(r.stripped)
