@@ -91,7 +91,17 @@ def _duplicate_keys(raw: bytes | str, what: str) -> None:
 
 def _depth(doc: Any, what: str) -> None:
     """PayloadError naming the object and property where the payload passes `MAX_DEPTH`."""
-    stack = [(doc, ())] if isinstance(doc, (dict, list)) else []
+    stack = [(doc, 1)] if isinstance(doc, (dict, list)) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            break
+        for child in (node.values() if isinstance(node, dict) else node):
+            if type(child) is dict or type(child) is list:
+                stack.append((child, depth + 1))
+    else:
+        return
+    stack = [(doc, ())]                      # too deep: find where (only then are paths kept)
     while stack:
         node, path = stack.pop()
         if len(path) >= MAX_DEPTH:
