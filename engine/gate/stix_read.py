@@ -354,15 +354,14 @@ def _custom_about_persons(name: str) -> bool:
     return any(t in _PERSON_HINTS for t in lowered.removeprefix("x_").split("_"))
 
 
-_STIX_ID = re.compile(r"^[a-z0-9-]+--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_STIX_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$")
-_HASH_HEX = re.compile(r"^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{40}|[0-9a-fA-F]{56}|[0-9a-fA-F]{64}|[0-9a-fA-F]{96}|[0-9a-fA-F]{128})$")
+_IDENTIFIER = re.compile(r"[a-z0-9-]+--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+                         r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z|[0-9a-fA-F]{32,128}")
 
 
 def _identifier(value: str) -> bool:
-    """A string that is wholly a STIX identifier, a STIX timestamp or a hash digest: skipped on
-    purpose (it cannot hold a personal identifier, and scanning it costs time)."""
-    return bool(_STIX_ID.match(value) or _STIX_TIME.match(value) or _HASH_HEX.match(value))
+    """A string that is wholly a STIX identifier, a STIX timestamp or a hash digest (32 to 128 hex
+    digits): skipped on purpose (it cannot hold a personal identifier, and scanning it costs time)."""
+    return len(value) >= 20 and _IDENTIFIER.fullmatch(value) is not None
 
 
 def _scan(node: Any, path: str, item: Item, skip: set[str]) -> None:
@@ -375,23 +374,22 @@ def _scan(node: Any, path: str, item: Item, skip: set[str]) -> None:
     stack = [(node, path)]
     while stack:
         cur, where = stack.pop()
-        if isinstance(cur, dict):
+        if type(cur) is dict:
             for k, v in cur.items():
-                if not isinstance(k, str) or (not where and k in skip):
+                if (not where and k in skip) or not isinstance(k, str):
                     continue
-                prop = f"{where}.{k}" if where else k
-                if k.startswith("x_") and v not in (None, "", [], {}, False) and _custom_about_persons(k) \
+                if k[:2] == "x_" and v not in (None, "", [], {}, False) and _custom_about_persons(k) \
                         and not isinstance(v, (bool, int, float)):
-                    item.add(Finding(POSSIBLE, prop, "a custom property about persons"))
-                if isinstance(v, str):
+                    item.add(Finding(POSSIBLE, f"{where}.{k}" if where else k, "a custom property about persons"))
+                if type(v) is str:
                     if len(v) >= 5 and not _identifier(v):
-                        _text(v, prop, item)
-                elif isinstance(v, (dict, list)):
-                    stack.append((v, prop))
-        elif isinstance(cur, list):
+                        _text(v, f"{where}.{k}" if where else k, item)
+                elif type(v) is dict or type(v) is list:
+                    stack.append((v, f"{where}.{k}" if where else k))
+        else:
             for i, v in enumerate(cur):
-                if isinstance(v, str):
+                if type(v) is str:
                     if len(v) >= 5 and not _identifier(v):
                         _text(v, f"{where}[{i}]", item)
-                elif isinstance(v, (dict, list)):
+                elif type(v) is dict or type(v) is list:
                     stack.append((v, f"{where}[{i}]"))
