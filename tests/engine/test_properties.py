@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from wivcheck.engine import Engine, EngineError
 from strategies import library_of, provisions, rule_dicts, rulesets, version_of
 
-DRAFT = "beleidsregels-pps@concept-2026-01"
+DRAFT = "beleidsregels-pps@concept-2026-02"
 RANK = {"allow": 0, "escalate": 1, "deny": 2}
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                     HealthCheck.large_base_example])
