@@ -70,8 +70,8 @@ def test_invisible_references_and_names_are_rejected(path, value):
     node[path[-1]] = value
     with pytest.raises(ProvisionError) as exc:
         provision_from_data(data)
-    assert ".".join(map(str, path)) in "\n".join(exc.value.problems)
-    assert "no visible letter or digit" in "\n".join(exc.value.problems)
+    text = "\n".join(map(str, exc.value.problems))
+    assert ".".join(map(str, path)) in text and "no visible letter or digit" in text
 
 
 def test_visible_text_with_invisible_padding_is_kept_for_the_rules():
