@@ -23,7 +23,7 @@ DEMO_DB ?= build/demo-decisions.sqlite3
 run: setup
 	@mkdir -p $(dir $(DEMO_DB)) && rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BIN)/wivcheck rules list
-	@for f in examples/*.yaml; do echo "== $$f"; $(BIN)/wivcheck check --record --db $(DEMO_DB) "$$f"; echo "   (exit code $$?)"; done
+	@for f in examples/*.yaml examples/routes/*.yaml; do echo "== $$f"; $(BIN)/wivcheck check --record --db $(DEMO_DB) "$$f"; echo "   (exit code $$?)"; done
 	$(BIN)/wivcheck log verify --db $(DEMO_DB)
 
 test: setup

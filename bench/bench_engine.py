@@ -32,7 +32,7 @@ from wivcheck.policy import RuleSetFile, RuleSetVersion  # noqa: E402
 from wivcheck.policy.schema import OPS_BY_KIND  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-DRAFT = "beleidsregels-pps@concept-2026-01"
+DRAFT = "beleidsregels-pps@concept-2026-02"
 
 
 def sample_provisions(n: int, seed: int = 7):
@@ -64,7 +64,7 @@ def _leaf(rnd: random.Random) -> dict:
     paths = [p for p in FACT_SCHEMA.paths() if FACT_SCHEMA.get(p).kind != "object"]
     path = rnd.choice(paths)
     ft = FACT_SCHEMA.get(path)
-    op = rnd.choice(sorted(OPS_BY_KIND[ft.kind] - {"matches", "subset_of"}))
+    op = rnd.choice(sorted(OPS_BY_KIND[ft.kind] - {"matches", "subset_of", "min_letters", "in_list"}))
     if op == "exists":
         return {"fact": path, "exists": rnd.random() < 0.5}
     if op in ("contains", "not_contains"):

@@ -43,9 +43,9 @@ def main() -> None:
             chunk = [provisions[(start + i) % len(provisions)] for i in range(min(1000, args.entries - start))]
             recording.record(ledger, chunk, engine.decide_many(chunk))
         build = time.perf_counter() - t0
-        candidate = library.get("beleidsregels-pps@concept-2026-01")
+        candidate = library.get("beleidsregels-pps@concept-2026-02")
         t0 = time.perf_counter()
-        result = impact.impact(library, "wiv2017@2018-05-01", candidate, impact.corpus_from_log(ledger))
+        result = impact.impact(library, "wiv2017@2018-05-01-r2", candidate, impact.corpus_from_log(ledger))
         diff_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     results = verify_all(library, load_invariants(ROOT / "rules" / "invariants.yaml").invariants, args.examples)

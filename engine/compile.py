@@ -4,15 +4,18 @@ Every rule becomes four outcomes: not_applicable, satisfied, violated, missing. 
 condition in disjunctive normal form over *slots* of one flat fact, and each conjunctive term is one
 durable rule named `r<rule>_<outcome>_<term>`. Exactly one outcome holds per rule (the three-valued
 logic of `policy.semantics`, which `engine.oracle` evaluates directly), so every asserted fact fires at least one durable rule per rule set, and the
-engine can check that each rule reported exactly one outcome.
+engine can check that each rule reported exactly one outcome. Obligations and advice compile the
+same way, after the rules, as items whose `requires` is always true: not_applicable, satisfied (they
+apply) or missing (their condition is unknown).
 
 The flat fact holds what durable_rules can match safely (see docs/engine.md and the engineering note):
 - each fact a rule reads, in a short slot name; absent and null facts are left out, so `$nex` means
   missing; objects that are present become `true`;
-- derived booleans for what its C core cannot do or does differently: list membership (`contains`),
+- derived values for what its C core cannot do or does differently: list membership (`contains`),
   `subset_of`, regular expressions (its own regex dialect is neither Python's nor bounded in time:
-  `matches` is computed here with google-re2, in linear time, as a derived slot), and dates shifted by
-  an offset;
+  `matches` is computed here with google-re2, in linear time, as a derived slot), dates shifted by an
+  offset, the count of visible letters and digits (`min_letters`), and membership of a dated list on
+  the provision date (`in_list`);
 - an anchor `_f: 1` that every durable rule tests, so no rule ever consists of `$nex` alone.
 Comparisons with another slot are guarded with `$ex` on both slots (durable treats them as true when
 the other slot is missing). `$or` is never handed to durable_rules: the terms are expanded here, with
@@ -26,9 +29,12 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from wivcheck.policy import All, AnyOf, FactRef, Leaf, Not, RuleSetVersion, applies_conditions, qualified
+from wivcheck.policy import All, AnyOf, FactRef, Leaf, Not, RuleSetVersion, qualified
+from wivcheck.policy.conditions import LIST_DATE_FACT
 from wivcheck.policy.dates import shift
 from wivcheck.policy.patterns import compile_pattern
+from wivcheck.policy.semantics import list_table, on_list
+from wivcheck.policy.text import visible_letters
 
 # Derived slots are computed for every provision on every rule-set version: the same few dates are
 # shifted by the same offsets, the same patterns matched; both are pure, so they are remembered.
@@ -103,6 +109,11 @@ def _slot_value(key: tuple, facts: dict[str, Any]) -> Any:
             return set(value) <= set(other)
         right = facts.get(other)
         return None if right is None else set(value) <= set(right)
+    if kind == "letters":
+        return visible_letters(value)
+    if kind == "list":
+        day = facts.get(LIST_DATE_FACT)
+        return None if day is None else on_list(key[2], value, day)
     raise AssertionError(key)
 
 
@@ -142,8 +153,8 @@ def _contradictory(term: Term) -> bool:
 
 
 class _Compiler:
-    def __init__(self, plan: SlotPlan, rule: str):
-        self.plan, self.rule = plan, rule
+    def __init__(self, plan: SlotPlan, rule: str, lists: dict | None = None):
+        self.plan, self.rule, self.lists = plan, rule, lists or {}
 
     def tfu(self, cond) -> tuple[DNF, DNF, DNF]:
         """(true, false, unknown) of a condition, each in DNF."""
@@ -184,8 +195,14 @@ class _Compiler:
             s = slot(("fact", path))
             t, f = [frozenset({("ex", s, None)})], [frozenset({("nex", s, None)})]
             return (t, f, _FALSE) if value else (f, t, _FALSE)
+        if op == "min_letters":
+            s = slot(("letters", path))
+            return ([frozenset({("gte", s, ("c", value))})], [frozenset({("lt", s, ("c", value))})],
+                    [frozenset({("nex", s, None)})])
         derived = None
-        if op in ("contains", "not_contains"):
+        if op == "in_list":
+            derived = ("list", path, list_table(self.lists[value]))
+        elif op in ("contains", "not_contains"):
             derived = ("has", path, value)
         elif op == "matches":
             derived = ("re", path, value)
@@ -251,17 +268,19 @@ class CompiledRuleSet:
 
 
 def compile_ruleset(version: RuleSetVersion) -> CompiledRuleSet:
+    """The durable_rules definitions of everything the version evaluates (RuleSetFile.evaluated_items:
+    rules, obligations, advice, conditional grounds; `rule_ids` holds their qualified ids)."""
     model = version.model
     plan = SlotPlan()
     definition: dict[str, dict] = {}
     rule_ids = []
-    for i, rule in enumerate(model.rules):
-        qid = qualified(model.ruleset, rule.id)
+    for i, (item_id, applies_if, requires) in enumerate(model.evaluated_items()):
+        qid = qualified(model.ruleset, item_id)
         rule_ids.append(qid)
-        c = _Compiler(plan, qid)
-        applies = applies_conditions(model, rule)
-        at, af, au = c.tfu(All(all=applies) if applies else None)
-        rt, rf, ru = c.tfu(rule.requires)
+        c = _Compiler(plan, qid, model.lists)
+        at, af, au = c.tfu(All(all=[x for x in (model.scope, applies_if) if x is not None])
+                           if (model.scope or applies_if) else None)
+        rt, rf, ru = c.tfu(requires)
         outcomes = {
             "n": af,
             "s": c.limit(_product(at, rt)),

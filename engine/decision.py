@@ -49,11 +49,32 @@ class Reason(_Out):
     status: Literal["violated", "missing"]
     cites: list[str]
     basis: str
+    proxy: bool = False
     message: Bilingual
     fix: Bilingual
     facts: dict[str, Any]
     missing_facts: list[str] = []
     escalate_to: Optional[str] = None
+
+
+class Ground(_Out):
+    """A statutory route the provision rests on (v1.1): the citation, and the rule that found it."""
+
+    cite: str
+    rule: str
+    title: Bilingual
+
+
+class Statement(_Out):
+    """An obligation or advice (v1.1): what to do, or to know, with its citations. `missing_facts`
+    names absent facts when its condition could not be settled (listed all the same)."""
+
+    id: str
+    title: Bilingual
+    cites: list[str]
+    basis: str
+    message: Bilingual
+    missing_facts: list[str] = []
 
 
 class LogRef(_Out):
@@ -110,7 +131,10 @@ class Decision(_Out):
     evaluated_at: dt.datetime
     as_of: dt.date
     rulesets: list[RuleSetRef]
+    grounds: list[Ground] = []
     reasons: list[Reason]
+    obligations: list[Statement] = []
+    advice: list[Statement] = []
     escalate_to: list[str]
     approved: list[TraceEntry] = []
     trace: list[TraceEntry]

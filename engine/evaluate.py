@@ -1,5 +1,8 @@
 """Provisions in, decisions out: select the rule-set versions, evaluate every rule, apply
-approvals, combine, explain. Fail closed: any fault raises; nothing here returns an allow by default."""
+approvals, combine, explain; name the grounds established, and the obligations and advice that apply.
+Fail closed: any fault raises; nothing here returns an allow by default, and an allow on rule sets
+that name routes of the law but with no route established is an error (Art. 62(3): no provision
+outside the law's routes)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from .backends import BACKENDS
 from .combine import apply_approvals, combine
 from .decision import Decision, TraceEntry
 from .errors import EngineError
-from .reasons import build_reason
+from .reasons import build_ground, build_reason, build_statement
 from .provision import Provision
 
 
@@ -71,11 +74,10 @@ class Engine:
         return [self._decision(p, f, sel, st, as_of or p.date)
                 for p, f, sel, st in zip(provisions, facts, selections, statuses)]
 
-    @staticmethod
-    def outcome(provision: Provision, selection, statuses: dict[str, str]) -> tuple[str, frozenset[str]]:
+    def outcome(self, provision: Provision, selection, statuses: dict[str, str]) -> tuple[str, frozenset[str]]:
         """Decision and open rules of a provision on a selection, from rule statuses (which may
         hold more rules than the selection's)."""
-        rules = {qualified(v.name, r.id): r for v in selection for r in v.model.rules}
+        rules = self._rules_of(list(selection)).rules
         trace, _ = apply_approvals(provision, rules, {q: statuses[q] for q in rules})
         outcome, _ = combine(trace, rules)
         return outcome, frozenset(t["rule"] for t in trace if t["status"] in ("violated", "missing"))
@@ -115,9 +117,9 @@ class Engine:
     def _decision(self, provision, facts, selected, statuses, as_of) -> dict:
         sel = self._rules_of(selected)
         rules = sel.rules
-        if statuses.keys() != rules.keys():
+        if statuses.keys() != sel.items:
             raise EngineError("inconsistent trace: rules evaluated do not match the rules selected")
-        trace, warnings = apply_approvals(provision, rules, statuses)
+        trace, warnings = apply_approvals(provision, rules, {q: statuses[q] for q in rules})
         outcome, roles = combine(trace, rules)
         order = sel.order
         open_ = [t for t in trace if t["status"] in ("violated", "missing")]
@@ -125,11 +127,25 @@ class Engine:
         reasons = [build_reason(sel.owner[t["rule"]], rules[t["rule"]], t, facts) for t in open_]
         if outcome == "allow" and reasons:
             raise EngineError("inconsistent decision: allow with open reasons")
+        grounds = [build_ground(rules[t["rule"]], k, t["rule"]) for t in trace
+                   if t["rule"] in sel.grounded and t["status"] in ("satisfied", "approved")
+                   for k, g in enumerate(rules[t["rule"]].grounds)
+                   if g.when is None or statuses[f"{t['rule']}#ground{k}"] == "satisfied"]
+        if outcome == "allow" and sel.grounded and not grounds:
+            raise EngineError("inconsistent decision: allow without a ground, while the rule sets name "
+                              "the routes of the law (Art. 62(3) Wiv 2017: no provision outside them)")
+        applying = ("satisfied", "missing")
+        obligations = [] if outcome == "deny" else [
+            build_statement(sel.owner[q], item, statuses[q], facts)
+            for q, item in sel.obligations.items() if statuses[q] in applying]
+        advice = [build_statement(sel.owner[q], item, statuses[q], facts)
+                  for q, item in sel.advice.items() if statuses[q] in applying]
         entries = [self._entry(t) for t in trace]
         return {
             "decision": outcome, "provision_id": provision.id, "decision_id": str(uuid.uuid4()),
             "evaluated_at": _utc_text(dt.datetime.now(dt.timezone.utc)), "as_of": as_of.isoformat(),
-            "rulesets": sel.refs, "reasons": reasons, "escalate_to": roles,
+            "rulesets": sel.refs, "grounds": grounds, "reasons": reasons, "obligations": obligations,
+            "advice": advice, "escalate_to": roles,
             "approved": [e for e in entries if e["status"] == "approved"],
             "trace": entries, "warnings": warnings, "log": None}
 
@@ -138,11 +154,16 @@ class _Selected:
     """What a decision needs of a selection of rule-set versions, worked out once per selection."""
 
     def __init__(self, selected: list[RuleSetVersion]):
-        self.rules, self.owner = {}, {}
+        self.rules, self.obligations, self.advice, self.owner = {}, {}, {}, {}
         for v in selected:
-            for r in v.model.rules:
-                qid = qualified(v.name, r.id)
-                self.rules[qid], self.owner[qid] = r, v
+            for section, target in (("rules", self.rules), ("obligations", self.obligations),
+                                    ("advice", self.advice)):
+                for r in getattr(v.model, section):
+                    qid = qualified(v.name, r.id)
+                    target[qid], self.owner[qid] = r, v
+        self.items = self.rules.keys() | self.obligations.keys() | self.advice.keys()
+        self.grounded = {q for q, r in self.rules.items() if r.grounds}
+        self.items |= {qualified(v.name, i) for v in selected for i, _, _ in v.model.evaluated_items()}
         self.order = {qid: i for i, qid in enumerate(self.rules)}
         self.refs = [{"id": v.name, "version": v.version, "status": v.model.status, "sha256": v.sha256}
                      for v in selected]

@@ -1,9 +1,12 @@
-"""The provision: one proposed act of providing data (input contract v1, DESIGN.md).
+"""The provision: one proposed act of providing data (input contract v1.1, DESIGN.md).
 
 Strict: unknown fields, wrong enum values, impossible dates (2025-02-30, data younger than the
-provision, a partner weighed after its description expired) and empty justifications are rejected with
-errors that name the field path. The fact schema that rules are validated against is derived from this
-model, so a rule can only name facts a provision can have.
+provision, a partner weighed after its description expired), contradictions (special categories or
+categories that are personal data by nature without personal data) and empty free text are rejected
+with errors that name the field path. Free text is empty when it holds no visible letter or digit
+(policy/text.py): zero-width characters, punctuation or white space alone are no text. The fact
+schema that rules are validated against is derived from this model, so a rule can only name facts a
+provision can have. Every v1.1 field is optional: absent means unknown.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ import types
 import typing
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from wivcheck.policy import FactSchema, FieldType
 from wivcheck.policy.terms import RoleName
+from wivcheck.policy.text import has_visible_letter
 from wivcheck.policy.yamlsafe import canonical_text
 
 
@@ -36,8 +40,16 @@ def _iso_date(value: Any) -> Any:
     return day
 
 
+def _visible(value: Any) -> Any:
+    if isinstance(value, str) and not has_visible_letter(value):
+        raise ValueError("empty: the text holds no visible letter or digit (invisible characters, "
+                         "punctuation or white space alone are no text)")
+    return value
+
+
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]
-Justification = Annotated[str, Field(min_length=1, max_length=4000, pattern=r"\S")]
+Justification = Annotated[str, Field(min_length=1, max_length=4000), AfterValidator(_visible)]
+Reference = Annotated[str, Field(min_length=1, max_length=128), AfterValidator(_visible)]
 
 Category = Literal["domain_names", "ip_addresses", "urls", "file_hashes", "malware_sample",
                    "malware_analysis", "vulnerability", "ttp_description", "email_addresses",
@@ -45,6 +57,8 @@ Category = Literal["domain_names", "ip_addresses", "urls", "file_hashes", "malwa
 Task = Literal["8.2.a", "8.2.b", "8.2.c", "8.2.d", "8.2.e", "8.2.f",
                "10.2.a", "10.2.b", "10.2.c", "10.2.d", "10.2.e", "10.2.f", "10.2.g"]
 Role = RoleName
+# categories that are personal data by nature: with personal_data false they are a contradiction
+PERSONAL_BY_NATURE = ("email_addresses", "account_names", "personal_data")
 
 
 class _Strict(BaseModel):
@@ -65,14 +79,33 @@ class _Strict(BaseModel):
 
 class Recipient(_Strict):
     kind: Literal["private_party", "administrative_body", "minister", "foreign_service",
-                  "international_body"]
+                  "international_body", "public_prosecutor", "designated_public_body"] = Field(
+        description="public_prosecutor: the designated member of the Public Prosecution Service "
+                    "(Art. 66); designated_public_body: a body designated by order in council with a "
+                    "public task (Art. 67).")
     id: str = Field(min_length=1, max_length=128)
-    name: str = Field(min_length=1, max_length=256)
+    name: Annotated[str, Field(min_length=1, max_length=256), AfterValidator(_visible)]
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
     concern: Literal["victim", "infrastructure_operator", "can_mitigate", "none"]
+    relationship: Optional[Literal["regular", "restricted", "none"]] = Field(
+        None, description="Foreign service or international body: the Art. 88 cooperation relationship "
+                          "and what its weighing allows: regular (Art. 62(1)(d)), restricted (the "
+                          "weighing excludes this provision), none.")
+    cleared_until: Optional[Date] = Field(
+        None, description="The recipient's staff are screened or bound by a secrecy undertaking for "
+                          "state secrets until this date (ad hoc provision of stg. geheim and above).")
     can_take_measures: Optional[bool] = Field(
         None, description="Art. 68(1): the recipient is competent to take measures against the "
                           "persons the data are about (e.g. an employer, a host that can suspend).")
+
+
+class Request(_Strict):
+    """The request the provision answers (Art. 63: a written request by a designated requester)."""
+
+    form: Literal["written", "oral"]
+    designated: Optional[bool] = Field(
+        None, description="The requester is designated for this case (Regeling naslag Wiv 2017, Art. 63).")
+    reference: Optional[Reference] = None
 
 
 class Partnership(_Strict):
@@ -97,6 +130,13 @@ class Purpose(_Strict):
     aim: Literal["digital_resilience", "other"]
     necessity: Justification
     proportionality: Justification
+    measures: Optional[Literal["none", "defensive", "against_persons", "publication"]] = Field(
+        None, description="What the recipient is expected or allowed to do with the data: none, "
+                          "defensive (detect or block in its own systems), against_persons (measures "
+                          "against the persons concerned, Art. 60(3), 68(1)), publication (make the data "
+                          "or an attribution public, Art. 62(2)).")
+    urgent_reason: Optional[Justification] = Field(
+        None, description="The substantiated 'dringende en gewichtige reden' (Art. 64, 67).")
 
 
 class Data(_Strict):
@@ -109,8 +149,18 @@ class Data(_Strict):
         None, description="Art. 19(4): special-category data only in addition to other data and "
                           "unavoidable for the purpose.")
     personal_data_oldest: Optional[Date] = None
+    personal_data_newest: Optional[Date] = Field(
+        None, description="Art. 69(1): the date of the newest data processed about the persons "
+                          "concerned (for several persons: the earliest such date).")
     personal_data_verifiable: Optional[bool] = Field(
         None, description="Art. 69(1): the accuracy of the personal data can reasonably be established.")
+    evaluated: Optional[bool] = Field(
+        None, description="The data have been evaluated (false: Art. 64(3), 89(2)).")
+    automated_selection: Optional[bool] = Field(
+        None, description="Items or persons were selected solely by automated data analysis (Art. 60(3)).")
+    lawyer_client: Optional[bool] = Field(
+        None, description="The data come from confidential communication between a lawyer and a "
+                          "client (Art. 66(3)).")
     origin: Literal["own", "foreign_service", "informant", "open_source", "partner"]
     originator_consent: Optional[bool] = None
     reliability_indicated: bool
@@ -127,21 +177,32 @@ class Data(_Strict):
                 raise ValueError("special_categories is true but personal_data is false")
             if self.personal_data_oldest is not None:
                 raise ValueError("personal_data_oldest is set but personal_data is false")
-            if "personal_data" in self.categories:
-                raise ValueError("categories has personal_data but personal_data is false")
+            if self.personal_data_newest is not None:
+                raise ValueError("personal_data_newest is set but personal_data is false")
+            by_nature = [c for c in self.categories if c in PERSONAL_BY_NATURE]
+            if by_nature:
+                raise ValueError(f"categories has {', '.join(by_nature)}, personal data by nature, "
+                                 f"but personal_data is false")
+        if (self.personal_data_oldest is not None and self.personal_data_newest is not None
+                and self.personal_data_newest < self.personal_data_oldest):
+            raise ValueError(f"personal_data_newest ({self.personal_data_newest}) lies before "
+                             f"personal_data_oldest ({self.personal_data_oldest})")
         return self
 
 
 class Handling(_Strict):
     form: Literal["written", "oral"]
     urgent: bool = False
+    court_consent: Optional[bool] = Field(
+        None, description="Art. 66(3): the District Court of The Hague consented beforehand to "
+                          "providing lawyer-client data to the public prosecutor.")
 
 
 class Approval(_Strict):
     role: Role
     rule: str = Field(pattern=r"^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$",
                       description="Qualified rule id, e.g. waarborgen-pps.residual-risk")
-    reference: str = Field(min_length=1, max_length=128)
+    reference: Reference
     date: Date
 
 
@@ -151,6 +212,7 @@ class Provision(_Strict):
     date: Date
     context: Literal["structural", "ad_hoc"]
     recipient: Recipient
+    request: Optional[Request] = None
     partnership: Optional[Partnership] = None
     purpose: Purpose
     data: Data
@@ -159,10 +221,10 @@ class Provision(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self):
-        oldest = self.data.personal_data_oldest
-        if oldest is not None and oldest > self.date:
-            raise ValueError(f"data.personal_data_oldest ({oldest}) lies after the provision "
-                             f"date ({self.date})")
+        for name in ("personal_data_oldest", "personal_data_newest"):
+            day = getattr(self.data, name)
+            if day is not None and day > self.date:
+                raise ValueError(f"data.{name} ({day}) lies after the provision date ({self.date})")
         return self
 
     def facts(self) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """Reasons: a violated or missing rule explained with the provision's values filled in, its
-citations and basis, and what would have to change (DESIGN.md, the decision: `reasons`)."""
+citations and basis, and what would have to change (DESIGN.md, the decision: `reasons`); and the
+obligations and advice that apply, with their citations and messages filled in (`obligations`,
+`advice`), and the grounds established (`grounds`)."""
 
 from __future__ import annotations
 
@@ -88,9 +90,42 @@ def build_reason(version: RuleSetVersion, rule, entry: dict, facts: dict[str, An
                       f"for {qid}, dated on or before the provision date.")
     return {
         "rule": qid, "title": static.title, "outcome": rule.on_fail, "status": entry["status"],
-        "cites": static.cites, "basis": rule.basis,
+        "cites": static.cites, "basis": rule.basis, "proxy": rule.proxy,
         "message": {"nl": fill(rule.message.nl, facts, "nl"), "en": fill(rule.message.en, facts, "en")},
         "fix": fix, "facts": {p: facts.get(p) for p in static.looked if facts.get(p) is not True},
         "missing_facts": missing, "escalate_to": rule.escalate_to}
 
 
+
+
+class _ItemText:
+    """What an obligation's or advice's entry needs that does not depend on the provision."""
+
+    def __init__(self, version: RuleSetVersion, item):
+        model = version.model
+        conds = [c for c in (model.scope, item.applies_if) if c is not None]
+        self.item = item
+        self.looked = list(dict.fromkeys(p for c in conds for p in facts_of(c)))
+        self.id = f"{model.ruleset}.{item.id}"
+        self.title = {"nl": item.title.nl, "en": item.title.en}
+        self.cites = [c.label() for c in item.cites]
+
+
+_ITEMS: dict[int, _ItemText] = {}
+
+
+def build_statement(version: RuleSetVersion, item, status: str, facts: dict[str, Any]) -> dict:
+    """An obligation or advice entry (Statement data) for an item whose condition holds
+    (`satisfied`) or is unknown (`missing`: listed all the same, naming the absent facts)."""
+    t = _ITEMS.get(id(item))
+    if t is None or t.item is not item:
+        t = _ITEMS[id(item)] = _ItemText(version, item)
+    return {"id": t.id, "title": t.title, "cites": t.cites, "basis": item.basis,
+            "message": {"nl": fill(item.message.nl, facts, "nl"), "en": fill(item.message.en, facts, "en")},
+            "missing_facts": [p for p in t.looked if p not in facts] if status == "missing" else []}
+
+
+def build_ground(rule, k: int, qid: str) -> dict:
+    """A ground entry: the k-th statutory route a satisfied (or approved) rule establishes."""
+    return {"cite": rule.grounds[k].cite.label(), "rule": qid,
+            "title": {"nl": rule.title.nl, "en": rule.title.en}}

@@ -1,6 +1,7 @@
 """Renderings of a decision for people and files: plain text, Markdown, a self-contained HTML page
 and JSON (DESIGN.md, "A rendering of it as text, Markdown and HTML is the explanation attached to the
-dossier"). Every word shown in both languages comes from `CATALOGUE`.
+dossier"). Each shows the grounds, the reasons (with the basis of every non-statutory reason and a
+mark on proxies), the obligations and the advice.
 
 Every value that came from input (a provision, a rule file, a log entry) is written through the
 escaping of its format, so it shows as text and can never act on the reader: `terminal_text` for the
@@ -66,9 +67,34 @@ def render_json(decision: Decision) -> str:
     return json.dumps(decision.model_dump(mode="json"), ensure_ascii=False, sort_keys=False)
 
 
+def basis_label(basis: str, proxy: bool) -> str:
+    """`<interpretation>`, `<statute, proxy>`; empty for a plain statute."""
+    parts = ([] if basis == "statute" and not proxy else [basis]) + (["proxy"] if proxy else [])
+    return f"<{', '.join(parts)}>" if parts else ""
+
+
+_WORDS = {
+    "nl": {"grounds": "grondslag", "no_grounds": "geen grondslag vastgesteld", "obligations": "verplichtingen",
+           "advice": "advies", "unsettled": "voorwaarde niet vast te stellen, ontbreekt"},
+    "en": {"grounds": "grounds", "no_grounds": "no ground established", "obligations": "obligations",
+           "advice": "advice", "unsettled": "condition not settled, missing"},
+}
+
+
+def _statement_lines(items, lang: str) -> list[str]:
+    tt = terminal_text
+    out = []
+    for s in items:
+        extra = f" ({_WORDS[lang]['unsettled']}: {', '.join(s.missing_facts)})" if s.missing_facts else ""
+        out.append(f"   - {tt(s.id)} ({tt('; '.join(s.cites))}){extra}")
+        out.append(f"     {tt(getattr(s.message, lang))}")
+    return out
+
+
 def render_text(decision: Decision, lang: str = "nl") -> str:
     nl = lang == "nl"
     tt = terminal_text
+    w = _WORDS[lang]
     lines = [f"{tt(decision.provision_id)}: {_DECISION[lang][decision.decision]}"]
     if decision.escalate_to:
         roles = ", ".join(_ROLE[lang][r] for r in decision.escalate_to)
@@ -77,11 +103,13 @@ def render_text(decision: Decision, lang: str = "nl") -> str:
                      for r in decision.rulesets)
     lines.append(f"  {'regels' if nl else 'rules'}: {sets}   "
                  f"{'peildatum' if nl else 'as of'}: {decision.as_of}")
+    lines.append(f"  {w['grounds']}: " + (tt("; ".join(g.cite for g in decision.grounds)) or w["no_grounds"]))
     for i, r in enumerate(decision.reasons, 1):
         tag = {"deny": "WEIGEREN" if nl else "DENY", "escalate": "VOORLEGGEN" if nl else "ESCALATE"}[r.outcome]
         state = ("ontbrekende gegevens" if nl else "missing facts") if r.status == "missing" else ""
+        label = tt(basis_label(r.basis, r.proxy))
         lines.append(f"  {i}. [{tag}{', ' + state if state else ''}] {tt(r.rule)} ({tt('; '.join(r.cites))})"
-                     + ("" if r.basis == "statute" else f" <{r.basis}>"))
+                     + (f" {label}" if label else ""))
         lines.append(f"     {tt(getattr(r.message, lang))}")
         lines.append(f"     {'Wat moet veranderen' if nl else 'What would have to change'}: "
                      f"{tt(getattr(r.fix, lang))}")
@@ -94,6 +122,12 @@ def render_text(decision: Decision, lang: str = "nl") -> str:
     if decision.decision == "allow" and not decision.approved:
         lines.append(f"  {'alle regels voldaan of niet van toepassing' if nl else 'every rule satisfied or not applicable'}"
                      f" ({len(decision.trace)} {'regels' if nl else 'rules'})")
+    if decision.obligations:
+        lines.append(f"  {w['obligations']}:")
+        lines += _statement_lines(decision.obligations, lang)
+    if decision.advice:
+        lines.append(f"  {w['advice']}:")
+        lines += _statement_lines(decision.advice, lang)
     return "\n".join(lines)
 
 
@@ -101,11 +135,15 @@ _SUMMARY = [
     ("service", "Dienst", "Service"), ("date", "Datum", "Date"), ("context", "Context", "Context"),
     ("recipient.name", "Ontvanger", "Recipient"), ("recipient.kind", "Soort ontvanger", "Kind of recipient"),
     ("recipient.country", "Land", "Country"), ("recipient.concern", "Gaat de ontvanger aan als", "Concerns the recipient as"),
+    ("recipient.relationship", "Samenwerkingsrelatie (art. 88)", "Cooperation relationship (Art. 88)"),
+    ("request.form", "Verzoek", "Request"),
     ("partnership.id", "Samenwerkingsbeschrijving", "Cooperation description"),
     ("purpose.task", "Taak", "Task"), ("purpose.aim", "Doel", "Aim"),
+    ("purpose.measures", "Maatregelen van de ontvanger", "Measures of the recipient"),
     ("data.categories", "Categorieen", "Categories"), ("data.classification", "Rubricering", "Classification"),
-    ("data.personal_data", "Persoonsgegevens", "Personal data"), ("data.origin", "Herkomst", "Origin"),
-    ("data.tlp", "TLP", "TLP"), ("data.volume", "Aantal items", "Items"),
+    ("data.personal_data", "Persoonsgegevens", "Personal data"), ("data.evaluated", "Geevalueerd", "Evaluated"),
+    ("data.origin", "Herkomst", "Origin"), ("data.tlp", "TLP", "TLP"), ("data.volume", "Aantal items", "Items"),
+    ("handling.form", "Vorm", "Form"),
 ]
 
 
@@ -127,7 +165,10 @@ def render_html(decision: Decision, provision: Provision | None = None, lang: st
          "record": "Vastlegging" if nl else "Record", "decision_id": "Beslissing" if nl else "Decision",
          "evaluated": "Beoordeeld op" if nl else "Evaluated at", "as_of": "peildatum" if nl else "as of",
          "ruleset": "Regelset" if nl else "Rule set", "log": "Beslislog" if nl else "Decision log",
-         "sequence": "volgnummer" if nl else "sequence"}
+         "sequence": "volgnummer" if nl else "sequence", "grounds": "Grondslag (route)" if nl else "Grounds (route)",
+         "no_grounds": "Geen grondslag vastgesteld." if nl else "No ground established.",
+         "obligations": "Verplichtingen" if nl else "Obligations", "advice": "Advies" if nl else "Advice",
+         "unsettled": _WORDS[lang]["unsettled"]}
     return _TEMPLATE.render(
         d=decision, lang=lang, t=t, label=_DECISION[lang][decision.decision],
         roles=", ".join(_ROLE[lang][r] for r in decision.escalate_to),
@@ -146,6 +187,9 @@ def render_markdown(decision: Decision, lang: str = "nl", provision: Provision |
         out.append("|---|---|")
         out.extend(f"| {k} | {m(v)} |" for k, v in provision_summary(provision, lang))
         out.append("")
+    w = _WORDS[lang]
+    out.append(f"**{w['grounds'].capitalize()}**: "
+               + (m("; ".join(g.cite for g in decision.grounds)) or w["no_grounds"]) + "\n")
     out.append(f"- {'Beslissing' if nl else 'Decision'} id: `{decision.decision_id}`")
     out.append(f"- {'Beoordeeld op' if nl else 'Evaluated at'}: {decision.evaluated_at.isoformat()}; "
                f"{'peildatum' if nl else 'as of'} {decision.as_of}")
@@ -163,8 +207,18 @@ def render_markdown(decision: Decision, lang: str = "nl", provision: Provision |
                    f"{'wat moet veranderen' if nl else 'what would have to change'} |")
         out.append("|---|---|---|---|---|---|")
         for i, r in enumerate(decision.reasons, 1):
+            label = basis_label(r.basis, r.proxy)
             out.append(f"| {i} | `{r.rule}` | {r.outcome} ({r.status}) | {m('; '.join(r.cites))}"
-                       f" | {m(getattr(r.message, lang))} | {m(getattr(r.fix, lang))} |")
+                       + (f" {m(label)}" if label else "")
+                       + f" | {m(getattr(r.message, lang))} | {m(getattr(r.fix, lang))} |")
+        out.append("")
+    for key, items in (("obligations", decision.obligations), ("advice", decision.advice)):
+        if not items:
+            continue
+        out.append(f"### {w[key].capitalize()}\n")
+        for s in items:
+            extra = f" ({w['unsettled']}: {m(', '.join(s.missing_facts))})" if s.missing_facts else ""
+            out.append(f"- `{s.id}` ({m('; '.join(s.cites))}){extra}: {m(getattr(s.message, lang))}")
         out.append("")
     if decision.approved:
         out.append(f"### {'Goedkeuringen' if nl else 'Approvals'}\n")

@@ -34,6 +34,20 @@ LETTER_SECTIONS = {
 }
 SOURCES = ("Wiv 2017", "Kamerbrief 2025-02-17", "Beleidsregels PPS (concept)")
 
+# Articles under which the Minister decides personally: Art. 62(2) (the nature of the communication),
+# 64(2) (urgent provision to a foreign service outside a regular relationship), 69(2)(c) (old or
+# unverifiable personal data in a special case) and 89(2) (unevaluated data to a partner service).
+# A rule citing one of them that escalates escalates to the Minister (lint checks it; an invariant
+# checks the decisions). (article, lid, onderdeel or None)
+MINISTER_LEVEL = (("62", "2", None), ("64", "2", None), ("69", "2", "c"), ("89", "2", None))
+
+
+def minister_level(cite: Cite) -> bool:
+    """Whether the citation names one of the Minister-level provisions (MINISTER_LEVEL)."""
+    return cite.source == "Wiv 2017" and any(
+        cite.article == a and cite.lid == lid and (o is None or cite.onderdeel == o)
+        for a, lid, o in MINISTER_LEVEL)
+
 
 def check_cite(cite: Cite) -> str | None:
     """Why the citation is not a known one, or None."""

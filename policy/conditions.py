@@ -1,8 +1,11 @@
 """Conditions as data: `all`, `any`, `not` and leaves `{fact: PATH, <op>: VALUE}`.
 
 A value is a literal, a list of literals (`in`, `not_in`, `subset_of`) or another fact, optionally
-shifted by a date offset: `{fact: date, offset: -10y}`. Exactly one operator per leaf. These pydantic
-models are the parsed form; the JSON Schema of rule files is generated from them.
+shifted by a date offset: `{fact: date, offset: -10y}`. Exactly one operator per leaf. Two operators
+take something else: `min_letters: N` (the text holds at least N visible letters or digits, the
+length proxy of a substantiation; policy/text.py) and `in_list: NAME` (the value is on the rule
+set's dated list NAME on the provision date, e.g. the allies). These pydantic models are the parsed
+form; the JSON Schema of rule files is generated from them.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from typing import Annotated, Any, Iterator, Union
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictBool, StrictInt, StrictStr, Tag, model_validator
 
 OPERATORS = ("equals", "not_equals", "in", "not_in", "contains", "not_contains", "subset_of",
-             "lt", "le", "gt", "ge", "exists", "matches")
+             "lt", "le", "gt", "ge", "exists", "matches", "min_letters", "in_list")
 
 # strict: a value keeps the type it was written with (the canonical reading, policy/yamlsafe.py)
 Scalar = Union[StrictBool, StrictInt, StrictStr]
+LIST_DATE_FACT = "date"   # `in_list` judges membership on the provision date
 
 
 class FactRef(BaseModel):
@@ -49,6 +53,12 @@ class Leaf(BaseModel):
     ge: Value | None = None
     exists: StrictBool | None = None
     matches: str | None = Field(None, description="RE2 regular expression (no backreferences or lookaround), matched in full, in time linear in the text.")
+    min_letters: int | None = Field(None, ge=1, le=4000, strict=True,
+                                    description="At least this many visible letters or digits "
+                                                "(Unicode L* and N*); other characters count for nothing.")
+    in_list: str | None = Field(None, pattern=r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$",
+                                description="On the rule set's dated list of this name, on the "
+                                            "provision date (`lists:` of the rule-set file).")
 
     @model_validator(mode="after")
     def _one_operator(self):
@@ -146,4 +156,6 @@ def facts_of(cond) -> list[str]:
         seen[leaf.fact] = None
         if isinstance(leaf.value, FactRef):
             seen[leaf.value.fact] = None
+        elif leaf.op == "in_list":
+            seen[LIST_DATE_FACT] = None
     return list(seen)

@@ -74,7 +74,7 @@ def error_message(err: dict) -> str:
 
 
 def pydantic_problems(exc: pydantic.ValidationError, located: Located | None,
-                      file: str, rule_ids: dict[int, str] | None = None,
+                      file: str, rule_ids: dict[tuple, str] | None = None,
                       prefix: str = "") -> list[PolicyError]:
     """Turn pydantic's errors into PolicyErrors with a clean path, its line, and the rule id.
     Also used for provisions (no rule ids there)."""
@@ -89,8 +89,8 @@ def pydantic_problems(exc: pydantic.ValidationError, located: Located | None,
     out = []
     for path, msgs in grouped.items():
         rule = None
-        if rule_ids is not None and len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
-            rule = rule_ids.get(path[1])
+        if rule_ids is not None and len(path) >= 2 and isinstance(path[1], int):
+            rule = rule_ids.get((path[0], path[1]))
         line = located.line_of(path) if located else None
         dotted = prefix + ".".join(str(p) for p in path)
         out.append(ValidationError("; ".join(msgs[:3]), file=file, line=line, rule=rule,
@@ -106,9 +106,11 @@ def load_text(raw: bytes, file: str, schema: FactSchema, *, check_location: bool
         raise ValidationError("a rule-set file is a mapping (ruleset, version, rules, ...)",
                               file=file, line=1)
     rule_ids = {}
-    for i, r in enumerate(data.get("rules") or []):
-        if isinstance(r, dict) and isinstance(r.get("id"), str):
-            rule_ids[i] = f"{data.get('ruleset', '?')}.{r['id']}"
+    for section in ("rules", "obligations", "advice"):
+        items = data.get(section)
+        for i, r in enumerate(items if isinstance(items, list) else []):
+            if isinstance(r, dict) and isinstance(r.get("id"), str):
+                rule_ids[(section, i)] = f"{data.get('ruleset', '?')}.{r['id']}"
     try:
         model = RuleSetFile.model_validate(data)
     except pydantic.ValidationError as exc:

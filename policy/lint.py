@@ -1,6 +1,9 @@
-"""Lint of rule sets: rules that can never apply or never be violated, rules that duplicate or
-overlap one another with different outcomes, message problems, unknown citations, and versions that
-overlap or leave a gap.
+"""Lint of rule sets: rules that can never apply or never be violated, obligations and advice
+that can never apply, rules that duplicate or overlap one another with different outcomes, message
+problems, unknown citations (every cited article must be in the legal reference), grounds that are
+not articles of the law, Minister-level articles that escalate to someone else, withdrawn versions
+without a valid successor, versions that overlap or leave a gap, and rows of the legal coverage
+matrix that nothing encodes and no reason explains.
 
 Whether a rule can apply or be violated is decided on a small model: each fact the rule reads takes
 the values its conditions mention (dates and numbers also one step either side, offsets included),
@@ -17,8 +20,8 @@ import random
 import re
 from dataclasses import dataclass
 
-from .citations import check_cite
-from .conditions import All, FactRef, facts_of, walk_leaves
+from .citations import check_cite, minister_level
+from .conditions import LIST_DATE_FACT, All, FactRef, facts_of, walk_leaves
 from .dates import parse_offset
 from .library import Library, RuleSetVersion
 from .terms import applies_conditions, qualified
@@ -44,7 +47,7 @@ def _days(offset: str) -> int:
     return n * {"d": 1, "m": 31, "y": 366}[unit]
 
 
-def _domains(conds: list, schema: FactSchema) -> dict[str, list]:
+def _domains(conds: list, schema: FactSchema, lists: dict | None = None) -> dict[str, list]:
     """Values to try for every fact the conditions read (and the objects they sit in)."""
     paths = list(dict.fromkeys(p for c in conds for p in facts_of(c)))
     for p in list(paths):
@@ -56,6 +59,16 @@ def _domains(conds: list, schema: FactSchema) -> dict[str, list]:
     for c in conds:
         for leaf, _ in walk_leaves(c):
             v = leaf.value
+            if leaf.op == "min_letters":
+                literals.setdefault(leaf.fact, set()).update({"a" * v, "a" * (v - 1)})
+                continue
+            if leaf.op == "in_list":
+                dl = (lists or {}).get(v)
+                if dl is not None:
+                    literals.setdefault(leaf.fact, set()).update(i.value for i in dl.items)
+                    literals.setdefault(LIST_DATE_FACT, set()).update(
+                        d.isoformat() for i in dl.items for d in (i.since, i.until) if d)
+                continue
             if isinstance(v, FactRef):
                 if v.offset:
                     d = _days(v.offset)
@@ -131,11 +144,18 @@ def _applies(version: RuleSetVersion, rule):
 
 def _check_rule(version: RuleSetVersion, rule, schema: FactSchema) -> list[Finding]:
     qid = qualified(version.name, rule.id)
+    lists = version.model.lists
     applies = _applies(version, rule)
-    conds = [c for c in (applies, rule.requires) if c is not None]
-    domains = _domains(conds, schema)
+    requires = getattr(rule, "requires", None)   # obligations and advice have none
+    conds = [c for c in (applies, requires) if c is not None]
+    domains = _domains(conds, schema, lists)
     facts_iter, exhaustive = _assignments(domains, schema)
-    fa, fr = compile_condition(applies), compile_condition(rule.requires)
+    fa, fr = compile_condition(applies, lists), compile_condition(requires, lists)
+    if requires is None:
+        if not any(fa(f) is not False for f in facts_iter):
+            return [Finding("error" if exhaustive else "warning", "never-applies", qid,
+                            "can never apply within the schema's values")]
+        return []
     can_apply = can_fail = False
     for facts in facts_iter:
         a = fa(facts)
@@ -155,7 +175,8 @@ def _check_rule(version: RuleSetVersion, rule, schema: FactSchema) -> list[Findi
 
 
 def _violation_table(version: RuleSetVersion, rule, facts_list: list[dict]) -> tuple:
-    fa, fr = compile_condition(_applies(version, rule)), compile_condition(rule.requires)
+    lists = version.model.lists
+    fa, fr = compile_condition(_applies(version, rule), lists), compile_condition(rule.requires, lists)
     out = []
     for f in facts_list:
         a = fa(f)
@@ -173,7 +194,8 @@ def _pairs(versions: list[RuleSetVersion], schema: FactSchema) -> list[Finding]:
         f2 = set(facts_of(r2.requires)) | (set(facts_of(a2)) if a2 else set())
         if f1 != f2:
             continue  # rules reading different facts cannot violate on exactly the same provisions
-        domains = _domains(conds, schema)
+        lists = {**v1.model.lists, **v2.model.lists}
+        domains = _domains(conds, schema, lists)
         facts_iter, _ = _assignments(domains, schema)
         facts_list = list(itertools.islice(facts_iter, 20_000))
         t1, t2 = _violation_table(v1, r1, facts_list), _violation_table(v2, r2, facts_list)
@@ -197,10 +219,10 @@ def _outcome(rule) -> str:
 
 def _messages(version: RuleSetVersion) -> list[Finding]:
     out = []
-    for rule in version.model.rules:
+    for rule in [*version.model.rules, *version.model.obligations, *version.model.advice]:
         qid = qualified(version.name, rule.id)
         for key in ("message", "fix"):
-            text = getattr(rule, key)
+            text = getattr(rule, key, None)
             if text is None:
                 continue
             if text.nl.strip() == text.en.strip():
@@ -232,26 +254,79 @@ def _versions(library: Library) -> list[Finding]:
     return out
 
 
-def lint(library: Library, schema: FactSchema) -> list[Finding]:
+def _citations(where: str, cites) -> list[Finding]:
+    out = []
+    for cite in cites:
+        why = check_cite(cite)
+        if why:
+            out.append(Finding("error", "citation", where, f"{cite.label()}: {why}"))
+    return out
+
+
+def _rule_specifics(v: RuleSetVersion, rule) -> list[Finding]:
+    qid = qualified(v.name, rule.id)
+    out = []
+    for g in rule.grounds:
+        if g.cite.source != "Wiv 2017":
+            out.append(Finding("error", "ground", qid, f"ground {g.cite.label()}: a ground is a "
+                                                       "route of the law, an article of the Wiv 2017"))
+        out += _citations(qid, [g.cite])
+    if rule.on_fail == "escalate" and rule.escalate_to != "minister":
+        for cite in rule.cites:
+            if minister_level(cite):
+                out.append(Finding("error", "minister-level", qid,
+                                   f"cites {cite.label()}, where the Minister decides, but escalates to "
+                                   f"{rule.escalate_to}"))
+    return out
+
+
+def _lifecycle(library: Library) -> list[Finding]:
+    out = []
+    for name, vs in library.versions.items():
+        versions = {v.version for v in vs}
+        for v in vs:
+            nxt = v.model.superseded_by
+            if nxt is not None and nxt not in versions:
+                out.append(Finding("error", "versions", v.ref, f"superseded_by {nxt}: no such version of {name}"))
+            if v.model.status == "withdrawn" and nxt is None:
+                out.append(Finding("warning", "versions", v.ref, "withdrawn without superseded_by"))
+    return out
+
+
+def lint(library: Library, schema: FactSchema, matrix: list | None = None) -> list[Finding]:
+    """Every finding over the library; `matrix` (policy.matrix.build) adds the coverage rows check."""
     findings: list[Finding] = []
     versions = library.all()
     for v in versions:
         for rule in v.model.rules:
             findings += _check_rule(v, rule, schema)
-            for cite in rule.cites:
-                why = check_cite(cite)
-                if why:
-                    findings.append(Finding("error", "citation", qualified(v.name, rule.id), f"{cite.label()}: {why}"))
+            findings += _citations(qualified(v.name, rule.id), rule.cites)
+            findings += _rule_specifics(v, rule)
+        for item in [*v.model.obligations, *v.model.advice]:
+            findings += _check_rule(v, item, schema)
+            findings += _citations(qualified(v.name, item.id), item.cites)
+        for name, dl in v.model.lists.items():
+            findings += _citations(f"{v.name} list {name}", dl.cites)
         for note in v.model.notes:
-            for cite in note.cites:
-                why = check_cite(cite)
-                if why:
-                    findings.append(Finding("error", "citation", f"{v.name} note {note.id}", f"{cite.label()}: {why}"))
+            findings += _citations(f"{v.name} note {note.id}", note.cites)
         findings += _messages(v)
-    # rules that decide together: the latest version of each rule set
-    latest = [vs[-1] for vs in library.versions.values()]
+    # rules that decide together: the latest version of each rule set that is not withdrawn
+    latest = []
+    for vs in library.versions.values():
+        live = [v for v in vs if v.model.status != "withdrawn"]
+        latest.append((live or vs)[-1])
     findings += _pairs(latest, schema)
     findings += _versions(library)
+    findings += _lifecycle(library)
+    if matrix is not None:
+        from .matrix import problems
+        for label, message in problems(matrix):
+            findings.append(Finding("error", "coverage", label, message))
+        for mr in matrix:
+            why = check_cite(mr.row.cite)
+            if why:
+                findings.append(Finding("error", "coverage", mr.row.cite.label(),
+                                        f"row cites what the legal reference does not hold: {why}"))
     return findings
 
 

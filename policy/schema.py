@@ -12,8 +12,8 @@ KINDS = ("enum", "str", "date", "bool", "int", "list", "object")
 
 # Which operators fit which kind of fact. `exists` fits every kind.
 OPS_BY_KIND: dict[str, frozenset[str]] = {
-    "enum": frozenset({"equals", "not_equals", "in", "not_in", "exists"}),
-    "str": frozenset({"equals", "not_equals", "in", "not_in", "matches", "exists"}),
+    "enum": frozenset({"equals", "not_equals", "in", "not_in", "in_list", "exists"}),
+    "str": frozenset({"equals", "not_equals", "in", "not_in", "matches", "min_letters", "in_list", "exists"}),
     "date": frozenset({"equals", "not_equals", "lt", "le", "gt", "ge", "exists"}),
     "int": frozenset({"equals", "not_equals", "in", "not_in", "lt", "le", "gt", "ge", "exists"}),
     "bool": frozenset({"equals", "not_equals", "exists"}),

@@ -6,15 +6,22 @@ True, else unknown if any part is unknown; `not` keeps unknown. A rule is not_ap
 scope+applies_if is False, missing when that or `requires` is unknown, else satisfied or violated.
 This is the reference the durable_rules path is tested against (engine/oracle.py) and what lint and
 coverage evaluate conditions with.
+
+`min_letters: N` is true when the text holds at least N visible letters or digits (policy/text.py).
+`in_list: NAME` is true when the value is on the rule set's dated list NAME on the provision date
+(`date`); both are unknown when a fact they read is absent. The lists come with the rule set
+(`lists=`); a condition naming a list that is not given is a programming error (validation catches
+it in rule files).
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from .conditions import All, AnyOf, FactRef, Leaf, Not
+from .conditions import LIST_DATE_FACT, All, AnyOf, FactRef, Leaf, Not
 from .dates import shift
 from .patterns import compile_pattern
+from .text import visible_letters
 
 Facts = dict[str, Any]
 Tri = Callable[[Facts], "bool | None"]
@@ -35,21 +42,38 @@ def _join(parts: list[Tri], decisive: bool) -> Tri:
     return join
 
 
-def compile_condition(cond) -> Tri:
+ListTable = tuple  # ((value, since ISO or None, until ISO or None), ...)
+
+
+def list_table(dated_list) -> ListTable:
+    """A DatedList as the plain table `on_list` reads (hashable, so it can key a compiled slot)."""
+    return tuple((i.value, i.since.isoformat() if i.since else None,
+                  i.until.isoformat() if i.until else None) for i in dated_list.items)
+
+
+def on_list(table: ListTable, value, day: str) -> bool:
+    """Whether value is on the list on day (ISO date): since <= day < until."""
+    return any(v == value and (since is None or since <= day) and (until is None or day < until)
+               for v, since, until in table)
+
+
+def compile_condition(cond, lists: dict | None = None) -> Tri:
+    """The condition as a function of the flat facts giving True, False or None (unknown).
+    `lists` maps list names to the rule set's DatedLists, for `in_list` leaves."""
     if cond is None:
         return lambda facts: True
     if isinstance(cond, All):
-        return _join([compile_condition(c) for c in cond.all], decisive=False)
+        return _join([compile_condition(c, lists) for c in cond.all], decisive=False)
     if isinstance(cond, AnyOf):
-        return _join([compile_condition(c) for c in cond.any], decisive=True)
+        return _join([compile_condition(c, lists) for c in cond.any], decisive=True)
     if isinstance(cond, Not):
-        inner = compile_condition(cond.not_)
+        inner = compile_condition(cond.not_, lists)
 
         def not_(facts):
             v = inner(facts)
             return None if v is None else not v
         return not_
-    return _leaf(cond)
+    return _leaf(cond, lists)
 
 
 def _right(value) -> Callable[[Facts], Any]:
@@ -75,13 +99,24 @@ _CMP = {
 }
 
 
-def _leaf(leaf: Leaf) -> Tri:
+def _leaf(leaf: Leaf, lists: dict | None) -> Tri:
     path, op, value = leaf.fact, leaf.op, leaf.value
     if op == "exists":
         return lambda f: (path in f) == value
     if op == "matches":
         rx = compile_pattern(value)  # RE2: linear in the text, whatever the pattern
         return lambda f: None if f.get(path) is None else rx.fullmatch(f[path]) is not None
+    if op == "min_letters":
+        return lambda f: None if f.get(path) is None else visible_letters(f[path]) >= value
+    if op == "in_list":
+        if not lists or value not in lists:
+            raise KeyError(f"in_list: no list {value!r} given with the condition")
+        table = list_table(lists[value])
+
+        def listed(f):
+            v, day = f.get(path), f.get(LIST_DATE_FACT)
+            return None if v is None or day is None else on_list(table, v, day)
+        return listed
     cmp, right = _CMP[op], _right(value)
 
     def leaf_(f):

@@ -2,7 +2,9 @@
 
 Every fact path must exist, every operator must fit its fact's type, every value must fit the
 fact's value set, fact-to-fact comparisons must compare like with like, regular expressions must
-be ones RE2 runs (linear time; policy/patterns.py), and message placeholders must name known facts. All problems are collected, each with the
+be ones RE2 runs (linear time; policy/patterns.py), `in_list` must name a list of the file whose
+values fit the fact, and message placeholders must name known facts; ids are unique across rules,
+obligations and advice, and a ground names an article. All problems are collected, each with the
 rule id and the path inside the file, so that one run reports them all.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from .conditions import FactRef, Leaf, walk_leaves
+from .conditions import LIST_DATE_FACT, FactRef, Leaf, walk_leaves
 from .dates import parse_date
 from .model import RuleSetFile
 from .patterns import PatternError, compile_pattern
@@ -30,21 +32,32 @@ class Problem:
 
 def check_ruleset(rs: RuleSetFile, schema: FactSchema) -> list[Problem]:
     problems: list[Problem] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, str] = {}
+    lists = rs.lists
     if rs.scope is not None:
-        problems += _check_condition(rs.scope, ("scope",), None, schema)
-    for i, rule in enumerate(rs.rules):
-        qid = qualified(rs.ruleset, rule.id)
-        base = ("rules", i)
-        if rule.id in seen:
+        problems += _check_condition(rs.scope, ("scope",), None, schema, lists)
+    items = ([("rules", i, r) for i, r in enumerate(rs.rules)]
+             + [("obligations", i, o) for i, o in enumerate(rs.obligations)]
+             + [("advice", i, a) for i, a in enumerate(rs.advice)])
+    for section, i, item in items:
+        qid = qualified(rs.ruleset, item.id)
+        base = (section, i)
+        if item.id in seen:
             problems.append(Problem(base + ("id",), qid,
-                                    f"duplicate rule id (also rule #{seen[rule.id] + 1})"))
-        seen.setdefault(rule.id, i)
-        if rule.applies_if is not None:
-            problems += _check_condition(rule.applies_if, base + ("applies_if",), qid, schema)
-        problems += _check_condition(rule.requires, base + ("requires",), qid, schema)
+                                    f"duplicate {'rule ' if section == 'rules' else ''}id (also "
+                                    f"{seen[item.id]}); ids are unique across rules, obligations and advice"))
+        seen.setdefault(item.id, f"{section} #{i + 1}")
+        if item.applies_if is not None:
+            problems += _check_condition(item.applies_if, base + ("applies_if",), qid, schema, lists)
+        if section == "rules":
+            problems += _check_condition(item.requires, base + ("requires",), qid, schema, lists)
+            for k, g in enumerate(item.grounds):
+                if not g.cite.article:
+                    problems.append(Problem(base + ("grounds", k), qid, "a ground names an article of the law"))
+                if g.when is not None:
+                    problems += _check_condition(g.when, base + ("grounds", k, "when"), qid, schema, lists)
         for key in ("message", "fix"):
-            text = getattr(rule, key)
+            text = getattr(item, key, None)
             if text is None:
                 continue
             for lang in ("nl", "en"):
@@ -61,15 +74,15 @@ def _hint(path: str, schema: FactSchema) -> str:
     return f" (did you mean {', '.join(close)}?)" if close else ""
 
 
-def _check_condition(cond, base: tuple, rule: str | None, schema: FactSchema) -> list[Problem]:
+def _check_condition(cond, base: tuple, rule: str | None, schema: FactSchema, lists: dict) -> list[Problem]:
     out = []
     for leaf, sub in walk_leaves(cond):
-        for msg in _check_leaf(leaf, schema):
+        for msg in _check_leaf(leaf, schema, lists):
             out.append(Problem(base + sub + (leaf.op if leaf.op != "in" else "in",), rule, msg))
     return out
 
 
-def _check_leaf(leaf: Leaf, schema: FactSchema) -> list[str]:
+def _check_leaf(leaf: Leaf, schema: FactSchema, lists: dict) -> list[str]:
     ft = schema.get(leaf.fact)
     if ft is None:
         return [f"unknown fact {leaf.fact!r}{_hint(leaf.fact, schema)}"]
@@ -77,8 +90,15 @@ def _check_leaf(leaf: Leaf, schema: FactSchema) -> list[str]:
     if op not in OPS_BY_KIND[ft.kind]:
         fitting = ", ".join(sorted(OPS_BY_KIND[ft.kind]))
         return [f"operator {op!r} does not fit {leaf.fact} ({ft.kind}); use one of: {fitting}"]
-    if op == "exists":
+    if op in ("exists", "min_letters"):
         return []
+    if op == "in_list":
+        if value not in lists:
+            known = ", ".join(sorted(lists)) or "none"
+            return [f"no list {value!r} in this file (lists: {known})"]
+        if schema.get(LIST_DATE_FACT) is None:
+            return [f"in_list needs the fact {LIST_DATE_FACT!r}, which the schema lacks"]
+        return [m for item in lists[value].items for m in _check_literal(leaf.fact, ft, item.value)]
     if isinstance(value, FactRef):
         return _check_ref(leaf, ft, value, schema)
     if op in ("in", "not_in"):

@@ -36,7 +36,11 @@ def leaves(draw) -> dict:
     path = draw(st.sampled_from(paths))
     ft = FACT_SCHEMA.get(path)
     from wivcheck.policy.schema import OPS_BY_KIND
-    op = draw(st.sampled_from(sorted(OPS_BY_KIND[ft.kind])))
+    op = draw(st.sampled_from(sorted(OPS_BY_KIND[ft.kind] - ({"in_list"} if ft.kind == "enum" else set()))))
+    if op == "min_letters":
+        return {"fact": path, op: draw(st.sampled_from([1, 5, 39, 40]))}
+    if op == "in_list":
+        return {"fact": path, op: "gl"}
     if op == "exists":
         return {"fact": path, "exists": draw(st.booleans())}
     if op in ("contains", "not_contains"):
@@ -82,12 +86,25 @@ def rule_dicts(draw, i: int, on_fail=None) -> dict:
     return rule
 
 
-def version_of(rules: list[dict], name: str = "gen", scope: dict | None = None) -> RuleSetVersion:
+# A dated list for `in_list` leaves on text facts: members change on dates the provisions hit.
+DATED_LIST = {"title": {"nl": "lijst", "en": "list"}, "cites": [{"source": "Wiv 2017", "article": "62"}],
+              "basis": "policy", "items": [
+                  {"value": "NL"}, {"value": "BE", "since": "2024-02-29"},
+                  {"value": "NO", "since": "2018-05-01", "until": "2025-02-17"}, {"value": "US", "until": "2026-01-01"},
+                  {"value": "r-1", "since": "2025-03-14"}]}
+
+
+def version_of(rules: list[dict], name: str = "gen", scope: dict | None = None,
+               obligations: list[dict] = (), advice: list[dict] = ()) -> RuleSetVersion:
     doc = {"ruleset": name, "version": "v1", "status": "in_force", "valid_from": "2000-01-01",
            "title": {"nl": "gegenereerd", "en": "generated"}, "source": {"note": "hypothesis"},
-           "rules": rules}
+           "rules": rules, "lists": {"gl": DATED_LIST}}
     if scope:
         doc["scope"] = scope
+    if obligations:
+        doc["obligations"] = list(obligations)
+    if advice:
+        doc["advice"] = list(advice)
     model = RuleSetFile.model_validate(doc)
     from wivcheck.policy.validate import check_ruleset
     problems = check_ruleset(model, FACT_SCHEMA)
@@ -97,11 +114,35 @@ def version_of(rules: list[dict], name: str = "gen", scope: dict | None = None) 
 
 
 @st.composite
-def rulesets(draw, min_rules: int = 1, max_rules: int = 6) -> RuleSetVersion:
+def statement_dicts(draw, prefix: str, i: int) -> dict:
+    """An obligation or advice with a random condition (or none)."""
+    item = {"id": f"{prefix}{i}", "title": {"nl": "t", "en": "t"},
+            "cites": [{"source": "Wiv 2017", "article": "70"}], "basis": "statute",
+            "message": {"nl": "doe {data.volume}", "en": "do {data.volume}"}}
+    if draw(st.integers(0, 3)):
+        item["applies_if"] = draw(conditions(3))
+    return item
+
+
+GROUND_CITES = [{"source": "Wiv 2017", "article": "62", "lid": "1", "onderdeel": "c"},
+                {"source": "Wiv 2017", "article": "64", "lid": "1"}]
+
+
+@st.composite
+def rulesets(draw, min_rules: int = 1, max_rules: int = 6, extras: bool = False) -> RuleSetVersion:
+    """Random rule sets; with `extras`, also obligations, advice and grounds (some conditional)."""
     n = draw(st.integers(min_rules, max_rules))
     rules = [draw(rule_dicts(i)) for i in range(n)]
     scope = draw(conditions(2)) if draw(st.integers(0, 3)) == 0 else None
-    return version_of(rules, scope=scope)
+    if not extras:
+        return version_of(rules, scope=scope)
+    for rule in rules:
+        if draw(st.integers(0, 2)) == 0:
+            rule["grounds"] = [{"cite": c, **({"when": draw(conditions(2))} if draw(st.booleans()) else {})}
+                               for c in draw(st.lists(st.sampled_from(GROUND_CITES), min_size=1, max_size=2))]
+    obligations = [draw(statement_dicts("o", i)) for i in range(draw(st.integers(0, 3)))]
+    advice = [draw(statement_dicts("a", i)) for i in range(draw(st.integers(0, 2)))]
+    return version_of(rules, scope=scope, obligations=obligations, advice=advice)
 
 
 def library_of(*versions: RuleSetVersion) -> Library:

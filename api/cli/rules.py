@@ -243,6 +243,7 @@ def rules_verify(invariants: Optional[Path] = typer.Option(None, "--invariants",
         echo(json.dumps([{"id": r.id, "text": r.text, "examples": r.examples, "seconds": round(r.seconds, 2),
                                 "counterexample": r.counterexample,
                                 "decision": r.decision.model_dump(mode="json") if r.decision else None,
+                                "error": r.error,
                                 "changed_decision": r.other.model_dump(mode="json") if r.other else None}
                                for r in results], ensure_ascii=False))
     else:
@@ -253,8 +254,11 @@ def rules_verify(invariants: Optional[Path] = typer.Option(None, "--invariants",
                 echo("  counterexample:")
                 echo("    " + yaml.safe_dump(r.counterexample, sort_keys=False, allow_unicode=True)
                            .replace("\n", "\n    ").rstrip())
-                echo(f"  decision: {r.decision.decision}" + "".join(
-                    f"\n    {x.outcome} {x.rule} ({'; '.join(x.cites)})" for x in r.decision.reasons))
+                if r.decision is None:
+                    echo(f"  no decision: {r.error}")
+                else:
+                    echo(f"  decision: {r.decision.decision}" + "".join(
+                        f"\n    {x.outcome} {x.rule} ({'; '.join(x.cites)})" for x in r.decision.reasons))
                 if r.other is not None:
                     echo(f"  after the change: {r.other.decision}")
         total = max((r.examples for r in results), default=0)
@@ -294,10 +298,18 @@ def rules_doc(fmt: DocFormat = typer.Option(DocFormat.markdown, "--format", call
     else:
         for vs in library.versions.values():
             diffs += [book.diff(a, b) for a, b in zip(vs, vs[1:])]
+    matrix, reference, evidence = [], "", None
+    if not diff_refs:
+        matrix, reference, evidence = _coverage_matrix(library, rules)
     if fmt is DocFormat.html:
-        pages = {"rulebook.html": book.book_html([] if diff_refs else versions, diffs)}
+        from wivcheck.policy import matrix as matrix_mod
+        rows = matrix_mod.html_rows(matrix, evidence) if matrix else None
+        pages = {"rulebook.html": book.book_html([] if diff_refs else versions, diffs, rows, reference)}
     else:
+        from wivcheck.policy import matrix as matrix_mod
         parts = ([] if diff_refs else [book.version_markdown(v) for v in versions]) + [book.diff_markdown(d) for d in diffs]
+        if matrix:
+            parts.insert(0, matrix_mod.markdown(matrix, reference, evidence))
         pages = {"rulebook.md": "# wivcheck rule book\n\n" + "\n".join(parts)}
     if out is None:
         for text in pages.values():
@@ -309,12 +321,46 @@ def rules_doc(fmt: DocFormat = typer.Option(DocFormat.markdown, "--format", call
         echo(f"wrote {out / name}")
 
 
+def _matrix_rows(rules_dir: Optional[Path]):
+    """The legal coverage rows beside the rule sets (rules/legal-coverage.yaml), or None."""
+    from wivcheck.policy import matrix as matrix_mod
+    path = matrix_mod.rows_path(rules_dir or default_rules_dir())
+    if not path.exists():
+        return None
+    try:
+        return matrix_mod.load_rows(path)
+    except PolicyError as exc:
+        fail(exc)
+
+
+def _coverage_matrix(library, rules_dir: Optional[Path]):
+    """(matrix, reference, evidence): the rows with what encodes them, and which rule tests showed
+    each outcome (the tests beside the rule sets are run for it)."""
+    from wivcheck.engine.tools.ruletests import run_tests, test_files
+    from wivcheck.policy import matrix as matrix_mod
+    rows = _matrix_rows(rules_dir)
+    if rows is None:
+        return [], "", None
+    kinds = FACT_SCHEMA.get("recipient.kind").values
+    files = test_files(rules_dir or default_rules_dir())
+    evidence = None
+    if files:
+        _, cov = run_tests(library, files)
+        evidence = cov.tests
+    return matrix_mod.build(library, rows, kinds), rows.reference, evidence
+
+
 @rules_app.command("lint", epilog=epilog("rules lint"))
 def rules_lint(path: Optional[Path] = typer.Argument(None, help="A rules folder (default: the shipped rules)."),
                fmt: Format = typer.Option(Format.text, "--format", callback=remember_format, help="text or json.")):
-    """Find dead, duplicate and overlapping rules, message and citation problems, version gaps."""
+    """Find dead, duplicate and overlapping rules, message and citation problems, version gaps, and
+    rows of the legal coverage matrix (legal-coverage.yaml) that nothing encodes and no reason explains."""
+    from wivcheck.policy import matrix as matrix_mod
     from wivcheck.policy.lint import lint
-    findings = lint(library_or_exit(path), FACT_SCHEMA)
+    library = library_or_exit(path)
+    rows = _matrix_rows(path)
+    matrix = matrix_mod.build(library, rows, FACT_SCHEMA.get("recipient.kind").values) if rows else None
+    findings = lint(library, FACT_SCHEMA, matrix)
     errors = [f for f in findings if f.level == "error"]
     if fmt is Format.json:
         echo(json.dumps([f.__dict__ for f in findings], ensure_ascii=False))

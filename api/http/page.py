@@ -48,7 +48,9 @@ _T = {
            "recorded": "Vastgelegd in het beslislog", "errors": "De verstrekking is niet geldig",
            "language": "Taal", "login": "Aanmelden", "token": "Token", "logout": "Afmelden",
            "unset": "(niet ingevuld)", "rules": "Regels", "escalate_to": "Voorleggen aan",
-           "allow": "TOESTAAN", "deny": "WEIGEREN", "escalate": "VOORLEGGEN", "as": "aangemeld als"},
+           "allow": "TOESTAAN", "deny": "WEIGEREN", "escalate": "VOORLEGGEN", "as": "aangemeld als",
+           "grounds": "Grondslag", "no_grounds": "geen grondslag vastgesteld", "obligations": "Verplichtingen",
+           "advice": "Advies", "unsettled": "voorwaarde niet vast te stellen, ontbreekt"},
     "en": {"title": "Check a provision", "paste": "Provision (YAML or JSON)", "upload": "Or upload a file",
            "check": "Check", "record": "Check and record", "form": "Or fill in the form",
            "form_check": "Check the form", "result": "Outcome", "reasons": "Reasons", "cites": "Cites",
@@ -56,7 +58,9 @@ _T = {
            "recorded": "Recorded in the decision log", "errors": "The provision is not valid",
            "language": "Language", "login": "Sign in", "token": "Token", "logout": "Sign out",
            "unset": "(not given)", "rules": "Rules", "escalate_to": "Escalate to",
-           "allow": "ALLOW", "deny": "DENY", "escalate": "ESCALATE", "as": "signed in as"},
+           "allow": "ALLOW", "deny": "DENY", "escalate": "ESCALATE", "as": "signed in as",
+           "grounds": "Grounds", "no_grounds": "no ground established", "obligations": "Obligations",
+           "advice": "Advice", "unsettled": "condition not settled, missing"},
 }
 
 
@@ -70,7 +74,7 @@ def form_fields() -> list[tuple[str, list[dict]]]:
         section = path.split(".")[0] if "." in path else "provision"
         groups.setdefault(section, []).append({"path": path, "kind": ft.kind, "values": ft.values,
                                                "id": "f-" + path.replace(".", "-"), "help": ft.description})
-    order = ["provision", "recipient", "partnership", "purpose", "data", "handling"]
+    order = ["provision", "recipient", "request", "partnership", "purpose", "data", "handling"]
     return [(g, groups[g]) for g in order if g in groups]
 
 

@@ -22,7 +22,8 @@ def add_routes(app: FastAPI, state: State) -> None:
     @app.get("/v1/rulesets", response_model=list[RuleSetInfo], tags=["rules"], summary="Every rule-set version",
              responses=AUTH_ERRORS, **access("analyst", "gate", "policy", "auditor"))
     def rulesets(_: Identity = allow("analyst", "gate", "policy", "auditor")):
-        return [{"id": v.name, "version": v.version, "status": v.model.status, "valid_from": v.model.valid_from,
+        return [{"id": v.name, "version": v.version, "status": v.model.status,
+                 "superseded_by": v.model.superseded_by, "valid_from": v.model.valid_from,
                  "valid_until": v.model.valid_until, "sha256": v.sha256, "title": v.model.title.model_dump(),
                  "rules": len(v.model.rules)} for v in state.library.all()]
 

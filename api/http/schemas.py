@@ -63,6 +63,7 @@ class RuleSetInfo(BaseModel):
     id: str
     version: str
     status: str
+    superseded_by: Optional[str] = None
     valid_from: dt.date
     valid_until: Optional[dt.date]
     sha256: str

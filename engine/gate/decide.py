@@ -367,4 +367,7 @@ def _with(decision: Decision, extra: list[dict]) -> Decision:
     outcome = "deny" if "deny" in outcomes else ("escalate" if "escalate" in outcomes else "allow")
     roles = sorted({r.escalate_to for r in reasons if r.outcome == "escalate" and r.escalate_to},
                    key=ROLE_RANK.__getitem__) if outcome == "escalate" else []
-    return decision.model_copy(update={"reasons": reasons, "decision": outcome, "escalate_to": roles})
+    # a denied provision is not carried out: it carries no obligations (DESIGN.md, the decision)
+    obligations = [] if outcome == "deny" else decision.obligations
+    return decision.model_copy(update={"reasons": reasons, "decision": outcome, "escalate_to": roles,
+                                       "obligations": obligations})

@@ -175,7 +175,7 @@ def to_jsonl(rows: Iterable[dict]) -> Iterator[str]:
 
 
 CSV_COLUMNS = ["seq", "recorded_at", "recorded_by", "decision_id", "provision_id", "outcome", "escalate_to",
-               "reasons", "rulesets", "provision", "prev_hash", "hash", "verified"]
+               "reasons", "grounds", "obligations", "rulesets", "provision", "prev_hash", "hash", "verified"]
 
 
 def to_csv(rows: Iterable[dict]) -> Iterator[str]:
@@ -191,6 +191,8 @@ def to_csv(rows: Iterable[dict]) -> Iterator[str]:
         w.writerow([row["seq"], row["recorded_at"], canonical(by) if by is not None else "", row["decision_id"],
                     row["provision_id"], row["outcome"], " ".join(d.get("escalate_to", [])),
                     " ".join(r["rule"] for r in d.get("reasons", [])),
+                    "; ".join(g["cite"] for g in d.get("grounds", [])),   # absent in decisions before v1.1
+                    " ".join(o["id"] for o in d.get("obligations", [])),
                     " ".join(f"{r['id']}@{r['version']}" for r in row["rulesets"]),
                     canonical(row["provision"]), row["prev_hash"], row["hash"],
                     "true" if row["verified"] else f"false: {row['problem']}"])

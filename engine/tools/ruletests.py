@@ -2,7 +2,7 @@
 
 A test file sits next to its rule set, `rules/<ruleset>/tests/*.yaml`:
 
-    rulesets: [beleidsregels-pps@concept-2026-01]   # optional: versions named besides the date pick
+    rulesets: [beleidsregels-pps@concept-2026-02]   # optional: versions named besides the date pick
     bases:
       structural: {id: T-1, service: AIVD, ...}      # whole provisions that tests patch
     tests:
@@ -12,12 +12,17 @@ A test file sits next to its rule set, `rules/<ruleset>/tests/*.yaml`:
         as_of: 2025-03-14                              # optional
         expect:
           decision: deny
-          violated: [waarborgen-pps.originator-consent]   # exactly the open rules (violated or missing)
+          violated: [praktijk.originator-consent]         # exactly the open rules (violated or missing)
           escalate_to: [diensthoofd]                      # optional
+          grounds: ["Art. 62(1)(c) Wiv 2017"]             # optional: exactly these grounds
+          obligations: [wiv2017.record-personal-data]     # optional: exactly these obligations
+          advice: [waarborgen-pps.ctivd-view]             # optional: exactly these advice
 
-A test passes when the decision and the set of open rules are exactly as expected. Coverage counts,
-over all tests, how often each rule came out violated, satisfied and not applicable, and how often
-each leaf condition was true and false.
+A test passes when the decision and the set of open rules are exactly as expected, and the grounds,
+obligations and advice where the test names them. Coverage counts, over all tests, how often each
+rule came out violated, satisfied and not applicable, how often each obligation and advice was listed
+and not listed, and how often each leaf condition was true and false; it also keeps the names of the
+tests that showed each outcome (the legal coverage matrix cites them).
 """
 
 from __future__ import annotations
@@ -49,6 +54,9 @@ class Expect(BaseModel):
     decision: OutcomeName
     violated: list[str] = Field(default_factory=list)
     escalate_to: Optional[list[RoleName]] = None
+    grounds: Optional[list[str]] = None
+    obligations: Optional[list[str]] = None
+    advice: Optional[list[str]] = None
 
 
 class RuleTest(BaseModel):
@@ -95,14 +103,27 @@ class Coverage:
     leaf_text: dict[tuple[str, str], str] = field(default_factory=dict)
     needs_na: dict[str, bool] = field(default_factory=dict)
     cites: dict[str, str] = field(default_factory=dict)
+    statements: set[str] = field(default_factory=set)       # qids of obligations and advice
+    tests: dict[str, dict[str, list[str]]] = field(default_factory=dict)   # qid -> outcome -> test names
+
+    def saw(self, qid: str, outcome: str, test: str) -> None:
+        counts = self.rules[qid]
+        counts[outcome] = counts.get(outcome, 0) + 1
+        names = self.tests.setdefault(qid, {}).setdefault(outcome, [])
+        if test not in names:
+            names.append(test)
 
     def rule_items(self) -> tuple[int, int, list[str]]:
         """(covered, total, gaps) where each rule needs violated, satisfied and, if it has a
-        condition on when it applies, not_applicable."""
+        condition on when it applies, not_applicable; each obligation and advice listed and, if it
+        has a condition, not listed."""
         covered = total = 0
         gaps = []
         for rule, counts in self.rules.items():
-            wanted = ["violated", "satisfied"] + (["not_applicable"] if self.needs_na[rule] else [])
+            if rule in self.statements:
+                wanted = ["listed"] + (["not_listed"] if self.needs_na[rule] else [])
+            else:
+                wanted = ["violated", "satisfied"] + (["not_applicable"] if self.needs_na[rule] else [])
             for status in wanted:
                 total += 1
                 if counts.get(status):
@@ -141,16 +162,23 @@ def test_files(target: Path) -> list[Path]:
     return found
 
 
+def _items(model):
+    return [*model.rules, *model.obligations, *model.advice]
+
+
 def _attach(cov: Coverage, version: RuleSetVersion) -> None:
     model = version.model
-    for rule in model.rules:
+    for rule in _items(model):
         qid = qualified(model.ruleset, rule.id)
         if qid in cov.rules:
             continue
         cov.rules[qid] = {}
+        if not hasattr(rule, "requires"):
+            cov.statements.add(qid)
         cov.needs_na[qid] = bool(applies_conditions(model, rule))
         cov.cites[qid] = "; ".join(c.label() for c in rule.cites)
-        for part, cond in (("scope", model.scope), ("applies_if", rule.applies_if), ("requires", rule.requires)):
+        for part, cond in (("scope", model.scope), ("applies_if", rule.applies_if),
+                           ("requires", getattr(rule, "requires", None))):
             if cond is None:
                 continue
             for leaf, path in walk_leaves(cond):
@@ -161,16 +189,17 @@ def _attach(cov: Coverage, version: RuleSetVersion) -> None:
 
 def _count_leaves(cov: Coverage, version: RuleSetVersion, facts: dict) -> None:
     model = version.model
-    for rule in model.rules:
+    for rule in _items(model):
         qid = qualified(model.ruleset, rule.id)
-        for part, cond in (("scope", model.scope), ("applies_if", rule.applies_if), ("requires", rule.requires)):
+        for part, cond in (("scope", model.scope), ("applies_if", rule.applies_if),
+                           ("requires", getattr(rule, "requires", None))):
             if cond is None:
                 continue
             for leaf, path in walk_leaves(cond):
                 key = (qid, part + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path))
                 cached = _LEAF_FNS.get(id(leaf))
                 if cached is None or cached[0] is not leaf:  # ids are reused once a leaf is gone
-                    cached = _LEAF_FNS[id(leaf)] = (leaf, compile_condition(leaf))
+                    cached = _LEAF_FNS[id(leaf)] = (leaf, compile_condition(leaf, model.lists))
                 value = cached[1](facts)
                 name = {True: "true", False: "false", None: "unknown"}[value]
                 cov.leaves[key][name] = cov.leaves[key].get(name, 0) + 1
@@ -216,12 +245,15 @@ def run_tests(library: Library, files: list[Path], extra: list[str] = (), *, bac
                 outcomes.append(Outcome(str(path), line, test.name, False, [str(exc)]))
                 continue
             facts = provision.facts()
+            listed = {s.id for s in [*decision.obligations, *decision.advice]}
             for v in engine.select(test.as_of or provision.date, refs):
                 _attach(cov, v)
                 _count_leaves(cov, v, facts)
+                for item in [*v.model.obligations, *v.model.advice]:
+                    qid = qualified(v.name, item.id)
+                    cov.saw(qid, "listed" if qid in listed else "not_listed", test.name)
             for t in decision.trace:
-                counts = cov.rules[t.rule]
-                counts[t.status] = counts.get(t.status, 0) + 1
+                cov.saw(t.rule, t.status, test.name)
             opened = sorted(r.rule for r in decision.reasons)
             if decision.decision != test.expect.decision:
                 problems.append(f"decision: expected {test.expect.decision}, got {decision.decision}")
@@ -234,6 +266,12 @@ def run_tests(library: Library, files: list[Path], extra: list[str] = (), *, bac
                     problems.append(f"open but not expected: {', '.join(unexpected)}")
             if test.expect.escalate_to is not None and decision.escalate_to != test.expect.escalate_to:
                 problems.append(f"escalate_to: expected {test.expect.escalate_to}, got {decision.escalate_to}")
+            for key, got in (("grounds", [g.cite for g in decision.grounds]),
+                             ("obligations", [s.id for s in decision.obligations]),
+                             ("advice", [s.id for s in decision.advice])):
+                want = getattr(test.expect, key)
+                if want is not None and sorted(want) != sorted(got):
+                    problems.append(f"{key}: expected {sorted(want)}, got {sorted(got)}")
             details = _details(decision, set(opened) ^ set(test.expect.violated), facts) if problems else []
             outcomes.append(Outcome(str(path), line, test.name, not problems, problems, decision.decision, details))
     return outcomes, cov

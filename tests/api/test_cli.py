@@ -28,12 +28,44 @@ def test_examples_exit_codes(example, code, word):
     assert word in r.stdout
 
 
+@pytest.mark.parametrize("example,code,grounds,roles,obligations", [
+    ("allow-partner-service.yaml", 0, ["Art. 62(1)(d) Wiv 2017"], [],
+     ["wiv2017.attach-onward-condition", "wiv2017.record-personal-data"]),
+    ("escalate-public-prosecutor.yaml", 4, ["Art. 66(1) Wiv 2017"], ["diensthoofd"],
+     ["wiv2017.record-personal-data", "wiv2017.state-reliability-age"]),
+    ("escalate-urgent-foreign-service.yaml", 4, ["Art. 64(1) Wiv 2017"], ["minister"],
+     ["wiv2017.attach-onward-condition"]),
+    ("deny-no-route.yaml", 3, [], [], []),
+    ("escalate-onward-waived.yaml", 4, ["Art. 62(1)(c) Wiv 2017"], ["diensthoofd"], []),
+])
+def test_route_examples(example, code, grounds, roles, obligations):
+    """Each route of the law: its ground, who decides, and what must be done."""
+    r = run("check", "--format", "json", str(EXAMPLES / "routes" / example))
+    assert r.returncode == code, r.stderr
+    d = json.loads(r.stdout)
+    assert [g["cite"] for g in d["grounds"]] == grounds and d["escalate_to"] == roles
+    assert sorted(o["id"] for o in d["obligations"]) == sorted(obligations)
+
+
+def test_every_rendering_shows_grounds_obligations_and_advice():
+    f = str(EXAMPLES / "allow-structural.yaml")
+    text = run("check", "--lang", "en", f).stdout
+    md = run("check", "--lang", "en", "--format", "markdown", f).stdout
+    for out in (text, md):
+        assert "Art. 62(1)(c) Wiv 2017" in out
+        assert "wiv2017.attach-onward-condition" in out and "waarborgen-pps.ctivd-view" in out
+    nl = run("check", f).stdout
+    assert "grondslag: Art. 62(1)(c) Wiv 2017" in nl and "verplichtingen:" in nl and "advies:" in nl
+
+
 def test_text_shows_reason_citation_and_fix_in_english():
     r = run("check", "--lang", "en", str(EXAMPLES / "deny-foreign-origin.yaml"))
     assert r.returncode == 3
-    assert "DENY" in r.stdout and "waarborgen-pps.originator-consent" in r.stdout
-    assert "Art. 23(b) Wiv 2017" in r.stdout
-    assert "What would have to change: Make this hold: data.originator_consent = true" in r.stdout
+    assert "DENY" in r.stdout and "praktijk.originator-consent" in r.stdout
+    assert "Art. 23(b) Wiv 2017" in r.stdout and "<policy>" in r.stdout
+    assert ("What would have to change: Ask the foreign service for consent and record it "
+            "(data.originator_consent true)") in r.stdout
+    assert "grounds: Art. 62(1)(c) Wiv 2017" in r.stdout
 
 
 def test_json_is_one_decision_per_line_and_strictest_exit():
@@ -44,7 +76,7 @@ def test_json_is_one_decision_per_line_and_strictest_exit():
     lines = [json.loads(line) for line in r.stdout.splitlines()]
     assert [d["decision"] for d in lines] == ["allow", "escalate", "deny"]
     d = lines[2]
-    assert {rs["id"] for rs in d["rulesets"]} == {"wiv2017", "waarborgen-pps"}
+    assert {rs["id"] for rs in d["rulesets"]} == {"wiv2017", "waarborgen-pps", "praktijk"}
     assert all(len(rs["sha256"]) == 64 for rs in d["rulesets"])
     assert d["reasons"][0]["cites"] and d["trace"]
     assert lines[1]["escalate_to"] == ["diensthoofd"]
@@ -66,7 +98,7 @@ def test_draft_only_when_named():
     data = patched({"data": {"volume": 50000}})
     text = yaml.safe_dump(data)
     assert run("check", "-", stdin=text).returncode == 0
-    r = run("check", "--ruleset", "beleidsregels-pps@concept-2026-01", "--format", "json", "-", stdin=text)
+    r = run("check", "--ruleset", "beleidsregels-pps@concept-2026-02", "--format", "json", "-", stdin=text)
     assert r.returncode == 4
     d = json.loads(r.stdout)
     assert [x["rule"] for x in d["reasons"]] == ["beleidsregels-pps.bulk-volume"]
@@ -74,10 +106,28 @@ def test_draft_only_when_named():
 
 
 def test_as_of_selects_other_rules():
+    """Before the letter of 17 February 2025 the safeguards are not in force; the third-party rule
+    (praktijk, every provision) denies all the same."""
     r = run("check", "--as-of", "2025-02-16", "--format", "json", str(EXAMPLES / "deny-foreign-origin.yaml"))
     d = json.loads(r.stdout)
-    assert [x["id"] for x in d["rulesets"]] == ["wiv2017"] and d["as_of"] == "2025-02-16"
-    assert r.returncode == 0
+    assert [x["id"] for x in d["rulesets"]] == ["praktijk", "wiv2017"] and d["as_of"] == "2025-02-16"
+    assert [x["rule"] for x in d["reasons"]] == ["praktijk.originator-consent"]
+    assert r.returncode == 3
+
+
+def test_withdrawn_version_replays_only_when_named():
+    """The first reading of wiv2017 stays for replay: named, it decides as it did (no grounds, no
+    obligations), while the date pick takes the second reading."""
+    text = (EXAMPLES / "allow-structural.yaml").read_text()
+    old = json.loads(run("check", "--format", "json", "--ruleset", "wiv2017@2018-05-01",
+                         "--ruleset", "waarborgen-pps@2025-02-17", "-", stdin=text).stdout)
+    assert {(r["id"], r["status"]) for r in old["rulesets"]} >= {("wiv2017", "withdrawn"),
+                                                                  ("waarborgen-pps", "withdrawn")}
+    assert old["decision"] == "allow" and old["grounds"] == []
+    new = json.loads(run("check", "--format", "json", "-", stdin=text).stdout)
+    assert {(r["id"], r["version"]) for r in new["rulesets"]} == {
+        ("wiv2017", "2018-05-01-r2"), ("waarborgen-pps", "2025-02-17-r2"), ("praktijk", "2018-05-01")}
+    assert [g["cite"] for g in new["grounds"]] == ["Art. 62(1)(c) Wiv 2017"]
 
 
 def test_bad_provision_is_an_error_naming_the_field(tmp_path):
@@ -132,9 +182,11 @@ def test_broken_rules_folder_is_an_error(rules_copy):
 def test_rules_list_and_validate():
     r = run("rules", "list", "--format", "json", "--on", "2025-03-14")
     rows = {f"{x['ruleset']}@{x['version']}": x for x in json.loads(r.stdout)}
-    assert rows["wiv2017@2018-05-01"]["in_force"] and not rows["beleidsregels-pps@concept-2026-01"]["in_force"]
+    assert rows["wiv2017@2018-05-01-r2"]["in_force"] and rows["praktijk@2018-05-01"]["in_force"]
+    assert not rows["wiv2017@2018-05-01"]["in_force"] and rows["wiv2017@2018-05-01"]["status"] == "withdrawn"
+    assert not rows["beleidsregels-pps@concept-2026-02"]["in_force"]
     r = run("rules", "validate")
-    assert r.returncode == 0 and r.stdout.count("ok  ") == 3
+    assert r.returncode == 0 and r.stdout.count("ok  ") == len(rows) == 7
     r = run("rules", "validate", str(ROOT / "rules" / "wiv2017" / "2018-05-01.yaml"))
     assert r.returncode == 0
 

@@ -114,17 +114,17 @@ def test_replay_reports_what_a_draft_would_change(db, tmp_path):
     big = tmp_path / "big.yaml"
     big.write_text(yaml.safe_dump(patched({"id": "PRV-BIG", "data": {"volume": 50000}})))
     run("check", "--record", *EXAMPLE_FILES, str(big), db=db)
-    r = run("log", "replay", "--ruleset", "beleidsregels-pps@concept-2026-01", "--format", "json", db=db)
+    r = run("log", "replay", "--ruleset", "beleidsregels-pps@concept-2026-02", "--format", "json", db=db)
     assert r.returncode == 0, r.stderr
     report = json.loads(r.stdout)
-    assert report["replayed"] == 5
+    assert report["replayed"] == len(EXAMPLE_FILES) + 1
     changed = {c["provision_id"]: c for c in report["changed"]}
     assert changed["PRV-BIG"]["before"] == "allow" and changed["PRV-BIG"]["after"] == "escalate"
     assert changed["PRV-BIG"]["now_open"] == ["beleidsregels-pps.bulk-volume"]
     assert changed["PRV-BIG"]["source"].startswith("log #")
     assert report["totals"]["allow -> escalate"] == 1
     same = run("log", "replay", db=db)
-    assert "5 replayed against the decisions recorded and the rules in force: 0 change" in same.stdout
+    assert f"{len(EXAMPLE_FILES) + 1} replayed against the decisions recorded and the rules in force: 0 change" in same.stdout
 
 
 def test_log_errors(db):

@@ -149,7 +149,7 @@ def test_page_works_without_javascript(setup):
         csrf = sign_in_http(c, tokens["analyst"])
         text = (EXAMPLES / "deny-foreign-origin.yaml").read_text()
         r = c.post("/", data={"text": text, "action": "check", "lang": "en", "csrf": csrf})
-        assert r.status_code == 200 and "DENY" in r.text and "waarborgen-pps.originator-consent" in r.text
+        assert r.status_code == 200 and "DENY" in r.text and "praktijk.originator-consent" in r.text
         r = c.post("/", files={"file": ("p.yaml", text.encode())}, data={"action": "check", "csrf": csrf})
         assert "WEIGEREN" in r.text
         r = c.post("/", data={"text": "id: x\ncolour: red", "action": "check", "csrf": csrf})

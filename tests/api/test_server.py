@@ -161,10 +161,14 @@ def test_batch_answers_each_item_on_its_own(server, tokens):
 def test_rulesets(server, tokens):
     c = server.client(tokens[1]["policy"])
     listed = {f"{r['id']}@{r['version']}": r for r in c.get("/v1/rulesets").json()}
-    assert listed["wiv2017@2018-05-01"]["rules"] == 15 and listed["beleidsregels-pps@concept-2026-01"]["status"] == "draft"
-    one = c.get("/v1/rulesets/wiv2017/2018-05-01").json()
-    rule = next(r for r in one["rules"] if r["id"] == "recipient-concerned")
-    assert rule["qualified_id"] == "wiv2017.recipient-concerned" and rule["cites"][0]["article"] == "62"
+    assert listed["wiv2017@2018-05-01"]["rules"] == 15 and listed["beleidsregels-pps@concept-2026-02"]["status"] == "draft"
+    assert listed["wiv2017@2018-05-01"]["status"] == "withdrawn"
+    assert listed["wiv2017@2018-05-01"]["superseded_by"] == "2018-05-01-r2"
+    one = c.get("/v1/rulesets/wiv2017/2018-05-01-r2").json()
+    rule = next(r for r in one["rules"] if r["id"] == "route-private-party")
+    assert rule["qualified_id"] == "wiv2017.route-private-party" and rule["cites"][0]["article"] == "62"
+    assert rule["grounds"][0]["cite"]["onderdeel"] == "c"
+    assert {o["id"] for o in one["obligations"]} >= {"record-personal-data", "attach-onward-condition"}
     assert c.get("/v1/rulesets/wiv2017/1999").status_code == 404
 
 

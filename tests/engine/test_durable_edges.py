@@ -73,7 +73,7 @@ def test_no_background_thread_and_no_host(durable):
 def test_null_is_missing_not_present(durable):
     # JSON null counts as present for durable's $ex; the engine leaves nulls out of the fact.
     d = durable.decide(provision({"data": {"origin": "foreign_service"}}))  # originator_consent absent
-    reason = next(r for r in d.reasons if r.rule == "waarborgen-pps.originator-consent")
+    reason = next(r for r in d.reasons if r.rule == "praktijk.originator-consent")
     assert reason.status == "missing" and reason.missing_facts == ["data.originator_consent"]
 
 

@@ -99,7 +99,7 @@ def test_unknown_approval_is_reported_and_closes_nothing(durable):
         {"role": "minister", "rule": "waarborgen-pps.residual-risc", "reference": "A-1", "date": "2025-03-01"},
         {"role": "teamleider", "rule": "waarborgen-pps.residual-risk", "reference": "A-2", "date": "2025-03-01"},
         {"role": "minister", "rule": "waarborgen-pps.residual-risk", "reference": "A-3", "date": "2025-03-15"},
-        {"role": "minister", "rule": "wiv2017.minister-decides", "reference": "A-4", "date": "2025-03-01"},
+        {"role": "minister", "rule": "praktijk.top-secret-minister", "reference": "A-4", "date": "2025-03-01"},
     ]}))
     assert d.decision == "escalate"
     text = "\n".join(d.warnings)
@@ -111,7 +111,7 @@ def test_unknown_approval_is_reported_and_closes_nothing(durable):
 
 def test_approval_cannot_set_aside_a_deny(durable):
     d = durable.decide(provision({"data": {"origin": "foreign_service", "originator_consent": False},
-                                  "approvals": [{"role": "minister", "rule": "waarborgen-pps.originator-consent",
+                                  "approvals": [{"role": "minister", "rule": "praktijk.originator-consent",
                                                  "reference": "M-1", "date": "2025-03-01"}]}))
     assert d.decision == "deny"
     assert any("deny rule" in w for w in d.warnings)
@@ -119,7 +119,7 @@ def test_approval_cannot_set_aside_a_deny(durable):
 
 def test_higher_role_approves_a_lower_escalation(durable):
     d = durable.decide(provision({"data": {"onward_provision_barred": False}, "approvals": [
-        {"role": "minister", "rule": "wiv2017.onward-provision-private", "reference": "M-2", "date": "2025-03-14"}]}))
+        {"role": "minister", "rule": "praktijk.onward-provision-private", "reference": "M-2", "date": "2025-03-14"}]}))
     assert d.decision == "allow"
-    assert d.approved[0].rule == "wiv2017.onward-provision-private"
+    assert d.approved[0].rule == "praktijk.onward-provision-private"
     assert d.approved[0].approved_by.reference == "M-2"

@@ -143,8 +143,22 @@ def test_recorded_gate_decision_holds_digest_ids_outcomes_and_removal(engine, tm
 # -- the handed field cases, each one instance of a kind --------------------------------------------
 
 def _env(name: str) -> dict:
+    """The case's envelope with the contract v1.1 facts of `v11-extra.yaml` (benign values) added
+    where it lacks them, as the cases' own runner does: the rules need those facts (an unknown fact
+    fails closed), and a control must stay a control."""
     import yaml
-    return json.loads(json.dumps(yaml.safe_load((CASES / name).read_text()), default=str))
+    env = json.loads(json.dumps(yaml.safe_load((CASES / name).read_text()), default=str))
+    extra = CASES.parent / "v11-extra.yaml"
+
+    def merge(a: dict, b: dict) -> None:
+        for k, v in b.items():
+            if isinstance(v, dict) and isinstance(a.get(k), dict):
+                merge(a[k], v)
+            elif k not in a:
+                a[k] = v
+    if extra.exists():
+        merge(env, json.loads(json.dumps(yaml.safe_load(extra.read_text()), default=str)))
+    return env
 
 
 @FIELD

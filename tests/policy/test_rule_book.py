@@ -64,3 +64,25 @@ notes:""", 1)
             "| partnership is given and partnership.assessed_on ≤ date and partnership.valid_until ≥ date |") in md
     same = run("rules", "doc", "--diff", "wiv2017@2018-05-01", "--diff", "wiv2017@2018-05-01").stdout
     assert "No rule differs." in same
+
+
+def test_the_legal_coverage_matrix_covers_every_row():
+    """`rules doc` opens with the matrix: every row of legal-coverage.yaml, what encodes it (current
+    versions only), its basis, the recipient kinds it bites on and the tests that showed each outcome;
+    a row nothing encodes shows its reason."""
+    from wivcheck.policy.matrix import load_rows
+    rows = load_rows(ROOT / "rules" / "legal-coverage.yaml").rows
+    md = run("rules", "doc").stdout
+    matrix = md[md.index("## Legal coverage matrix"):md.index("\n## ", md.index("## Legal coverage matrix") + 5)]
+    for row in rows:
+        assert f"| {row.cite.label()} |" in matrix
+    private = [x for x in matrix.splitlines() if "`wiv2017.route-private-party` rule" in x]
+    assert private and all("| private_party |" in x for x in private)
+    routes = [x for x in matrix.splitlines() if "`wiv2017.route-foreign-service` rule" in x]
+    assert routes and all("| foreign_service |" in x and "violated: " in x and "violated: none" not in x
+                          for x in routes)
+    assert "`wiv2017.route-private-party` ground" in matrix
+    assert "wiv2017@2018-05-01`" not in matrix and "recipient-basis" not in matrix   # withdrawn: not current
+    unencoded = next(x for x in matrix.splitlines() if x.startswith("| Art. 61 Wiv 2017 |"))
+    assert "| none |" in unencoded and "Out of scope" in unencoded
+    assert "statute, proxy" in matrix and "(draft)" in matrix

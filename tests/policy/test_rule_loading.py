@@ -190,7 +190,12 @@ def test_drafts_only_when_named(tmp_path):
 
 def test_shipped_selection():
     lib = load_library()
-    assert [v.ref for v in lib.select(dt.date(2025, 2, 16))] == ["wiv2017@2018-05-01"]
-    assert [v.ref for v in lib.select(dt.date(2025, 2, 17))] == ["waarborgen-pps@2025-02-17", "wiv2017@2018-05-01"]
+    assert [v.ref for v in lib.select(dt.date(2025, 2, 16))] == ["praktijk@2018-05-01", "wiv2017@2018-05-01-r2"]
+    assert [v.ref for v in lib.select(dt.date(2025, 2, 17))] == [
+        "praktijk@2018-05-01", "waarborgen-pps@2025-02-17-r2", "wiv2017@2018-05-01-r2"]
+    # withdrawn versions stay for replay, chosen only by name
+    assert lib.get("wiv2017@2018-05-01").model.superseded_by == "2018-05-01-r2"
+    assert [v.ref for v in lib.select(dt.date(2025, 3, 14), ["wiv2017@2018-05-01"])] == [
+        "praktijk@2018-05-01", "waarborgen-pps@2025-02-17-r2", "wiv2017@2018-05-01"]
     with pytest.raises(SelectionError):
         lib.select(dt.date(2018, 4, 30))

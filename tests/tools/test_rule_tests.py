@@ -43,16 +43,16 @@ def test_a_wrong_expectation_is_reported_with_the_difference(rules_copy):
 
 
 def test_coverage_below_threshold_fails_naming_the_rule(rules_copy):
-    f = rules_copy / "wiv2017" / "tests" / "rules.yaml"
+    f = rules_copy / "praktijk" / "tests" / "rules.yaml"
     text = f.read_text()
-    start = text.index("- name: 'minister-decides: violated'")
-    end = text.index("- name:", start + 5)
-    f.write_text(text[:start] + text[end:])
-    r = run("rules", "test", str(rules_copy / "wiv2017"), "--rules", str(rules_copy), "--min-coverage", "100")
+    start = text.index("- name: 'top-secret-minister: violated'")
+    end = text.find("- name:", start + 5)
+    f.write_text(text[:start] + (text[end:] if end != -1 else ""))
+    r = run("rules", "test", str(rules_copy / "praktijk"), "--rules", str(rules_copy), "--min-coverage", "100")
     assert r.returncode == 1
-    assert "wiv2017.minister-decides never violated (Art. 62(2) Wiv 2017)" in r.stdout
+    assert "praktijk.top-secret-minister never violated (Art. 62(2) Wiv 2017)" in r.stdout
     assert "below --min-coverage 100%" in r.stderr
-    assert run("rules", "test", str(rules_copy / "wiv2017"), "--rules", str(rules_copy)).returncode == 0
+    assert run("rules", "test", str(rules_copy / "praktijk"), "--rules", str(rules_copy)).returncode == 0
 
 
 def test_broken_test_file(rules_copy):
@@ -136,3 +136,27 @@ def test_filter_verbose_and_failure_details(tmp_path):
     assert "volume-check.small-enough: violated; looked at data.volume=101; message: Too many items: 101." in r.stdout
     none = run("rules", "test", str(near), "--rules", str(near), "--filter", "no such test")
     assert none.returncode == 1 and "no rule test matches --filter" in none.stderr
+
+
+def test_wrong_grounds_obligations_and_advice_are_reported(rules_copy):
+    """A test that names grounds, obligations or advice expects exactly those; a difference fails
+    the test and says what was expected and got."""
+    f = rules_copy / "wiv2017" / "tests" / "rules.yaml"
+    text = f.read_text()
+    marker = "- name: 'legal read: open-source indicators without a bar on onward provision - allowed (65(1) optional)'"
+    head, tail = text.split(marker)
+    tail = tail.replace("Art. 62(1)(c) Wiv 2017", "Art. 62(1)(a) Wiv 2017", 1).replace(
+        "obligations: []", "obligations: [wiv2017.record-personal-data]", 1)
+    f.write_text(head + marker + tail)
+    r = run("rules", "test", str(f), "--rules", str(rules_copy))
+    assert r.returncode == 1
+    assert "grounds: expected ['Art. 62(1)(a) Wiv 2017'], got ['Art. 62(1)(c) Wiv 2017']" in r.stdout
+    assert "obligations: expected ['wiv2017.record-personal-data'], got []" in r.stdout
+
+
+def test_coverage_counts_obligations_and_advice(rules_copy):
+    r = run("rules", "test", "--format", "json")
+    counts = json.loads(r.stdout)["rule_coverage"]["counts"]
+    assert counts["wiv2017.record-personal-data"]["listed"] >= 1
+    assert counts["wiv2017.record-personal-data"]["not_listed"] >= 1
+    assert counts["waarborgen-pps.ctivd-view"]["listed"] >= 1
