@@ -1,0 +1,32 @@
+"""Every field of the provision has a label and a help text in Dutch and English (the field
+reference), and the reference names no field the provision does not have."""
+
+from __future__ import annotations
+
+from wivcheck.engine import FACT_SCHEMA
+from wivcheck.engine.fields import field_doc, field_reference
+from wivcheck.engine.provision import Approval
+
+
+def _paths() -> set[str]:
+    paths = set(FACT_SCHEMA.paths()) | {"approvals"}
+    paths |= {f"approvals.{name}" for name in Approval.model_fields}
+    return paths
+
+
+def test_every_field_is_documented_in_both_languages():
+    ref = field_reference()
+    missing = sorted(_paths() - set(ref))
+    assert missing == []
+    for doc in ref.values():
+        for lang in ("nl", "en"):
+            assert doc.label[lang].strip() and doc.help[lang].strip(), (doc.path, lang)
+
+
+def test_the_reference_names_only_real_fields():
+    assert sorted(set(field_reference()) - _paths()) == []
+
+
+def test_list_items_find_their_field():
+    assert field_doc("approvals[3].rule").path == "approvals.rule"
+    assert field_doc("no.such.field") is None
