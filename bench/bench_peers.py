@@ -44,11 +44,11 @@ import zen  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
 from wivcheck.engine import FACT_SCHEMA, Engine, load_library  # noqa: E402
-from wivcheck.engine.combine import apply_approvals, combine  # noqa: E402
 from wivcheck.engine.provision import Provision  # noqa: E402
 from wivcheck.engine.tools.strategies import any_provision_data  # noqa: E402
-from wivcheck.policy import All, AnyOf, FactRef, Leaf, Not, RuleSetVersion, applies_conditions, qualified  # noqa: E402
+from wivcheck.policy import All, AnyOf, FactRef, Leaf, Not, RuleSetVersion, qualified  # noqa: E402
 from wivcheck.policy.dates import shift  # noqa: E402
+from wivcheck.policy.semantics import compile_condition  # noqa: E402
 
 OUTCOMES = ("not_applicable", "missing", "satisfied", "violated")
 
@@ -63,6 +63,7 @@ class Prepared:
         self.plain: dict[str, str] = {}            # fact path -> key
         self.derived: list[tuple[str, object]] = []  # (key, function of facts)
         self._derived_keys: dict[tuple, str] = {}
+        self.lists = version.model.lists
 
     def key(self, path: str) -> str:
         if path not in self.plain:
@@ -84,6 +85,17 @@ class Prepared:
             rx = re.compile(pattern)
             self.derived.append((key, lambda f, rx=rx, path=path: (rx.fullmatch(f[path]) is not None
                                                                    if f.get(path) is not None else None)))
+        return self._derived_keys[k]
+
+    def leaf(self, leaf) -> str:
+        """A leaf neither peer can express (`min_letters`, `in_list`: counting visible characters,
+        lists dated in the rule file) as a derived value: its three-valued result under the
+        reference semantics, absent when unknown."""
+        k = ("leaf", id(leaf))
+        if k not in self._derived_keys:
+            key = self._derived_keys[k] = f"d{len(self._derived_keys)}"
+            fn = compile_condition(leaf, self.lists)
+            self.derived.append((key, fn))
         return self._derived_keys[k]
 
     def context(self, facts: dict) -> dict:
@@ -140,6 +152,10 @@ def tf(cond, prep: Prepared, d: Dialect) -> tuple[str, str]:
     if op == "exists":
         present = d.has(prep.key(leaf.fact))
         return (present, d.not_(present)) if value else (d.not_(present), present)
+    if op in ("min_letters", "in_list"):
+        key = prep.leaf(leaf)
+        return d.and_([d.has(key), d.cmp("equals", d.get(key), d.lit(True))]), \
+            d.and_([d.has(key), d.cmp("equals", d.get(key), d.lit(False))])
     if op == "matches":
         key = prep.regex(leaf.fact, value)
         return d.and_([d.has(key), d.cmp("equals", d.get(key), d.lit(True))]), \
@@ -157,13 +173,15 @@ def tf(cond, prep: Prepared, d: Dialect) -> tuple[str, str]:
 
 
 def outcome_conditions(version: RuleSetVersion, prep: Prepared, d: Dialect) -> list[tuple[str, str, str]]:
-    """(qualified rule id, outcome, expression) for every rule and outcome, as `rule_status` decides."""
+    """(qualified id, outcome, expression) for every rule, obligation and advice and every outcome,
+    as `rule_status` decides (the items the engine evaluates: `RuleSetFile.evaluated_items`)."""
     out = []
-    for rule in version.model.rules:
-        qid = qualified(version.name, rule.id)
-        applies = applies_conditions(version.model, rule)
+    model = version.model
+    for item_id, applies_if, requires in model.evaluated_items():
+        qid = qualified(version.name, item_id)
+        applies = [c for c in (model.scope, applies_if) if c is not None]
         at, af = tf(All(all=applies), prep, d) if applies else (d.TRUE, d.FALSE)
-        rt, rf = tf(rule.requires, prep, d)
+        rt, rf = tf(requires, prep, d) if requires is not None else (d.TRUE, d.FALSE)
         unknown = lambda t, f: d.and_([d.not_(t), d.not_(f)])  # noqa: E731
         out.append((qid, "not_applicable", af))
         out.append((qid, "missing", d.and_([d.not_(af), d.or_([unknown(at, af), d.and_([at, unknown(rt, rf)])])])))
@@ -329,9 +347,7 @@ def main() -> int:
     disagreements = []
     decisions: dict[str, int] = {}
     for p, f, sel, st in zip(kept, facts, selections, wiv):
-        rules = {qualified(v.name, r.id): r for v in sel for r in v.model.rules}
-        trace, _ = apply_approvals(p, rules, st)
-        decision, _ = combine(trace, rules)
+        decision, _ = durable.outcome(p, sel, st)
         decisions[decision] = decisions.get(decision, 0) + 1
         for name, peers in (("cedar", cedar), ("zen", zen_)):
             got = peer_statuses(peers, f, sel)
