@@ -112,11 +112,11 @@ class AuthMiddleware:
             if page and scope["method"] in ("GET", "HEAD"):  # the page shows its sign-in form
                 return await self.app(scope, receive, send)
             return await self._refuse(scope, receive, send, page, exc)
+        scope.setdefault("state", {})[SCOPE_KEY] = ident   # the access line names the role, refused or not
         if roles is not None and not ident.may(roles):
             exc = ApiError(403, "forbidden", f"role {ident.role} may not use this route "
                                              f"(allowed: {', '.join(roles)})")
             return await self._refuse(scope, receive, send, page, exc)
-        scope.setdefault("state", {})[SCOPE_KEY] = ident
         await self.app(scope, receive, send)
 
     async def _refuse(self, scope, receive, send, page: bool, exc: ApiError):

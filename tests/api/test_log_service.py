@@ -177,7 +177,7 @@ def test_a_tokens_file_every_user_may_write_is_refused(tokens, tmp_path):
     os.chmod(path, 0o666)
     r = subprocess.run([wivcheck_bin(), "serve", "--tokens", str(path), "--db", str(tmp_path / "l.sqlite3"),
                         "--port", "1"], capture_output=True, text=True, env=run_env(), timeout=60)
-    assert r.returncode == 1 and "may be written by every user" in r.stderr
+    assert r.returncode == 1 and "writable by every user" in r.stderr
     os.chmod(path, 0o644)
     from wivcheck.api.http.tokens import load_tokens
     assert len(load_tokens(path)) == 2

@@ -155,6 +155,13 @@ def test_documented_errors_are_sent_in_the_documented_shape(server, spec, tokens
                                                                                   "application/json"}, content=big))
         for bad_status in ("422", "400"):
             if bad_status in statuses and method == "post":
+                if bad_status == "400" and path.startswith("/v1/gate/"):
+                    continue   # the gate routes share the recording routes' Idempotency-Key check (api/http/idempotency.py)
+                if bad_status == "400" and not path.startswith("/access/"):
+                    # a recording route's 400 is a malformed Idempotency-Key (over 255 characters)
+                    expect(path, method, op, 400, httpx.request(method, url, json=body_for(path), timeout=30,
+                                                                headers={**headers, "Idempotency-Key": "k" * 300}))
+                    continue
                 expect(path, method, op, int(bad_status), httpx.request(method, url, headers=headers,
                                                                         json=bad_body_for(path), timeout=30))
         if "422" in statuses and method == "get" and "{key}" in path:

@@ -5,6 +5,8 @@ parser."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 import re
 import sqlite3
@@ -13,6 +15,8 @@ import time
 
 import httpx
 import pytest
+
+from wivcheck.engine import load_library
 from prometheus_client.parser import text_string_to_metric_families
 
 from conftest import run_env, wivcheck_bin
@@ -176,8 +180,10 @@ def test_metrics_parse_and_count_requests_decisions_log_and_build(server, tokens
     assert value("wivcheck_decisions", "wivcheck_decisions_total", route="batch", outcome="deny") >= 1
     assert value("wivcheck_decision_seconds", "wivcheck_decision_seconds_count", route="check") >= 1
     assert families["wivcheck_decision_seconds"].type == "histogram"
+    in_force = load_library().select(dt.date.today())
+    wiv = next(v for v in in_force if v.name == "wiv2017")
     assert value("wivcheck_ruleset_decisions", "wivcheck_ruleset_decisions_total", ruleset="wiv2017",
-                 version="2018-05-01", outcome="allow") >= 1
+                 version=wiv.version, outcome="allow") >= 1
     assert value("wivcheck_log_appends", "wivcheck_log_appends_total") >= 1
     assert value("wivcheck_log_entries", "wivcheck_log_entries_total") >= 2
     assert value("wivcheck_log_append_seconds", "wivcheck_log_append_seconds_count") >= 1
