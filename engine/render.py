@@ -117,8 +117,8 @@ def render_text(decision: Decision, lang: str = "nl") -> str:
         ap = t.approved_by
         lines.append(f"  {'goedgekeurd' if nl else 'approved'}: {t.rule} "
                      f"({ap.role}, {terminal_text(ap.reference)}, {ap.date})")
-    for w in decision.warnings:
-        lines.append(f"  {'let op' if nl else 'warning'}: {terminal_text(w)}")
+    for warning in decision.warnings:
+        lines.append(f"  {'let op' if nl else 'warning'}: {terminal_text(warning)}")
     if decision.decision == "allow" and not decision.approved:
         lines.append(f"  {'alle regels voldaan of niet van toepassing' if nl else 'every rule satisfied or not applicable'}"
                      f" ({len(decision.trace)} {'regels' if nl else 'rules'})")
