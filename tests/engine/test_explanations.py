@@ -77,3 +77,16 @@ def test_decisions_recorded_before_v11_still_read(durable):
         r.pop("proxy", None)
     back = Decision.model_validate(old)
     assert back.grounds == [] and back.obligations == [] and back.advice == []
+
+
+def test_warnings_and_obligations_render_together(durable):
+    """A decision with a warning (an approval that closes nothing) and obligations renders in every
+    format (the warnings' loop once shadowed the words of the obligations' heading)."""
+    p, d = _decision(durable, {"approvals": [{"role": "teamleider", "rule": "waarborgen-pps.residual-risk",
+                                              "reference": "TL-1", "date": "2025-03-01"}]})
+    assert d.warnings and d.obligations
+    for lang in ("nl", "en"):
+        text, md = render_text(d, lang), render_markdown(d, lang, p)
+        assert "TL-1" in text and "wiv2017.attach-onward-condition" in text
+        assert "TL-1" in md and "wiv2017.attach-onward-condition" in md
+    assert "**Grounds**: Art. 62(1)(c) Wiv 2017" in render_markdown(d, "en", p)
