@@ -113,7 +113,7 @@ def test_any_text_stays_text_in_text_and_markdown(durable, name, ref):
     assert [start.match(x).group(0) for x in md.splitlines()] == [start.match(x).group(0) for x in base.splitlines()]
     for line in md.splitlines():
         if line.startswith("| Recipient |"):
-            assert "<" not in line and line.count(" | ") - line.count("\\|") == 1, line
+            assert "<" not in line and line.replace("\\|", "").count("|") == 3, line  # two cells, no more
     html = render_html(d, p, "en")
     assert "<script" not in html.lower().replace("&lt;script", "")
 
