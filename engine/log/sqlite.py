@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Sequence
@@ -63,14 +64,7 @@ class SqliteLedger(Ledger):
             if revision != schema.HEAD and create:
                 if not os.access(self.path, os.W_OK):
                     raise LedgerError(f"{self.path} cannot be set up or upgraded (read-only)")
-                if revision is None:
-                    # an entry is 4-6 KB: in 16 KiB pages it stays on its page instead of spilling to
-                    # overflow pages, which cuts the cost of an insert (bench/bench_ledger.py); only a
-                    # new, empty file takes a page size, an existing log keeps its own
-                    self._db.execute("PRAGMA page_size = 16384")
-                    self._db.execute("PRAGMA journal_mode = WAL")
-                self.migrated = schema.upgrade(self._connect, "sqlite")
-                revision = self._revision()
+                revision = self._set_up(revision)
             if revision is None:
                 raise LedgerError(f"{self.path} is an empty file, not a wivcheck decision log")
             if revision == "0001":  # read as it is: entries from before `recorded_by`
@@ -80,6 +74,31 @@ class SqliteLedger(Ledger):
             self._file = (opened.st_dev, opened.st_ino)
         except sqlite3.DatabaseError as exc:
             raise LedgerError(_explain(exc, self.path, "open")) from None
+
+    def _set_up(self, revision: str | None) -> str | None:
+        """Make a new file a log (page size, WAL) and migrate it to the current schema; returns the
+        revision then. Several processes may set up one new file at once: switching to WAL can answer
+        "locked" at once, without SQLite's busy wait, while another is doing the same, so a locked
+        answer is retried, the state read again, until the lock wait runs out."""
+        deadline = time.monotonic() + self._timeout
+        while True:
+            try:
+                if revision is None:
+                    # an entry is 4-6 KB: in 16 KiB pages it stays on its page instead of spilling to
+                    # overflow pages, which cuts the cost of an insert (bench/bench_ledger.py); only a
+                    # new, empty file takes a page size, an existing log keeps its own
+                    self._db.execute("PRAGMA page_size = 16384")
+                    self._db.execute("PRAGMA journal_mode = WAL")
+                self.migrated = schema.upgrade(self._connect, "sqlite")
+                return self._revision()
+            except Exception as exc:  # sqlite3's, or SQLAlchemy's around it (alembic)
+                if "database is locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+                revision = self._revision()
+                if revision == schema.HEAD:
+                    self.migrated = []
+                    return revision
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False)
