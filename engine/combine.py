@@ -4,35 +4,58 @@ An approval closes a violated escalate-rule when it names that rule (qualified i
 rule's `escalate_to` or above (teamleider < diensthoofd < minister), and it is dated on or before the
 provision date. A deny-rule cannot be approved away, and neither can a missing fact: the fact has to be
 supplied. Approvals that close nothing are reported as warnings, never ignored silently.
+
+With a register (the decision log, in the service), an approval closes an escalation only when the
+log's record of its reference matches it (`approvals.refusal`), and the trace says who gave it and
+that it was verified; without one (offline) the approval is taken as written and marked unverified.
 """
 
 from __future__ import annotations
 
 from wivcheck.policy import ROLE_RANK, Rule
 
+from .approvals import GrantedApproval, approver_name, refusal
 from .provision import Provision
 
 
-def apply_approvals(provision: Provision, rules: dict[str, Rule], statuses: dict[str, str]
-                    ) -> tuple[list[dict], list[str]]:
-    """The trace (one entry per rule, as TraceEntry data) and warnings about unused approvals."""
+def apply_approvals(provision: Provision, rules: dict[str, Rule], statuses: dict[str, str],
+                    granted: dict[str, GrantedApproval] | None = None) -> tuple[list[dict], list[str]]:
+    """The trace (one entry per rule, as TraceEntry data) and warnings about unused approvals.
+
+    `granted`: the recorded approvals the register found for this provision's references (None:
+    no register, offline; every approval then counts as written and is marked unverified)."""
     trace: list[dict] = []
     used: set[int] = set()
+    refused: dict[int, str] = {}
     warnings: list[str] = []
     for qid, status in statuses.items():
         rule = rules[qid]
         entry = {"rule": qid, "status": status, "on_fail": rule.on_fail}
         if status == "violated" and rule.on_fail == "escalate":
             for i, ap in enumerate(provision.approvals):
-                if (ap.rule == qid and ROLE_RANK[ap.role] >= ROLE_RANK[rule.escalate_to]
-                        and ap.date <= provision.date):
-                    entry = {"rule": qid, "status": "approved", "on_fail": rule.on_fail,
-                             "approved_by": {"role": ap.role, "reference": ap.reference, "date": ap.date}}
-                    used.add(i)
-                    break
+                if i in used or not (ap.rule == qid and ROLE_RANK[ap.role] >= ROLE_RANK[rule.escalate_to]
+                                     and ap.date <= provision.date):
+                    continue
+                approved_by = {"role": ap.role, "reference": ap.reference, "date": ap.date, "verified": False,
+                               "approver": None, "sequence": None}
+                if granted is not None:
+                    found = granted.get(ap.reference)
+                    why = refusal(ap, provision.id, provision.date, rule, found)
+                    if why is not None:
+                        refused[i] = why
+                        continue
+                    approved_by.update(verified=True, approver=approver_name(found.approver),
+                                       sequence=found.sequence)
+                entry = {"rule": qid, "status": "approved", "on_fail": rule.on_fail, "approved_by": approved_by}
+                used.add(i)
+                break
         trace.append(entry)
     for i, ap in enumerate(provision.approvals):
         if i in used:
+            continue
+        if i in refused:
+            warnings.append(f"approval {ap.reference} ({ap.role}) for {ap.rule} closes nothing: it is not "
+                            f"verified: {refused[i]}")
             continue
         rule = rules.get(ap.rule)
         status = statuses.get(ap.rule)

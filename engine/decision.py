@@ -29,9 +29,16 @@ class RuleSetRef(_Out):
 
 
 class ApprovalRef(_Out):
+    """The approval that closed an escalation (DESIGN.md, "Approvals"): as written in the provision,
+    whether the decision log's record of it was checked (`verified`; false offline, where it is
+    taken as written), and, verified, who gave it and its entry in the log."""
+
     role: str
     reference: str
     date: dt.date
+    verified: bool = False
+    approver: Optional[str] = None
+    sequence: Optional[int] = None
 
 
 class TraceEntry(_Out):

@@ -14,6 +14,7 @@ from typing import Iterable
 from wivcheck.policy import Library, RuleSetVersion, qualified
 
 from .backends import BACKENDS
+from .approvals import ApprovalRegister
 from .combine import apply_approvals, combine
 from .decision import Decision, TraceEntry
 from .errors import EngineError
@@ -54,24 +55,33 @@ class Engine:
         return self.library.select(day, tuple(rulesets))
 
     def decide(self, provision: Provision, *, as_of: dt.date | None = None,
-               rulesets: Iterable[str] = ()) -> Decision:
-        return self.decide_many([provision], as_of=as_of, rulesets=rulesets)[0]
+               rulesets: Iterable[str] = (), register: ApprovalRegister | None = None) -> Decision:
+        return self.decide_many([provision], as_of=as_of, rulesets=rulesets, register=register)[0]
 
     def decide_many(self, provisions: list[Provision], *, as_of: dt.date | None = None,
-                    rulesets: Iterable[str] = ()) -> list[Decision]:
+                    rulesets: Iterable[str] = (), register: ApprovalRegister | None = None) -> list[Decision]:
         """Decisions for many provisions; those sharing a selection are evaluated as one batch."""
-        return [Decision.model_validate(d) for d in self.decide_data(provisions, as_of=as_of, rulesets=rulesets)]
+        return [Decision.model_validate(d) for d in
+                self.decide_data(provisions, as_of=as_of, rulesets=rulesets, register=register)]
 
     def decide_data(self, provisions: list[Provision], *, as_of: dt.date | None = None,
-                    rulesets: Iterable[str] = ()) -> list[dict]:
+                    rulesets: Iterable[str] = (), register: ApprovalRegister | None = None) -> list[dict]:
         """The decisions as JSON data, exactly what `Decision.model_dump(mode="json")` gives of the
         model (a property test holds the two together). The HTTP service records and answers these
-        directly: building and dumping a model per decision cost more than deciding."""
+        directly: building and dumping a model per decision cost more than deciding.
+
+        With a `register` (the decision log), approvals named in the provisions are checked against
+        it and close an escalation only when recorded (`approvals.refusal`); without one they are taken
+        as written and marked unverified. A register that cannot be read raises its error."""
         rulesets = tuple(rulesets)
         selections = [self.select(as_of or p.date, rulesets) for p in provisions]
         facts = [p.facts() for p in provisions]
         statuses = self.statuses(facts, selections)
-        return [self._decision(p, f, sel, st, as_of or p.date)
+        granted = None
+        if register is not None:
+            refs = {ap.reference for p in provisions for ap in p.approvals}
+            granted = register.find(refs) if refs else {}
+        return [self._decision(p, f, sel, st, as_of or p.date, granted)
                 for p, f, sel, st in zip(provisions, facts, selections, statuses)]
 
     def outcome(self, provision: Provision, selection, statuses: dict[str, str]) -> tuple[str, frozenset[str]]:
@@ -114,12 +124,12 @@ class Engine:
             sel = self._selected[key] = _Selected(selected)
         return sel
 
-    def _decision(self, provision, facts, selected, statuses, as_of) -> dict:
+    def _decision(self, provision, facts, selected, statuses, as_of, granted=None) -> dict:
         sel = self._rules_of(selected)
         rules = sel.rules
         if statuses.keys() != sel.items:
             raise EngineError("inconsistent trace: rules evaluated do not match the rules selected")
-        trace, warnings = apply_approvals(provision, rules, {q: statuses[q] for q in rules})
+        trace, warnings = apply_approvals(provision, rules, {q: statuses[q] for q in rules}, granted)
         outcome, roles = combine(trace, rules)
         order = sel.order
         open_ = [t for t in trace if t["status"] in ("violated", "missing")]

@@ -116,7 +116,7 @@ def render_text(decision: Decision, lang: str = "nl") -> str:
     for t in decision.approved:
         ap = t.approved_by
         lines.append(f"  {'goedgekeurd' if nl else 'approved'}: {t.rule} "
-                     f"({ap.role}, {terminal_text(ap.reference)}, {ap.date})")
+                     f"({ap.role}, {terminal_text(ap.reference)}, {ap.date}; {terminal_text(approval_note(ap, lang))})")
     for warning in decision.warnings:
         lines.append(f"  {'let op' if nl else 'warning'}: {terminal_text(warning)}")
     if decision.decision == "allow" and not decision.approved:
@@ -147,6 +147,17 @@ _SUMMARY = [
 ]
 
 
+def approval_note(ap, lang: str = "nl") -> str:
+    """Whether an approval was checked, for people (DESIGN.md, "Approvals"): verified in the decision
+    log (its entry and who gave it), or unverified (taken as written: no log was consulted)."""
+    nl = lang == "nl"
+    if ap.verified:
+        return (f"geverifieerd in het beslislog (#{ap.sequence}), gegeven door {ap.approver}" if nl
+                else f"verified in the decision log (#{ap.sequence}), given by {ap.approver}")
+    return ("NIET geverifieerd: overgenomen zoals geschreven, zonder beslislog" if nl
+            else "NOT verified: taken as written, no decision log consulted")
+
+
 def provision_summary(provision: Provision, lang: str = "nl") -> list[tuple[str, str]]:
     facts = provision.facts()
     return [(nl if lang == "nl" else en, fmt(facts[path])) for path, nl, en in _SUMMARY if path in facts]
@@ -172,6 +183,7 @@ def render_html(decision: Decision, provision: Provision | None = None, lang: st
     return _TEMPLATE.render(
         d=decision, lang=lang, t=t, label=_DECISION[lang][decision.decision],
         roles=", ".join(_ROLE[lang][r] for r in decision.escalate_to),
+        approval_notes=[approval_note(a.approved_by, lang) for a in decision.approved],
         summary=provision_summary(provision, lang) if provision else [("id", decision.provision_id)])
 
 
@@ -224,7 +236,7 @@ def render_markdown(decision: Decision, lang: str = "nl", provision: Provision |
         out.append(f"### {'Goedkeuringen' if nl else 'Approvals'}\n")
         for t in decision.approved:
             ap = t.approved_by
-            out.append(f"- `{t.rule}`: {ap.role}, {m(ap.reference)}, {ap.date}")
+            out.append(f"- `{t.rule}`: {ap.role}, {m(ap.reference)}, {ap.date}; {m(approval_note(ap, lang))}")
         out.append("")
     if decision.warnings:
         out.append(f"### {'Waarschuwingen' if nl else 'Warnings'}\n")

@@ -68,12 +68,13 @@ class Server:
         self.stderr.close()
 
 
-def make_tokens(folder, names: dict[str, str] | None = None) -> tuple:
-    """A tokens file with one token per role (`wivcheck tokens new`); `names` gives a role's holder a
-    name (default `test-<role>`). Returns (path, {role: token})."""
+def make_tokens(folder, names: dict[str, str] | None = None,
+                roles: tuple[str, ...] = ("analyst", "gate", "policy", "auditor")) -> tuple:
+    """A tokens file with one token per role of `roles` (`wivcheck tokens new`); `names` gives a
+    role's holder a name (default `test-<role>`). Returns (path, {role: token})."""
     from conftest import wivcheck_bin
     out, lines = {}, []
-    for role in ("analyst", "gate", "policy", "auditor"):
+    for role in roles:
         name = (names or {}).get(role, f"test-{role}")
         r = subprocess.run([wivcheck_bin(), "tokens", "new", "--role", role, "--name", name],
                            capture_output=True, text=True, env=run_env(), check=True)

@@ -9,6 +9,12 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
               ("wivcheck check --format json - < provision.json", "one JSON decision a line; errors too"),
               ("wivcheck check --record p.yaml", "decide and append to the decision log"),
               ("wivcheck -q check p.yaml && echo allowed", "only the exit code: 0 allow, 3 deny, 4 escalate")],
+    "approve": [("wivcheck approve --provision PPS-2025-0142 --rule waarborgen-pps.residual-risk --role diensthoofd "
+                 "--note 'risk accepted'", "approve a recorded escalation; prints the reference to write"),
+                ("wivcheck approve --provision P-1 --rule wiv2017.foreign-restricted --format json", "as JSON")],
+    "log escalations": [("wivcheck log escalations --role diensthoofd", "what waits for the head of service"),
+                        ("wivcheck log escalations --role minister --below --format json", "everything a "
+                         "Minister may approve, as JSON")],
     "gate": [("wivcheck gate --stix bundle.json --envelope envelope.yaml", "decide a STIX 2.1 bundle"),
              ("wivcheck gate --misp event.json --envelope envelope.yaml --format json", "a MISP event, as JSON")],
     "serve": [("wivcheck serve", "loopback only, every role (no tokens file)"),

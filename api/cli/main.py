@@ -16,11 +16,13 @@ import typer
 
 from wivcheck.engine import Engine, parse_provisions
 from wivcheck.engine.log import recording
+from wivcheck.engine.log.approvals import LogApprovals
 from wivcheck.policy.errors import WivcheckError
 
 from .common import (echo, shown, ERROR, EXIT, SEVERITY, DbPath, Format, Lang, LockWait, RulesDir, err, ledger_or_exit,
                      library_or_exit, parse_day, parse_refs, print_decision, read_source, remember_format,
                      report_error, settings)
+from .approvals import approve, escalations
 from .examples import epilog
 from .health import healthcheck
 from .log import log_app
@@ -67,25 +69,33 @@ def check(
                                help="text, json (one object per line) or markdown."),
     lang: Lang = typer.Option(Lang.nl, "--lang", help="Language of messages."),
     record: bool = typer.Option(False, "--record", help="Append each decision to the decision log."),
+    offline: bool = typer.Option(False, "--offline", help="Do not check approvals against the decision log "
+                                                         "even with --record or --db: they count as written, "
+                                                         "marked unverified."),
     db: Optional[str] = DbPath,
     lock_wait: float = LockWait,
     rules: Optional[Path] = RulesDir,
     backend: str = typer.Option("durable", "--backend", hidden=True),
 ):
-    """Decide allow, deny or escalate for each provision, with the reasons."""
+    """Decide allow, deny or escalate for each provision, with the reasons.
+
+    Approvals named in a provision are checked against the decision log when one is in use (--record,
+    or --db named): only approvals recorded there (`wivcheck approve`, POST /v1/approvals) close an
+    escalation. Without a log they count as written and are marked unverified."""
     day = parse_day(as_of)
     refs = parse_refs(ruleset)
     if backend not in ("durable", "oracle"):
         raise typer.BadParameter("durable or oracle", param_hint="--backend")
     engine = Engine(library_or_exit(rules), backend)
-    ledger = ledger_or_exit(db, create=True, timeout=lock_wait) if record else None
+    ledger = ledger_or_exit(db, create=record, timeout=lock_wait) if record or db is not None else None
+    register = LogApprovals(ledger) if ledger is not None and not offline else None
     worst = 0
     for source in files:
         try:
             name, raw = read_source(source)
             provisions = parse_provisions(raw, name)
-            decisions = engine.decide_many(provisions, as_of=day, rulesets=refs)
-            if ledger is not None:
+            decisions = engine.decide_many(provisions, as_of=day, rulesets=refs, register=register)
+            if record:
                 decisions = recording.record(ledger, provisions, decisions)
         except WivcheckError as exc:
             worst = max(worst, ERROR, key=SEVERITY.__getitem__)
@@ -98,6 +108,8 @@ def check(
 
 
 
+app.command(epilog=epilog("approve"))(approve)
+log_app.command("escalations", epilog=epilog("log escalations"))(escalations)
 app.command(epilog=epilog("gate"))(gate)
 app.command(epilog=epilog("serve"))(serve)
 app.command(epilog=epilog("healthcheck"))(healthcheck)

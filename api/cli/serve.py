@@ -39,7 +39,7 @@ tokens_app = typer.Typer(no_args_is_help=True, help="Bearer tokens for the HTTP 
 
 
 @tokens_app.command("new", epilog=epilog("tokens new"))
-def tokens_new(role: str = typer.Option(..., "--role", help="analyst, gate, policy or auditor."),
+def tokens_new(role: str = typer.Option(..., "--role", help="analyst, gate, policy, auditor, or an approving role: teamleider, diensthoofd, minister."),
                name: str = typer.Option(..., "--name", help="Who or what holds the token.")):
     """Print a fresh token (give it to its holder) and its entry for the tokens file (hash only)."""
     from ..http.tokens import ROLES, new_token
@@ -132,9 +132,13 @@ def gate(stix: Optional[Path] = typer.Option(None, "--stix", metavar="FILE", hel
          lang: Lang = typer.Option(Lang.nl, "--lang"),
          ruleset: Optional[list[str]] = typer.Option(None, "--ruleset", metavar="NAME@VERSION"),
          db: Optional[str] = DbPath, rules: Optional[Path] = RulesDir):
-    """Decide a STIX bundle or MISP event with its envelope: whole and per object, with what to strip."""
+    """Decide a STIX bundle or MISP event with its envelope: whole and per object, with what to strip.
+
+    The envelope's approvals are checked against the decision log when one is in use (--record, or
+    --db named), as `check` does; without a log they count as written, marked unverified."""
     from wivcheck.engine import render_text
     from wivcheck.engine.log import recording
+    from wivcheck.engine.log.approvals import LogApprovals
     from wivcheck.engine.gate import gate as run_gate, read
     from wivcheck.engine.gate.record import render_record
     from wivcheck.policy.yamlsafe import load_file
@@ -144,11 +148,13 @@ def gate(stix: Optional[Path] = typer.Option(None, "--stix", metavar="FILE", hel
     try:
         payload = read("stix" if stix else "misp", (stix or misp).read_bytes())
         env = load_file(str(envelope)).data
-        result = run_gate(engine, env, payload, parse_refs(ruleset))
+        ledger = ledger_or_exit(db, create=record) if record or db is not None else None
+        register = LogApprovals(ledger) if ledger is not None else None
+        result = run_gate(engine, env, payload, parse_refs(ruleset), register=register)
         decision = result.decision
         if record:
             decision = decision.model_copy(update={"gate": result.record()})
-            decision = recording.record(ledger_or_exit(db, create=True), [result.provision], [decision])[0]
+            decision = recording.record(ledger, [result.provision], [decision])[0]
         written = None
         if stripped is not None and result.may_go_stripped:
             tmp = stripped.with_name(stripped.name + ".part")

@@ -1,7 +1,7 @@
 """The HTTP service: FastAPI on uvicorn, JSON under /v1, the analyst page at /.
 
 `create_app(settings)` builds the worker's state (rules compiled, the decision log opened, tokens
-read) and adds the routes of each group (`routes_decisions`, `routes_rules`, `routes_gate`,
+read) and adds the routes of each group (`routes_decisions`, `routes_approvals`, `routes_rules`, `routes_gate`,
 `routes_service`, `routes_authzen`, the page). Every route but the probes, the sign-in, the AuthZEN
 metadata and the API description needs a bearer token whose role may use it (`x-roles` in the OpenAPI
 of each operation); errors have one shape (`errors`), AuthZEN's on its own routes. Outside everything,
@@ -25,7 +25,7 @@ from starlette.staticfiles import StaticFiles
 
 from .. import logs
 from ..settings import Settings
-from . import errors, openapi, routes_authzen, routes_decisions, routes_gate, routes_rules, routes_service
+from . import errors, openapi, routes_approvals, routes_authzen, routes_decisions, routes_gate, routes_rules, routes_service
 from .auth import AuthMiddleware
 from .bodies import CanonicalRoute
 from .headers import SecurityHeadersMiddleware, docs_csp
@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(LimitsMiddleware, max_body_bytes=settings.max_body_bytes, max_depth=settings.max_depth,
                        larger={"/v1/gate/": settings.max_gate_body_bytes})
     errors.install(app)
-    for group in (routes_decisions, routes_rules, routes_gate, routes_service, routes_authzen):
+    for group in (routes_decisions, routes_approvals, routes_rules, routes_gate, routes_service, routes_authzen):
         group.add_routes(app, state)
     add_page(app, state)
     openapi.install(app, state)

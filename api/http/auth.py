@@ -36,7 +36,8 @@ LOCAL = Identity(name="local", role="analyst", local=True)
 BEARER = HTTPBearer(scheme_name="bearer", auto_error=False, bearerFormat="wvc_ token", description=(
     "A token from `wivcheck tokens new --role ROLE`, sent as `Authorization: Bearer <token>`. The tokens "
     "file holds only its SHA-256. Each operation names the roles that may use it (in its description and "
-    "in `x-roles`): analyst, gate, policy, auditor. No token or an unknown one: 401; a role the operation "
+    "in `x-roles`): analyst, gate, policy, auditor, and the approving roles teamleider, diensthoofd and "
+    "minister. No token or an unknown one: 401; a role the operation "
     "does not admit: 403; both before the body is read. A server started without a tokens file listens on "
     "loopback only and gives every caller every role."))
 

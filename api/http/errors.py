@@ -29,7 +29,8 @@ class ErrorBody(BaseModel):
     code: str = Field(description="invalid_provision, invalid_payload, invalid_request, invalid_json, invalid_ruleset, no_rules_in_force, "
                                   "unauthorized, forbidden, not_found, method_not_allowed, body_too_large, "
                                   "too_deep, batch_too_large, log_unavailable, log_tampered, engine_fault, "
-                                  "invalid_idempotency_key, idempotency_key_reused")
+                                  "invalid_idempotency_key, idempotency_key_reused, approval_refused, "
+                                  "approval_role_too_low")
     message: str
     problems: list[Problem] = []
 

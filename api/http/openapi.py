@@ -66,6 +66,27 @@ class Examples:
         pick = self.recorded if recorded else self.decisions
         return {name.split("-")[0]: {"summary": name, "value": d} for name, d in pick.items()}
 
+    def approvals(self) -> tuple[dict, dict]:
+        """An approval record (POST /v1/approvals, GET /v1/approvals/{reference}) and a queue
+        (GET /v1/escalations) holding the escalate example, as the log would give them."""
+        from wivcheck.engine.log.approvals import summary
+        d = self.recorded["escalate-residual-risk"]
+        p = self.provisions["escalate-residual-risk"]
+        reference = "apr-5b0e7c1a-2f43-4d8e-9a61-0c7d3e2b9f15"
+        entry = {"rule": "waarborgen-pps.residual-risk", "role": "diensthoofd", "reference": reference,
+                 "date": p["date"]}
+        record = {"reference": reference, "provision_id": p["id"], "rule": entry["rule"], "role": "diensthoofd",
+                  "date": p["date"], "note": "Residual risk weighed and accepted for this campaign.",
+                  "approver": {"token": "hoofd-aivd", "role": "diensthoofd"},
+                  "escalation": {"decision_id": d["decision_id"], "sequence": 42},
+                  "log": {"sequence": 43, "hash": _EXAMPLE_HASH}, "approvals_entry": entry}
+        reasons = [r for r in d["reasons"] if r["escalate_to"] == "diensthoofd"]
+        queue = {"role": "diensthoofd", "below": False, "items": [{
+            "provision_id": p["id"], "decision_id": d["decision_id"], "sequence": 42,
+            "recorded_at": "2025-03-14T09:12:03.511201+00:00", "recorded_by": "analist-cyber",
+            "summary": summary(p), "rules": [r["rule"] for r in reasons], "reasons": reasons, "approved": []}]}
+        return record, queue
+
     def batch(self) -> tuple[dict, dict]:
         from wivcheck.policy import SelectionError
         early = {**copy.deepcopy(self.provisions["allow-structural"]), "id": "PRV-2016-0001", "date": "2016-01-01"}
@@ -192,6 +213,10 @@ def _add_examples(spec: dict, ex: Examples) -> None:
     _set_many(op, "200", ex.decision_examples(True))
     _set(op, "200", "# wivcheck: ESCALATE\n...", "text/markdown")
     _set(op, "200", "<!doctype html>\n<html lang=\"nl\">...</html>", "text/html")
+    record, queue = ex.approvals()
+    _set(paths["/v1/approvals"]["post"], "201", record)
+    _set(paths["/v1/approvals/{reference}"]["get"], "200", record)
+    _set(paths["/v1/escalations"]["get"], "200", queue)
     listed, detail = ex.rulesets()
     _set(paths["/v1/rulesets"]["get"], "200", listed)
     _set(paths["/v1/rulesets/{name}/{version}"]["get"], "200", detail)

@@ -1,6 +1,10 @@
 """The analyst page at `/`: paste or upload a provision (YAML or JSON) or fill in the form, see the
 decision with every reason, its citation and what would have to change (Dutch by default, English on
-request), and record it when the role allows. Server-rendered, no JavaScript, every field labelled.
+request), and record it when the role allows. Approvers (teamleider, diensthoofd, minister) land on
+`/escalations`: the recorded escalations waiting at their level, each with its provision, reasons and
+an approve form; approving records the approval in the decision log and shows the reference and the
+entry to write in the provision (DESIGN.md, "Approvals"). Server-rendered, no JavaScript, every field
+labelled.
 
 Sign-in and forms are guarded (docs/security.md): the cookie holds a signed session, never the token
 (`sessions`); every form carries a CSRF token bound to that session, and the sign-in form one bound to
@@ -28,7 +32,10 @@ from wivcheck.engine.load import MAX_PROVISION_BYTES
 
 from wivcheck.engine.log import LedgerError
 from wivcheck.engine.log import recording
-from wivcheck.policy import PolicyError
+from wivcheck.engine.log import approvals as log_approvals
+from wivcheck.engine.render import approval_note
+from wivcheck.policy import ROLES as APPROVER_ROLES, PolicyError
+from wivcheck.policy.errors import WivcheckError
 
 from .idempotency import recorder_of
 from .auth import SCOPE_KEY, page_access
@@ -39,6 +46,7 @@ _ENV = jinja2.Environment(loader=jinja2.PackageLoader(__package__, "templates"),
 
 CHECK_ROLES = ("analyst", "policy")
 RECORD_ROLES = ("analyst",)
+APPROVE_ROLES = APPROVER_ROLES
 
 _T = {
     "nl": {"title": "Verstrekking toetsen", "paste": "Verstrekking (YAML of JSON)", "upload": "Of upload een bestand",
@@ -50,7 +58,14 @@ _T = {
            "unset": "(niet ingevuld)", "rules": "Regels", "escalate_to": "Voorleggen aan",
            "allow": "TOESTAAN", "deny": "WEIGEREN", "escalate": "VOORLEGGEN", "as": "aangemeld als",
            "grounds": "Grondslag", "no_grounds": "geen grondslag vastgesteld", "obligations": "Verplichtingen",
-           "advice": "Advies", "unsettled": "voorwaarde niet vast te stellen, ontbreekt"},
+           "advice": "Advies", "unsettled": "voorwaarde niet vast te stellen, ontbreekt",
+           "approvals": "Goedkeuringen", "queue": "Voorgelegd aan u", "queue_empty": "Er wacht niets op uw besluit.",
+           "queue_for": "Open escalaties voor de", "approve": "Goedkeuren", "note": "Toelichting (komt in het beslislog)",
+           "given": "Goedkeuring vastgelegd", "paste_entry": "Neem dit op in de verstrekking en toets opnieuw:",
+           "recorded_by": "vastgelegd door", "provision": "Verstrekking", "recipient": "Ontvanger",
+           "purpose": "Doel", "data": "Gegevens", "nav_check": "Verstrekking toetsen", "nav_queue": "Escalaties",
+           "below": "ook lagere niveaus", "show": "Tonen", "level": "Niveau",
+           "not_given": "Niet vastgelegd"},
     "en": {"title": "Check a provision", "paste": "Provision (YAML or JSON)", "upload": "Or upload a file",
            "check": "Check", "record": "Check and record", "form": "Or fill in the form",
            "form_check": "Check the form", "result": "Outcome", "reasons": "Reasons", "cites": "Cites",
@@ -60,7 +75,14 @@ _T = {
            "unset": "(not given)", "rules": "Rules", "escalate_to": "Escalate to",
            "allow": "ALLOW", "deny": "DENY", "escalate": "ESCALATE", "as": "signed in as",
            "grounds": "Grounds", "no_grounds": "no ground established", "obligations": "Obligations",
-           "advice": "Advice", "unsettled": "condition not settled, missing"},
+           "advice": "Advice", "unsettled": "condition not settled, missing",
+           "approvals": "Approvals", "queue": "Waiting for you", "queue_empty": "Nothing waits for your decision.",
+           "queue_for": "Open escalations for the", "approve": "Approve", "note": "Note (kept in the decision log)",
+           "given": "Approval recorded", "paste_entry": "Write this in the provision and check it again:",
+           "recorded_by": "recorded by", "provision": "Provision", "recipient": "Recipient",
+           "purpose": "Purpose", "data": "Data", "nav_check": "Check a provision", "nav_queue": "Escalations",
+           "below": "lower levels too", "show": "Show", "level": "Level",
+           "not_given": "Not recorded"},
 }
 
 
@@ -212,7 +234,10 @@ def add_page(app: FastAPI, state) -> None:
         html = _ENV.get_template(template).render(
             t=_T[lang], lang=lang, groups=form_fields(), ident=ctx.pop("ident", None), text=ctx.pop("text", ""),
             decision=ctx.pop("decision", None), errors=ctx.pop("errors", []), values=ctx.pop("values", {}),
-            may_record=ctx.pop("may_record", False), message=ctx.pop("message", ""), csrf=csrf)
+            may_record=ctx.pop("may_record", False), message=ctx.pop("message", ""), csrf=csrf,
+            queue=ctx.pop("queue", None), given=ctx.pop("given", None), level=ctx.pop("level", None),
+            below=ctx.pop("below", False), levels=APPROVE_ROLES, may_check=ctx.pop("may_check", False),
+            may_approve=ctx.pop("may_approve", False), approval_note=approval_note)
         response = HTMLResponse(html, status_code=status)
         for name, value, age in cookies:
             _set(response, scope, name, value, age)
@@ -226,11 +251,18 @@ def add_page(app: FastAPI, state) -> None:
 
     def session_of(request: Request):
         """(session, cookie to set or None): the browser's session; in local mode one is made for a
-        browser that has none (its nonce binds the forms' CSRF tokens)."""
+        browser that has none (its nonce binds the forms' CSRF tokens), and so it is for a client that
+        sends a known bearer token instead of a session cookie (the page then signs it in)."""
         session = sessions.session(request.cookies.get(SESSION_COOKIE))
         if state.local and (session is None or session.subject != "local"):
             cookie, session = sessions.new_session("local")
             return session, cookie
+        if session is None:
+            header = request.headers.get("authorization", "")
+            token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+            if token and digest(token) in state.tokens:
+                cookie, session = sessions.new_session(digest(token))
+                return session, cookie
         return session, None
 
     def who(request: Request):
@@ -239,24 +271,87 @@ def add_page(app: FastAPI, state) -> None:
         except Exception as exc:  # noqa: BLE001 - ApiError: show the sign-in page with its status
             return None, exc
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False, openapi_extra=page_access(CHECK_ROLES))
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False,
+             openapi_extra=page_access(CHECK_ROLES + APPROVE_ROLES))
     def page(request: Request):
         ident, exc = who(request)
         if ident is None:
             return render(request, 401, template="login.html", message=exc.message)
+        if not ident.local and ident.role in APPROVE_ROLES:   # an approver's page is their queue
+            lang = request.query_params.get("lang", "nl")
+            return RedirectResponse(f"/escalations?lang={urllib.parse.quote(lang)}", status_code=303)
         if not ident.may(CHECK_ROLES):
             return render(request, 403, template="login.html",
                           message=f"role {ident.role} may not use this page ({', '.join(CHECK_ROLES)})")
         session, cookie = session_of(request)
         return render(request, ident=ident, may_record=ident.may(RECORD_ROLES), session=session,
-                      new_session=cookie is not None, session_cookie=cookie)
+                      new_session=cookie is not None, session_cookie=cookie, may_check=True,
+                      may_approve=ident.may(APPROVE_ROLES))
+
+    def queue_context(request: Request, ident, lang: str | None = None) -> dict:
+        level = request.query_params.get("role") or (ident.role if ident.role in APPROVE_ROLES else "diensthoofd")
+        level = level if level in APPROVE_ROLES else "diensthoofd"
+        below = request.query_params.get("below") == "true"
+        return dict(template="escalations.html", level=level, below=below, lang=lang,
+                    queue=log_approvals.open_escalations(state.ledger, level, below=below), may_approve=True,
+                    may_check=ident.may(CHECK_ROLES))
+
+    @app.get("/escalations", response_class=HTMLResponse, include_in_schema=False,
+             openapi_extra=page_access(APPROVE_ROLES))
+    def escalations_page(request: Request):
+        ident, exc = who(request)
+        if ident is None:
+            return render(request, 401, template="login.html", message=exc.message)
+        session, cookie = session_of(request)
+        base = dict(ident=ident, session=session, new_session=cookie is not None, session_cookie=cookie)
+        try:
+            return render(request, **queue_context(request, ident), **base)
+        except WivcheckError as exc:
+            return render(request, exc.http_status, template="escalations.html", errors=[exc.message],
+                          queue=[], level=None, may_approve=True, **base)
+
+    @app.post("/escalations", response_class=HTMLResponse, include_in_schema=False,
+              openapi_extra=page_access(APPROVE_ROLES))
+    async def approve(request: Request):
+        ident = request.scope["state"][SCOPE_KEY]  # the auth middleware let it through
+        session, cookie = session_of(request)
+        base = dict(ident=ident, session=session, new_session=cookie is not None, session_cookie=cookie)
+        refused = _cross_site(request)
+        form = FormData()
+        if refused is None:
+            try:
+                form = await read_form(request)
+            except FormError as exc:
+                return render(request, 422, template="escalations.html", errors=[str(exc)], queue=[],
+                              level=None, may_approve=True, **base)
+            else:
+                if cookie is not None or not sessions.csrf_ok("page", session.nonce, form.get("csrf")):
+                    refused = ("the form's CSRF token is missing or not this session's; reload the page and "
+                               "send it again")
+        lang = form.get("lang") or "nl"
+        if refused is not None:
+            return render(request, 403, template="escalations.html", errors=[f"refused: {refused}"], queue=[],
+                          lang=lang, may_approve=True, **base)
+        note = (form.get("note") or "").strip() or None
+        try:
+            given = await run_in_threadpool(
+                log_approvals.give, state.ledger, provision_id=form.get("provision_id") or "",
+                rule=form.get("rule") or "", role=None if ident.local else ident.role,
+                approver=recorder_of(ident), note=note, decision_id=form.get("decision_id") or None)
+        except WivcheckError as exc:
+            return render(request, exc.http_status, errors=[exc.message],
+                          **queue_context(request, ident, lang), **base)
+        import yaml
+        given["yaml"] = yaml.safe_dump({"approvals": [given["approvals_entry"]]}, sort_keys=False, allow_unicode=True)
+        return render(request, given=given, **queue_context(request, ident, lang), **base)
 
     @app.post("/", response_class=HTMLResponse, include_in_schema=False, openapi_extra=page_access(CHECK_ROLES))
     async def submit(request: Request):
         ident = request.scope["state"][SCOPE_KEY]  # the auth middleware let it through
         session, cookie = session_of(request)
         base = dict(ident=ident, may_record=ident.may(RECORD_ROLES), session=session,
-                    new_session=cookie is not None, session_cookie=cookie)
+                    new_session=cookie is not None, session_cookie=cookie, may_check=True,
+                    may_approve=ident.may(APPROVE_ROLES))
         refused = _cross_site(request)
         if refused is None:
             try:
@@ -290,7 +385,7 @@ def add_page(app: FastAPI, state) -> None:
             if len(provisions) != 1:
                 raise ProvisionError(["the page checks one provision at a time"], "text")
             started = time.perf_counter()
-            return provisions, state.engine.decide_many(provisions), time.perf_counter() - started
+            return provisions, state.engine.decide_many(provisions, register=state.approvals), time.perf_counter() - started
 
         try:
             # on a thread: reading YAML is pure Python, and the event loop keeps serving meanwhile

@@ -53,7 +53,7 @@ ERRORS = {
 def _decide(state: State, provisions: list, route: str) -> list[dict]:
     started = time.perf_counter()
     try:
-        decisions = state.engine.decide_data(provisions)
+        decisions = state.engine.decide_data(provisions, register=state.approvals)
     except WivcheckError:
         raise
     except Exception as exc:  # noqa: BLE001 - a fault is an error answer, never a decision

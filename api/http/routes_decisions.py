@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from wivcheck.engine import (Decision, EngineError, Provision, ProvisionError, provision_from_data, render_html,
                              render_markdown)
 from wivcheck.engine.log import AnswerExists, recording
-from wivcheck.policy import SelectionError
+from wivcheck.policy import ROLES as APPROVER_ROLES, SelectionError
 
 from . import idempotency
 from .auth import access, allow
@@ -24,6 +24,8 @@ from .schemas import BatchItem, BatchRequest, BatchResponse, ProvisionBody
 from .state import State
 from .tokens import Identity
 
+
+READERS = ("analyst", "gate", "auditor", *APPROVER_ROLES)   # approvers read what they are asked to approve
 
 IDEMPOTENCY_KEY = Header(None, alias="Idempotency-Key",
                          description="Any unique text (1-255 visible ASCII characters, e.g. a UUID): a retry with "
@@ -38,7 +40,7 @@ def add_routes(app: FastAPI, state: State) -> None:
         """Decision data (`Engine.decide_data`, the Decision contract as JSON data), timed for /metrics."""
         t0 = time.perf_counter()
         try:
-            decisions = state.engine.decide_data(provisions)
+            decisions = state.engine.decide_data(provisions, register=state.approvals)
         except SelectionError as exc:
             raise ApiError(422, "no_rules_in_force", str(exc), [{"path": "date", "message": str(exc)}])
         state.decided(route, decisions, time.perf_counter() - t0)
@@ -157,9 +159,9 @@ def add_routes(app: FastAPI, state: State) -> None:
              response_model=Decision,
              responses={**AUTH_ERRORS, 404: documented(404, "not_found", "No such decision in the log."),
                         200: {"content": {"text/markdown": {}, "text/html": {}}}, 503: FAULT_ERRORS[503]},
-             **access("analyst", "gate", "auditor"))
+             **access(*READERS))
     def show(key: str, format: Literal["json", "markdown", "html"] = Query("json"),
-             lang: Literal["nl", "en"] = Query("nl"), _: Identity = allow("analyst", "gate", "auditor")):
+             lang: Literal["nl", "en"] = Query("nl"), _: Identity = allow(*READERS)):
         # EntryNotFound is a 404 and EntryTampered (the entry does not fit its hash) a 500, by their own status
         provision, decision, _ = recording.shown(state.ledger, key)
         if format != "json" and decision.gate is not None:      # a gate decision: its record after it

@@ -32,7 +32,7 @@ def add_routes(app: FastAPI, state: State) -> None:
             return replayed
         started = time.perf_counter()
         try:
-            result = gate_payload(state.engine, envelope, read(fmt, payload))
+            result = gate_payload(state.engine, envelope, read(fmt, payload), register=state.approvals)
         except PayloadError as exc:
             raise ApiError(422, "invalid_payload", str(exc), [{"path": exc.where, "message": exc.message}])
         except ProvisionError as exc:

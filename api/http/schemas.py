@@ -8,7 +8,7 @@ from importlib import resources
 from typing import Annotated, Any, Literal, Optional
 
 from fastapi import Body
-from pydantic import BaseModel, Field, SkipValidation, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, SkipValidation, WithJsonSchema
 
 from wivcheck.engine import Decision, Provision
 from wivcheck.engine.tools.impact import Change
@@ -195,3 +195,70 @@ class Health(BaseModel):
     rulesets: list[str]
 
 
+
+
+# -- approvals (DESIGN.md, "Approvals") -----------------------------------------------------------
+
+class ApprovalRequest(BaseModel):
+    """An approval of one escalated rule of a recorded provision."""
+
+    model_config = ConfigDict(extra="forbid")
+    provision_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/:-]{0,127}$",
+                              description="The provision whose recorded escalation is approved.")
+    rule: str = Field(pattern=r"^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$",
+                      description="The qualified id of the escalated rule, e.g. waarborgen-pps.residual-risk.")
+    decision_id: Optional[str] = Field(None, min_length=1, max_length=128,
+                                       description="The recorded decision that escalated (default: the "
+                                                   "provision's latest).")
+    note: Optional[str] = Field(None, max_length=2000, description="The approver's reasons, kept in the log.")
+    role: Optional[Literal["teamleider", "diensthoofd", "minister"]] = Field(
+        None, description="With a token: omit it (the token's role approves) or give the token's role. "
+                          "Without tokens (loopback): the role approving (default: the rule's level).")
+
+
+class ApprovalsEntry(BaseModel):
+    """What the provision writes in `approvals` to use the approval."""
+
+    rule: str
+    role: str
+    reference: str
+    date: dt.date
+
+
+class ApprovalRecord(BaseModel):
+    """A recorded approval: who gave it, for which rule of which provision's escalation, when."""
+
+    reference: str = Field(description="`apr-` and a UUID: the provision names it in `approvals`.")
+    provision_id: str
+    rule: str
+    role: str = Field(description="The approving role (teamleider, diensthoofd, minister).")
+    date: dt.date = Field(description="The UTC day it was given; a provision dated earlier cannot use it.")
+    note: Optional[str] = None
+    approver: dict[str, Any] = Field(description="Who gave it: the token's name and role, or the local user.")
+    escalation: dict[str, Any] = Field(description="The recorded decision approved: decision_id and sequence.")
+    log: dict[str, Any] = Field(description="Its entry in the decision log: sequence and hash.")
+    approvals_entry: ApprovalsEntry
+
+
+class EscalationItem(BaseModel):
+    provision_id: str
+    decision_id: str
+    sequence: int
+    recorded_at: str
+    recorded_by: Optional[str] = None
+    summary: dict[str, Any] = Field(description="id, service, date, context, recipient, purpose, data.")
+    rules: list[str] = Field(description="The rules still open at this level.")
+    reasons: list[dict[str, Any]] = Field(description="Their reasons, as the decision gave them.")
+    approved: list[str] = Field(description="Rules of this decision already approved.")
+
+
+class EscalationQueue(BaseModel):
+    role: str
+    below: bool
+    items: list[EscalationItem]
+
+
+ApprovalBody = Annotated[ApprovalRequest, Body(openapi_examples={"approve": {
+    "summary": "The head of service accepts the residual risk of a recorded provision",
+    "value": {"provision_id": "PRV-2025-0044", "rule": "waarborgen-pps.residual-risk",
+              "note": "Residual risk weighed and accepted for this campaign."}}})]

@@ -1,5 +1,5 @@
 """What a worker holds for its life: the settings, the rule library and its compiled engine, the
-decision log (counted by `metrics.ObservedLog`), the tokens, the page's session signer and the
+decision log (counted by `metrics.ObservedLog`) and the approvals recorded in it, the tokens, the page's session signer and the
 metrics. Built once at start-up, in every worker (uvicorn calls the app factory per worker, and again
 for a worker it restarts): a broken rule set, log or tokens file stops that worker's start with its
 error, and so does a service without tokens on an address that is not loopback. Nothing here falls
@@ -14,6 +14,7 @@ from fastapi import Request
 from wivcheck.engine import Engine, load_library
 from wivcheck.engine.gate import stix_schema
 from wivcheck.engine.log import Ledger
+from wivcheck.engine.log.approvals import LogApprovals
 
 from ..settings import Settings
 from .auth import identify
@@ -65,6 +66,8 @@ class State:
         self.ledger = Ledger(settings.db, create=True, timeout=settings.lock_wait)
         self.metrics = Metrics()
         self.ledger = ObservedLog(self.ledger)
+        # approvals named in provisions are checked against the log: only recorded ones close escalations
+        self.approvals = LogApprovals(self.ledger)
         self.metrics.build_info(self.library)
 
     def identify(self, request: Request, *, page: bool = False) -> Identity:

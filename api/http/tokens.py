@@ -2,7 +2,9 @@
 
     - {name: gateway-1, role: gate, sha256: <hex sha256 of the token>}
 
-Roles: analyst, gate, policy, auditor. `wivcheck tokens new` makes a token and its entry.
+Roles: analyst, gate, policy, auditor, and the approving roles teamleider, diensthoofd and minister
+(the Minister's office), each of which may approve escalations at its own level and below (DESIGN.md,
+"Approvals"). `wivcheck tokens new` makes a token and its entry.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wivcheck.policy.yamlsafe import load_file
-from wivcheck.policy import PolicyError
+from wivcheck.policy import ROLES as APPROVER_ROLES, PolicyError
 from wivcheck.policy.errors import WivcheckError
 
-ROLES = ("analyst", "gate", "policy", "auditor")
+ROLES = ("analyst", "gate", "policy", "auditor", *APPROVER_ROLES)
 
 
 class TokenFileError(WivcheckError):

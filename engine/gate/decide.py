@@ -35,6 +35,7 @@ from typing import Any, Iterable
 
 from wivcheck.policy import ROLE_RANK
 
+from ..approvals import ApprovalRegister, GrantedApproval
 from ..decision import Decision, GateRecord, Reason
 from ..errors import ProvisionError
 from ..evaluate import Engine
@@ -155,20 +156,22 @@ def envelope_fields() -> set[str]:
 
 
 def gate(engine: Engine, envelope: dict, payload: Payload, rulesets: Iterable[str] = (), *,
-         strip: bool = True, per_object: bool = True) -> GateResult:
+         strip: bool = True, per_object: bool = True, register: ApprovalRegister | None = None) -> GateResult:
     """Decide a read payload with its envelope: whole, per object, per MISP event, and (strip=True)
     the removal set and the stripped payload decided again.
 
     Raises ProvisionError (the envelope is not a provision, or names a data field that does not
     exist), PayloadError (no data objects; objects without a TLP and no `data.tlp`), SelectionError
     (no rule set in force), EngineError. Never returns an allow on an error. per_object=False leaves
-    the objects' own decisions out (the stripped payload's decision needs only the whole). The cyclic collector is paused meanwhile (`collector`)."""
+    the objects' own decisions out (the stripped payload's decision needs only the whole). The cyclic collector is paused meanwhile (`collector`).
+    `register`: where the envelope's approvals are checked (the decision log, in the service;
+    `Engine.decide_data`); None takes them as written, marked unverified."""
     with collector.paused():
-        return _gate(engine, envelope, payload, rulesets, strip=strip, per_object=per_object)
+        return _gate(engine, envelope, payload, rulesets, strip=strip, per_object=per_object, register=register)
 
 
 def _gate(engine: Engine, envelope: dict, payload: Payload, rulesets: Iterable[str] = (), *,
-          strip: bool = True, per_object: bool = True) -> GateResult:
+          strip: bool = True, per_object: bool = True, register: ApprovalRegister | None = None) -> GateResult:
     """The work of `gate`."""
     if not isinstance(envelope, dict):
         raise ProvisionError(["the envelope is a provision without the data the payload carries"], "envelope")
@@ -194,7 +197,10 @@ def _gate(engine: Engine, envelope: dict, payload: Payload, rulesets: Iterable[s
         raise PayloadError("objects without a TLP marking and no data.tlp in the envelope: "
                            + ", ".join(untagged[:10]) + (f" and {len(untagged) - 10} more" if len(untagged) > 10 else ""))
 
-    judge = _Judge(engine, env, declared, default_tlp, rulesets)
+    if register is not None:   # looked up once: every object's decision names the envelope's approvals
+        refs = [a.get("reference") for a in env.get("approvals") or [] if isinstance(a, dict)]
+        register = _Found(register.find([r for r in refs if isinstance(r, str)]))
+    judge = _Judge(engine, env, declared, default_tlp, rulesets, register)
     provision, decision = judge.whole(payload.items)
 
     objects, blocking = [], []
@@ -258,11 +264,23 @@ def _strip(engine, envelope, payload: Payload, rulesets, blocking: list[Item], r
                               + "): the envelope itself or the objects together are the problem")
 
 
+class _Found:
+    """An approval register answered once (the envelope's approvals), for the many decisions of a gate."""
+
+    def __init__(self, found: dict[str, GrantedApproval]):
+        self.found = found
+
+    def find(self, references: Iterable[str]) -> dict[str, GrantedApproval]:
+        return {r: self.found[r] for r in references if r in self.found}
+
+
 class _Judge:
     """Decisions of sets of items on one envelope: the whole, and single objects (cached)."""
 
-    def __init__(self, engine: Engine, env: dict, declared: dict, default_tlp: str | None, rulesets: tuple):
+    def __init__(self, engine: Engine, env: dict, declared: dict, default_tlp: str | None, rulesets: tuple,
+                 register: ApprovalRegister | None = None):
         self.engine, self.env, self.declared, self.default_tlp, self.rulesets = engine, env, declared, default_tlp, rulesets
+        self.register = register
         self.cache: dict[tuple, tuple[str, list[str]]] = {}
         self.checked: dict[int, dict[str, list[str]]] = {}
         self.volume_contradiction = False
@@ -316,7 +334,7 @@ class _Judge:
     def whole(self, items: list[Item]) -> tuple[Provision, Decision]:
         data = self.provision_data(items)
         provision = provision_from_data(data, source="gate")
-        decision = self.engine.decide(provision, rulesets=self.rulesets)
+        decision = self.engine.decide(provision, rulesets=self.rulesets, register=self.register)
         found: dict[str, list[str]] = {}
         for it in items:
             for check, texts in self.checks(it, provision.recipient.kind).items():
@@ -336,7 +354,7 @@ class _Judge:
             key = (tuple(sorted(it.categories)), self.tlp(it), it.personal)
             if key not in self.cache:
                 p = provision_from_data(self.provision_data([it]), source=f"gate object {it.key}")
-                d = self.engine.decide(p, rulesets=self.rulesets)
+                d = self.engine.decide(p, rulesets=self.rulesets, register=self.register)
                 self.cache[key] = (d.decision, [r.rule for r in d.reasons])
             outcome, reasons = self.cache[key][0], list(self.cache[key][1])
         for check in checks:

@@ -445,7 +445,7 @@ class Ledger(abc.ABC):
             found = self._rows("WHERE seq = ?", (seq,)) if seq < 2 ** 63 else []
         else:
             found = self._rows("WHERE decision_id = ?", (key,)) or self._rows(
-                "WHERE provision_id = ? ORDER BY seq DESC LIMIT 1", (key,))
+                "WHERE provision_id = ? AND outcome <> 'approval' ORDER BY seq DESC LIMIT 1", (key,))
         if not found:
             raise EntryNotFound(f"no entry {key!r} in {self.where}")
         return found[0]

@@ -14,7 +14,7 @@ import socket
 from typing import Iterable, Iterator
 
 from ..decision import Decision, LogRef
-from .ledger import Entry, EntryTampered, Ledger, LedgerError, Once, canonical
+from .ledger import Entry, EntryNotFound, EntryTampered, Ledger, LedgerError, Once, canonical
 from ..provision import FACT_SCHEMA, Provision
 
 REDACTED = "[redacted]"
@@ -56,6 +56,10 @@ def record_data(ledger: Ledger, provisions: list[Provision], decisions: list[dic
     return decisions
 
 
+class NotADecision(EntryNotFound):
+    """The entry asked for records an approval, not a decision."""
+
+
 def shown(ledger: Ledger, key: str) -> tuple[Provision, Decision, Entry]:
     """A recorded decision to show: the entry by sequence number, decision id or provision id,
     checked against its hash and its neighbours first (`Ledger.get_checked`; raises EntryTampered),
@@ -72,6 +76,12 @@ def stored(entry: Entry) -> tuple[Provision, Decision]:
     if problem:
         raise EntryTampered(f"entry {entry.seq} does not fit the log: {problem}; it is not shown "
                             "(run `wivcheck log verify`)")
+    if entry.outcome == "approval":
+        rec = entry.decision_data().get("approval") or {}
+        raise NotADecision(f"entry {entry.seq} records approval {entry.decision_id}, not a decision: "
+                           f"{rec.get('rule')} of provision {entry.provision_id} approved by the {rec.get('role')} "
+                           f"on {rec.get('date')} (GET /v1/approvals/{entry.decision_id}; `log show "
+                           f"{entry.provision_id}` shows the provision's latest decision)")
     provision = Provision.model_validate(entry.provision_data())
     decision = Decision.model_validate(entry.decision_data())
     return provision, decision.model_copy(update={"log": LogRef(sequence=entry.seq, hash=entry.hash)})

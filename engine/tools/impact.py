@@ -18,6 +18,7 @@ from wivcheck.policy import Library, PolicyError, RuleSetVersion, load_text
 
 from ..errors import ProvisionError
 from ..evaluate import Engine
+from ..log.approvals import OUTCOME as APPROVAL, LogApprovals
 from ..log.ledger import Ledger
 from ..load import parse_provisions
 from ..provision import FACT_SCHEMA, Provision
@@ -110,6 +111,8 @@ def corpus_from_log(ledger: Ledger, decision_ids: dict[str, str] | None = None
     """Every logged provision as (`log #SEQ`, provision); `decision_ids`, when given, is filled with
     each source's decision id."""
     for e in ledger.entries():
+        if e.outcome == APPROVAL:   # an approval is not a provision to decide
+            continue
         if decision_ids is not None:
             decision_ids[f"log #{e.seq}"] = e.decision_id
         yield f"log #{e.seq}", Provision.model_validate(e.provision_data())
@@ -216,12 +219,15 @@ def replay_log(ledger: Ledger, engine: Engine, rulesets: list[str], as_of: dt.da
     be decided now is reported in `errors`, never dropped silently."""
     result = Impact(base="the decisions recorded",
                     candidate=", ".join(rulesets) if rulesets else "the rules in force")
+    register = LogApprovals(ledger)
     for e in ledger.entries():
+        if e.outcome == APPROVAL:   # approvals are read through the register, not replayed
+            continue
         src = f"log #{e.seq}"
         provision = Provision.model_validate(e.provision_data())
         old = e.decision_data()
         try:
-            new = engine.decide(provision, as_of=as_of, rulesets=rulesets)
+            new = engine.decide(provision, as_of=as_of, rulesets=rulesets, register=register)
         except Exception as exc:  # noqa: BLE001 - reported per entry, never silently dropped
             result.errors.append({"source": src, "provision_id": e.provision_id, "error": str(exc)})
             continue

@@ -17,7 +17,8 @@ PUBLIC = {("/healthz", "get"), ("/readyz", "get"), ("/.well-known/authzen-config
 
 @pytest.fixture(scope="module")
 def tokens(tmp_path_factory):
-    return make_tokens(tmp_path_factory.mktemp("tokens"))
+    return make_tokens(tmp_path_factory.mktemp("tokens"), roles=("analyst", "gate", "policy", "auditor",
+                                                                  "teamleider", "diensthoofd", "minister"))
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +100,8 @@ def fill(path: str) -> str:
 
 
 def body_for(path: str):
+    if path == "/v1/approvals":   # a provision the log holds no decision of: 404
+        return {"provision_id": "PRV-NEVER-RECORDED", "rule": "waarborgen-pps.residual-risk"}
     if path == "/v1/decisions/batch":
         return {"provisions": [provision_json("allow-structural.yaml")]}
     if path.startswith("/access/"):
@@ -114,6 +117,8 @@ def bad_body_for(path: str):
         return {"base": "nope", "candidate": 3}
     if path.startswith("/v1/gate/"):
         return {"envelope": 1}
+    if path == "/v1/approvals":
+        return {"provision_id": 3, "rule": "not a rule"}
     body = body_for(path)
     if path == "/v1/decisions/batch":
         return {"provisions": 7}
@@ -147,7 +152,7 @@ def test_documented_errors_are_sent_in_the_documented_shape(server, spec, tokens
         headers = _auth(tok[roles[0]]) if roles else {}
         if "404" in statuses:
             missing = path.replace("{key}", "999999").replace("{name}", "wiv2017").replace("{version}", "1999-01-01")
-            expect(path, method, op, 404, httpx.request(method, server.url + missing, headers=headers))
+            expect(path, method, op, 404, httpx.request(method, server.url + missing, headers=headers, **kw))
         if "413" in statuses:
             big = b'{"x": "' + b"x" * (3 * 1024 * 1024 if "/gate/" not in path else 65 * 1024 * 1024) + b'"}'
             if "/gate/" not in path:
