@@ -111,10 +111,15 @@ class Engine:
         if "approved_by" in t:
             ap = t["approved_by"]
             return {**t, "approved_by": {**ap, "date": ap["date"].isoformat()}}
-        key = (t["rule"], t["status"], t["on_fail"])
-        entry = self._entries.get(key)
+        return self._shared(t["rule"], t["status"], t["on_fail"])
+
+    def _shared(self, rule: str, status: str, on_fail: str) -> dict:
+        """The trace entry of a rule's status without an approval: one object per (rule, status,
+        on_fail), shared by every decision (decision data are read-only once made)."""
+        entry = self._entries.get((rule, status, on_fail))
         if entry is None:
-            entry = self._entries[key] = TraceEntry.model_validate(t).model_dump(mode="json")
+            entry = self._entries[(rule, status, on_fail)] = TraceEntry.model_validate(
+                {"rule": rule, "status": status, "on_fail": on_fail}).model_dump(mode="json")
         return entry
 
     def _rules_of(self, selected: list[RuleSetVersion]) -> _Selected:
@@ -129,7 +134,12 @@ class Engine:
         rules = sel.rules
         if statuses.keys() != sel.items:
             raise EngineError("inconsistent trace: rules evaluated do not match the rules selected")
-        trace, warnings = apply_approvals(provision, rules, {q: statuses[q] for q in rules}, granted)
+        if provision.approvals:
+            trace, warnings = apply_approvals(provision, rules, {q: statuses[q] for q in rules}, granted)
+            entries = [self._entry(t) for t in trace]
+        else:   # most provisions: the trace is the shared entries themselves, nothing to approve
+            warnings = []
+            trace = entries = [self._shared(q, statuses[q], on_fail) for q, on_fail in sel.on_fail]
         outcome, roles = combine(trace, rules)
         order = sel.order
         open_ = [t for t in trace if t["status"] in ("violated", "missing")]
@@ -150,7 +160,6 @@ class Engine:
             for q, item in sel.obligations.items() if statuses[q] in applying]
         advice = [build_statement(sel.owner[q], item, statuses[q], facts)
                   for q, item in sel.advice.items() if statuses[q] in applying]
-        entries = [self._entry(t) for t in trace]
         return {
             "decision": outcome, "provision_id": provision.id, "decision_id": str(uuid.uuid4()),
             "evaluated_at": _utc_text(dt.datetime.now(dt.timezone.utc)), "as_of": as_of.isoformat(),
@@ -175,6 +184,7 @@ class _Selected:
         self.grounded = {q for q, r in self.rules.items() if r.grounds}
         self.items |= {qualified(v.name, i) for v in selected for i, _, _ in v.model.evaluated_items()}
         self.order = {qid: i for i, qid in enumerate(self.rules)}
+        self.on_fail = [(qid, r.on_fail) for qid, r in self.rules.items()]
         self.refs = [{"id": v.name, "version": v.version, "status": v.model.status, "sha256": v.sha256}
                      for v in selected]
 
