@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from wivcheck.policy import ROLE_RANK, Rule
 
-from .approvals import GrantedApproval, approver_name, refusal
+from .approvals import GrantedApproval, approver_name, content_fingerprint, refusal
 from .provision import Provision
 
 
@@ -28,6 +28,9 @@ def apply_approvals(provision: Provision, rules: dict[str, Rule], statuses: dict
     used: set[int] = set()
     refused: dict[int, str] = {}
     warnings: list[str] = []
+    content = None
+    if granted:   # what the approvals were given for must be what is decided now
+        content = content_fingerprint(provision.model_dump(mode="json", exclude_none=True))
     for qid, status in statuses.items():
         rule = rules[qid]
         entry = {"rule": qid, "status": status, "on_fail": rule.on_fail}
@@ -40,7 +43,7 @@ def apply_approvals(provision: Provision, rules: dict[str, Rule], statuses: dict
                                "approver": None, "sequence": None}
                 if granted is not None:
                     found = granted.get(ap.reference)
-                    why = refusal(ap, provision.id, provision.date, rule, found)
+                    why = refusal(ap, provision.id, provision.date, rule, found, content)
                     if why is not None:
                         refused[i] = why
                         continue
@@ -50,6 +53,7 @@ def apply_approvals(provision: Provision, rules: dict[str, Rule], statuses: dict
                 used.add(i)
                 break
         trace.append(entry)
+    closed = {t["rule"]: t["approved_by"]["reference"] for t in trace if "approved_by" in t}
     for i, ap in enumerate(provision.approvals):
         if i in used:
             continue
@@ -69,6 +73,8 @@ def apply_approvals(provision: Provision, rules: dict[str, Rule], statuses: dict
             why = f"dated {ap.date}, after the provision date {provision.date}"
         elif status == "missing":
             why = "the rule lacks facts; supply them, an approval cannot replace them"
+        elif ap.rule in closed:
+            why = f"the rule is already approved by {closed[ap.rule]}"
         else:
             why = f"the rule is {status.replace('_', ' ')}, nothing to approve"
         warnings.append(f"approval {ap.reference} ({ap.role}) for {ap.rule} closes nothing: {why}")

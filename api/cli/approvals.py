@@ -10,11 +10,30 @@ from typing import Optional
 import typer
 import yaml
 
-from wivcheck.engine.log import approvals as log_approvals
+from wivcheck.engine.log import Ledger, approvals as log_approvals
+from wivcheck.engine.log.approvals import LogApprovals
 from wivcheck.engine.log.recording import local_recorder
 from wivcheck.policy.errors import WivcheckError
 
-from .common import DbPath, Lang, LockWait, echo, fail, ledger_or_exit
+from .common import DbPath, Lang, LockWait, db_target, echo, fail, ledger_or_exit
+
+class LogWhenNeeded:
+    """The named decision log as approval register, opened only when a provision names an approval
+    (checking provisions without approvals needs no log). A log that cannot be opened is an error
+    for the provision that needed it, never an approval taken as written."""
+
+    def __init__(self, db, lock_wait: float):
+        self.db, self.lock_wait, self.register = db, lock_wait, None
+
+    def find(self, references):
+        if self.register is None:
+            try:
+                self.register = LogApprovals(Ledger(db_target(self.db), timeout=self.lock_wait))
+            except WivcheckError as exc:
+                raise type(exc)(f"{exc.message}; the provision names approvals, which are checked against "
+                                "the decision log (--offline takes them as written, unverified)") from None
+        return self.register.find(references)
+
 
 ROLE_HELP = "teamleider, diensthoofd or minister"
 ROLE_WORDS = {"nl": {"teamleider": "teamleider", "diensthoofd": "diensthoofd", "minister": "minister"},

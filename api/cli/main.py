@@ -22,7 +22,7 @@ from wivcheck.policy.errors import WivcheckError
 from .common import (echo, shown, ERROR, EXIT, SEVERITY, DbPath, Format, Lang, LockWait, RulesDir, err, ledger_or_exit,
                      library_or_exit, parse_day, parse_refs, print_decision, read_source, remember_format,
                      report_error, settings)
-from .approvals import approve, escalations
+from .approvals import LogWhenNeeded, approve, escalations
 from .examples import epilog
 from .health import healthcheck
 from .log import log_app
@@ -69,9 +69,9 @@ def check(
                                help="text, json (one object per line) or markdown."),
     lang: Lang = typer.Option(Lang.nl, "--lang", help="Language of messages."),
     record: bool = typer.Option(False, "--record", help="Append each decision to the decision log."),
-    offline: bool = typer.Option(False, "--offline", help="Do not check approvals against the decision log "
-                                                         "even with --record or --db: they count as written, "
-                                                         "marked unverified."),
+    offline: bool = typer.Option(False, "--offline", help="Do not check approvals against a decision log "
+                                                         "(WIVCHECK_DB or --db): they count as written, marked "
+                                                         "unverified. Not with --record."),
     db: Optional[str] = DbPath,
     lock_wait: float = LockWait,
     rules: Optional[Path] = RulesDir,
@@ -79,16 +79,22 @@ def check(
 ):
     """Decide allow, deny or escalate for each provision, with the reasons.
 
-    Approvals named in a provision are checked against the decision log when one is in use (--record,
-    or --db named): only approvals recorded there (`wivcheck approve`, POST /v1/approvals) close an
-    escalation. Without a log they count as written and are marked unverified."""
+    Approvals named in a provision are checked against the decision log when one is named (--db or
+    WIVCHECK_DB) or written to (--record): only approvals recorded there (`wivcheck approve`, POST
+    /v1/approvals) close an escalation. Without a log (or with --offline) they count as written and are
+    marked unverified; a decision with unverified approvals is never recorded."""
+    if offline and record:
+        raise typer.BadParameter("a decision recorded in the log has its approvals checked against it; "
+                                 "--offline cannot be used with --record", param_hint="--offline")
     day = parse_day(as_of)
     refs = parse_refs(ruleset)
     if backend not in ("durable", "oracle"):
         raise typer.BadParameter("durable or oracle", param_hint="--backend")
     engine = Engine(library_or_exit(rules), backend)
-    ledger = ledger_or_exit(db, create=record, timeout=lock_wait) if record or db is not None else None
-    register = LogApprovals(ledger) if ledger is not None and not offline else None
+    named = db is not None or settings().db is not None
+    ledger = ledger_or_exit(db, create=True, timeout=lock_wait) if record else None
+    register = (LogApprovals(ledger) if ledger is not None
+                else LogWhenNeeded(db, lock_wait) if named and not offline else None)
     worst = 0
     for source in files:
         try:

@@ -19,7 +19,7 @@ from wivcheck.engine import Engine
 from wivcheck.engine.log import Ledger, redact_url
 from wivcheck.engine.log.ledger import default_path
 
-from .common import (echo, EXIT, DbPath, Format, Lang, RulesDir, err, fail, ledger_or_exit, library_or_exit,
+from .common import (echo, EXIT, DbPath, Format, Lang, RulesDir, err, fail, ledger_or_exit, library_or_exit, settings,
                      parse_refs, remember_format, report_error)
 from .examples import epilog
 
@@ -134,11 +134,13 @@ def gate(stix: Optional[Path] = typer.Option(None, "--stix", metavar="FILE", hel
          db: Optional[str] = DbPath, rules: Optional[Path] = RulesDir):
     """Decide a STIX bundle or MISP event with its envelope: whole and per object, with what to strip.
 
-    The envelope's approvals are checked against the decision log when one is in use (--record, or
-    --db named), as `check` does; without a log they count as written, marked unverified."""
+    The envelope's approvals are checked against the decision log when one is named (--db,
+    WIVCHECK_DB) or written to (--record), as `check` does; without a log they count as written,
+    marked unverified."""
     from wivcheck.engine import render_text
     from wivcheck.engine.log import recording
     from wivcheck.engine.log.approvals import LogApprovals
+    from .approvals import LogWhenNeeded
     from wivcheck.engine.gate import gate as run_gate, read
     from wivcheck.engine.gate.record import render_record
     from wivcheck.policy.yamlsafe import load_file
@@ -148,8 +150,9 @@ def gate(stix: Optional[Path] = typer.Option(None, "--stix", metavar="FILE", hel
     try:
         payload = read("stix" if stix else "misp", (stix or misp).read_bytes())
         env = load_file(str(envelope)).data
-        ledger = ledger_or_exit(db, create=record) if record or db is not None else None
-        register = LogApprovals(ledger) if ledger is not None else None
+        ledger = ledger_or_exit(db, create=True) if record else None
+        named = db is not None or settings().db is not None
+        register = (LogApprovals(ledger) if ledger is not None else LogWhenNeeded(db, 30.0) if named else None)
         result = run_gate(engine, env, payload, parse_refs(ruleset), register=register)
         decision = result.decision
         if record:

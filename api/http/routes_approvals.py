@@ -9,7 +9,7 @@ A service without tokens (loopback only) records the local user and takes the ro
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Literal, Optional
 
 from fastapi import FastAPI, Query
 from starlette.concurrency import run_in_threadpool
@@ -68,8 +68,8 @@ def add_routes(app: FastAPI, state: State) -> None:
              responses={**AUTH_ERRORS, 503: FAULT_ERRORS[503]}, **access(*QUEUE_READERS))
     def queue(role: Optional[str] = Query(None, description="teamleider, diensthoofd or minister; default: the "
                                                              "token's own role (required for other roles)."),
-              below: bool = Query(False, description="Also the escalations to lower levels, which this role "
-                                                     "may approve too."),
+              below: Literal["true", "false"] = Query("false", description="`true`: also the escalations to "
+                                                                         "lower levels, which this role may approve too."),
               limit: int = Query(100, ge=1, le=1000, description="At most this many items."),
               who: Identity = allow(*QUEUE_READERS)):
         level = role or (who.role if who.role in APPROVER_ROLES else None)
@@ -79,8 +79,8 @@ def add_routes(app: FastAPI, state: State) -> None:
         if level not in APPROVER_ROLES:
             raise ApiError(422, "invalid_request", f"role {level!r} is not an approving role",
                            [{"path": "role", "message": f"one of {', '.join(APPROVER_ROLES)}"}])
-        items = log_approvals.open_escalations(state.ledger, level, below=below, limit=limit)
-        return data_response({"role": level, "below": below, "items": items})
+        items = log_approvals.open_escalations(state.ledger, level, below=below == "true", limit=limit)
+        return data_response({"role": level, "below": below == "true", "items": items})
 
 
 def _rank(role: str) -> int:

@@ -67,7 +67,8 @@ class State:
         self.metrics = Metrics()
         self.ledger = ObservedLog(self.ledger)
         # approvals named in provisions are checked against the log: only recorded ones close escalations
-        self.approvals = LogApprovals(self.ledger)
+        # with tokens, only approvals given with an approver's token: not a local user's `wivcheck approve`
+        self.approvals = LogApprovals(self.ledger, accept_local=self.local)
         self.metrics.build_info(self.library)
 
     def identify(self, request: Request, *, page: bool = False) -> Identity:

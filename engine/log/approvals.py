@@ -9,12 +9,22 @@ id), `provision_id` the provision it approves, `outcome` the word `approval`; th
 
     {"decision": "approval", "decision_id": REF, "provision_id": ID, "rulesets": [the rule's set],
      "approval": {"reference", "provision_id", "rule", "role", "date", "note",
-                  "approver": {who, as recorded_by}, "escalation": {"decision_id", "sequence"}}}
+                  "approver": {who, as recorded_by}, "escalation": {"decision_id", "sequence"},
+                  "content_sha256": …, "payload_sha256": … (a gate decision's payload, else null)}}
 
 An approval may be given only for an escalation the log holds: the named recorded decision (or the
-provision's latest) must have escalated on that rule (violated, `on_fail: escalate`); a deny-rule, a
-rule that lacks facts, or one that did not escalate cannot be approved, and the approver's role must
-be the rule's `escalate_to` or above (teamleider < diensthoofd < minister). Refusals raise
+provision's latest) must be an escalation (a denied provision is fixed, not approved) and have
+escalated on that rule (violated, `on_fail: escalate`); a deny-rule, a rule that lacks facts, or one
+that did not escalate cannot be approved, and the approver's role must be the rule's `escalate_to`
+or above (teamleider < diensthoofd < minister). The approval approves what the approver was shown:
+the escalated provision's content (`engine.approvals.content_fingerprint`, its date aside) and, for a
+gate decision, the payload; a provision or payload that differs cannot use it.
+
+Who may be trusted: an approval given with an approver's token names the token; one given with
+`wivcheck approve` names the local user (the operating system's account, not `$USER`). A service
+with tokens accepts only token-given approvals (`LogApprovals(accept_local=False)`): anyone who can
+write the log could otherwise record a Minister's approval. The command line and a service without
+tokens (one user, loopback) accept both. Refusals raise
 ApprovalRefused (HTTP 409; 403 for a role below the level, 404 when the log holds no decision)
 with the reason and record nothing.
 
@@ -26,10 +36,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 import uuid
 from typing import Iterable
 
-from wivcheck.engine.approvals import GrantedApproval, approver_name
+from wivcheck.engine.approvals import GrantedApproval, approver_name, content_fingerprint
 from wivcheck.policy import ROLE_RANK, ROLES  # noqa: F401 - ROLE_RANK is used by the CLI too
 from wivcheck.policy.errors import WivcheckError
 
@@ -124,13 +135,15 @@ def give(ledger: Ledger, *, provision_id: str, rule: str, role: str | None, appr
     own level, for a local user). Returns the approval record with its `log` reference
     (`{"sequence", "hash"}`) and `approvals_entry`, the entry to write in the provision.
 
-    Raises ApprovalRefused (422; RoleTooLow 403; NoEscalation 404) with the reason, recording nothing;
+    Raises ApprovalRefused (409; RoleTooLow 403; NoEscalation 404) with the reason, recording nothing;
     LedgerError when the log cannot be read or written."""
     if role is not None and role not in ROLE_RANK:
         raise ApprovalRefused(f"role {role!r} cannot approve; approving roles: {', '.join(ROLES)}")
-    if note is not None and len(note) > MAX_NOTE:
-        raise ApprovalRefused(f"the note is {len(note)} characters; at most {MAX_NOTE}")
+    note = check_note(note)
     entry, decision = escalation_of(ledger, provision_id, decision_id)
+    if decision.get("decision") != "escalate":
+        raise ApprovalRefused(f"decision {entry.decision_id} (log entry #{entry.seq}) is {decision.get('decision')}, "
+                              "not an escalation: a denied provision is fixed and recorded again, not approved")
     level = rule_level(decision, rule)
     role = role or level
     if ROLE_RANK[role] < ROLE_RANK[level]:
@@ -143,14 +156,33 @@ def give(ledger: Ledger, *, provision_id: str, rule: str, role: str | None, appr
     reference = new_reference()
     day = (today or dt.datetime.now(dt.timezone.utc).date()).isoformat()
     ruleset = rule.split(".", 1)[0]
+    gate = decision.get("gate") or {}
     record = {"reference": reference, "provision_id": provision_id, "rule": rule, "role": role, "date": day,
               "note": note, "approver": approver,
-              "escalation": {"decision_id": entry.decision_id, "sequence": entry.seq}}
+              "escalation": {"decision_id": entry.decision_id, "sequence": entry.seq},
+              "content_sha256": content_fingerprint(entry.provision_data()),
+              "payload_sha256": gate.get("payload_sha256")}
     data = {"decision": OUTCOME, "decision_id": reference, "provision_id": provision_id, "approval": record,
             "rulesets": [r for r in decision.get("rulesets", []) if r.get("id") == ruleset]}
     stored = ledger.append({"id": provision_id}, data, recorded_by=approver)
     return {**record, "log": {"sequence": stored.seq, "hash": stored.hash},
             "approvals_entry": {"rule": rule, "role": role, "reference": reference, "date": day}}
+
+
+def check_note(note: str | None) -> str | None:
+    """The approver's note, trimmed (blank is none). Raises ApprovalRefused for a note over MAX_NOTE
+    characters or holding control or format characters (other than line breaks and tabs): the note
+    is shown to people and oversight as written."""
+    if note is None or not note.strip():
+        return None
+    note = note.strip()
+    if len(note) > MAX_NOTE:
+        raise ApprovalRefused(f"the note is {len(note)} characters; at most {MAX_NOTE}")
+    bad = next((ch for ch in note if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cf")), None)
+    if bad is not None:
+        raise ApprovalRefused(f"the note holds the invisible or control character U+{ord(bad):04X}; write it "
+                              "as plain text")
+    return note
 
 
 def _approvals_of(ledger: Ledger, provision_ids: Iterable[str]) -> list[Entry]:
@@ -163,21 +195,30 @@ def _approvals_of(ledger: Ledger, provision_ids: Iterable[str]) -> list[Entry]:
     return [_checked(e) for e in out]
 
 
-def granted_of(entry: Entry) -> GrantedApproval:
-    """The approval an approval entry records."""
+def granted_of(entry: Entry, accept_local: bool = True) -> GrantedApproval:
+    """The approval an approval entry records; with `accept_local` False, one given by a local user
+    (not with a token) carries the reason it is refused."""
     rec = entry.decision_data()["approval"]
+    refused = None
+    if not accept_local and "token" not in (rec.get("approver") or {}):
+        refused = (f"it was given by the local user {approver_name(rec.get('approver'))} with `wivcheck approve`, "
+                   "not with an approver's token; this service accepts only approvals given with a token")
     return GrantedApproval(reference=rec["reference"], provision_id=rec["provision_id"], rule=rec["rule"],
                            role=rec["role"], date=dt.date.fromisoformat(rec["date"]), approver=rec["approver"],
-                           sequence=entry.seq)
+                           sequence=entry.seq, content_sha256=rec.get("content_sha256"),
+                           payload_sha256=rec.get("payload_sha256"),
+                           escalation=(rec.get("escalation") or {}).get("sequence"), refused=refused)
 
 
 class LogApprovals:
     """The decision log as the engine's approval register (`engine.approvals.ApprovalRegister`):
     finds recorded approvals by reference, each checked against its own hash first (an entry that
-    does not fit raises EntryTampered: a changed approval never closes an escalation)."""
+    does not fit raises EntryTampered: a changed approval never closes an escalation). With
+    `accept_local` False (a service with tokens), approvals a local user gave are found but refused."""
 
-    def __init__(self, ledger: Ledger):
+    def __init__(self, ledger: Ledger, accept_local: bool = True):
         self.ledger = ledger
+        self.accept_local = accept_local
 
     def find(self, references: Iterable[str]) -> dict[str, GrantedApproval]:
         refs = [r for r in dict.fromkeys(references) if isinstance(r, str)]
@@ -186,7 +227,7 @@ class LogApprovals:
             part = refs[i:i + 500]
             for e in self.ledger._rows(f"WHERE outcome = ? AND decision_id IN ({','.join('?' * len(part))})",
                                        (OUTCOME, *part)):
-                out[e.decision_id] = granted_of(_checked(e))
+                out[e.decision_id] = granted_of(_checked(e), self.accept_local)
         return out
 
 

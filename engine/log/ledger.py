@@ -447,7 +447,7 @@ class Ledger(abc.ABC):
             found = self._rows("WHERE decision_id = ?", (key,)) or self._rows(
                 "WHERE provision_id = ? AND outcome <> 'approval' ORDER BY seq DESC LIMIT 1", (key,))
         if not found:
-            raise EntryNotFound(f"no entry {key!r} in {self.where}")
+            raise EntryNotFound(f"no entry {key!r} in the decision log")  # the path is not for every caller
         return found[0]
 
     def get_checked(self, key: str) -> Entry:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import getpass
+import pwd
 import io
 import json
 import os
@@ -21,11 +21,11 @@ REDACTED = "[redacted]"
 
 
 def local_recorder(via: str | None = None) -> dict:
-    """Who records when no token says so: `{"local_user", "host"}` (the operating-system user of
-    this process and the machine's name), with `"via": "http"` for the service without tokens (its
+    """Who records when no token says so: `{"local_user", "host"}` (the operating-system account
+    of this process, from the password database rather than `$USER`, and the machine's name), with `"via": "http"` for the service without tokens (its
     callers are local processes of that host)."""
-    try:
-        user = getpass.getuser()
+    try:   # the account of this process, not $USER or $LOGNAME, which anyone may set
+        user = pwd.getpwuid(os.getuid()).pw_name
     except (KeyError, OSError):  # no name for this uid (a container without an entry in passwd)
         user = f"uid {os.getuid()}"
     who = {"local_user": user, "host": socket.gethostname()}

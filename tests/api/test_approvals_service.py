@@ -235,3 +235,66 @@ def test_the_cli_offline_marks_the_approval_unverified_and_with_the_log_agrees_w
     path.write_text(json.dumps(invented))
     assert cli()[0] == 0
     assert cli("--db", target)[0] == 4
+
+
+def test_an_approval_covers_the_content_the_approver_saw_not_other_content_under_the_same_id(service, tokens):
+    server, _ = service
+    p, given = _approved(server, tokens)
+    entry = given["approvals_entry"]
+    other = copy.deepcopy(p)
+    other["recipient"]["name"] = "Totally Different Corp"
+    other["data"]["volume"] = 100000
+    d = record(server, tokens[1], {**other, "approvals": [entry]})
+    assert d["decision"] == "escalate" and d["approved"] == []
+    assert any("differs from it" in w for w in d["warnings"]), d["warnings"]
+    # the same content re-dated later (the approval day stays on or before it) still uses it
+    later = (today() + dt.timedelta(days=3)).isoformat()
+    d = _check(server, tokens, {**p, "date": later, "approvals": [entry]})
+    assert d["decision"] == "allow", d["warnings"]
+    # listed twice: one closes the rule, the other says so
+    d = _check(server, tokens, {**p, "approvals": [entry, entry]})
+    assert d["decision"] == "allow" and any("already approved by" in w for w in d["warnings"])
+
+
+def test_a_denied_decision_is_not_approved_and_notes_are_plain_text(service, tokens):
+    server, _ = service
+    t = tokens[1]
+    p = escalated()
+    p["partnership"]["secrecy_until"] = (today() - dt.timedelta(days=1)).isoformat()
+    assert record(server, t, p)["decision"] == "deny"
+    r = server.client(t["diensthoofd"]).post("/v1/approvals", json={"provision_id": p["id"], "rule": RULE})
+    assert r.status_code == 409 and "not an escalation" in r.json()["error"]["message"]
+    q = escalated()
+    record(server, t, q)
+    c = server.client(t["diensthoofd"])
+    r = c.post("/v1/approvals", json={"provision_id": q["id"], "rule": RULE, "note": "ok \u202e evil"})
+    assert r.status_code == 409 and "U+202E" in r.json()["error"]["message"]
+    r = c.post("/v1/approvals", json={"provision_id": q["id"], "rule": RULE, "note": "   "})
+    assert r.status_code == 201 and r.json()["note"] is None
+    assert c.get("/v1/escalations", params={"below": "yes"}).status_code == 422
+
+
+def test_a_local_users_approval_does_not_count_in_a_service_with_tokens(service, tokens, tmp_path):
+    server, target = service
+    p = escalated()
+    record(server, tokens[1], p)
+    r = subprocess.run([wivcheck_bin(), "approve", "--db", target, "--provision", p["id"], "--rule", RULE,
+                        "--role", "minister", "--format", "json"],
+                       capture_output=True, text=True, env={**run_env(), "USER": "hoofd-aivd", "LOGNAME": "hoofd-aivd"})
+    assert r.returncode == 0, r.stderr
+    given = json.loads(r.stdout)
+    assert given["approver"]["local_user"] != "hoofd-aivd"        # the account, not $USER
+    provision = {**p, "approvals": [given["approvals_entry"]]}
+    d = _check(server, tokens, provision)
+    assert d["decision"] == "escalate"
+    assert any("not with an approver's token" in w for w in d["warnings"]), d["warnings"]
+    # the command line, one user's tool, takes it (verified against the log)
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(provision))
+    r = subprocess.run([wivcheck_bin(), "check", "--format", "json", str(path)], capture_output=True, text=True,
+                       env={**run_env(), "WIVCHECK_DB": target})
+    assert r.returncode == 0 and json.loads(r.stdout)["approved"][0]["approved_by"]["verified"] is True
+    # a decision with approvals taken as written is never recorded
+    r = subprocess.run([wivcheck_bin(), "check", "--record", "--offline", "--db", target, str(path)],
+                       capture_output=True, text=True, env=run_env())
+    assert r.returncode == 2 and "--offline cannot be used with --record" in r.stderr
