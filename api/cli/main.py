@@ -65,7 +65,7 @@ def check(
                                                 help="Use this version (drafts too); repeatable."),
     fmt: Format = typer.Option(Format.text, "--format", callback=remember_format,
                                help="text, json (one object per line) or markdown."),
-    lang: Lang = typer.Option(Lang.nl, "--lang", help="Language of messages."),
+    lang: Lang = typer.Option(Lang.nl, "--lang", help="Language of decisions and error messages."),
     record: bool = typer.Option(False, "--record", help="Append each decision to the decision log."),
     db: Optional[str] = DbPath,
     lock_wait: float = LockWait,
@@ -82,14 +82,14 @@ def check(
     worst = 0
     for source in files:
         try:
-            name, raw = read_source(source)
-            provisions = parse_provisions(raw, name)
+            name, raw = read_source(source, lang.value)
+            provisions = parse_provisions(raw, name, lang=lang.value)
             decisions = engine.decide_many(provisions, as_of=day, rulesets=refs)
             if ledger is not None:
                 decisions = recording.record(ledger, provisions, decisions)
         except WivcheckError as exc:
             worst = max(worst, ERROR, key=SEVERITY.__getitem__)
-            report_error(source, exc, fmt)
+            report_error(source, exc, fmt, lang.value)
             continue
         for p, d in zip(provisions, decisions):
             worst = max(worst, EXIT[d.decision], key=SEVERITY.__getitem__)
