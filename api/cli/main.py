@@ -24,6 +24,7 @@ from .common import (echo, shown, ERROR, EXIT, SEVERITY, DbPath, Format, Lang, L
 from .examples import epilog
 from .health import healthcheck
 from .log import log_app
+from .provision import provision_app
 from .rules import rules_app
 from .serve import gate, serve, tokens_app
 
@@ -101,6 +102,7 @@ def check(
 app.command(epilog=epilog("gate"))(gate)
 app.command(epilog=epilog("serve"))(serve)
 app.command(epilog=epilog("healthcheck"))(healthcheck)
+app.add_typer(provision_app, name="provision")
 app.add_typer(rules_app, name="rules")
 app.add_typer(log_app, name="log")
 app.add_typer(tokens_app, name="tokens")
