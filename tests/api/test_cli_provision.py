@@ -119,3 +119,57 @@ def test_json_errors_carry_the_chosen_language(tmp_path):
     problems = {p["path"]: p for p in data["error"]["problems"]}
     assert problems["recipient.kindd"]["message"] == "onbekend veld; bedoelt u recipient.kind?"
     assert problems["recipient.kindd"]["line"] == _line(TYPO, "kindd")
+
+
+def _pasted_block(text_output: str) -> str:
+    """The approvals block as `check` prints it: the flush-left lines after the paste line."""
+    lines = text_output.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("approvals:"))
+    block = [lines[start]]
+    for line in lines[start + 1:]:
+        if not (line.startswith("  - ") or line.startswith("    ")):
+            break
+        block.append(line)
+    return "\n".join(block) + "\n"
+
+
+SUBSTANTIATION = {
+    "purpose.necessity": "The domains are command servers of malware found on the recipient's own network; "
+                         "without them it cannot find and block the infection.",
+    "purpose.proportionality": "Only the domains seen in this campaign and one analysis are shared; no personal "
+                               "data and nothing about sources or methods.",
+}
+
+
+def test_a_newcomer_reaches_allow_from_the_template_by_the_printed_fixes_alone(tmp_path):
+    """From `provision template` alone, following only what `check` prints: write the text fields the
+    fixes name, paste the approvals block it prints (with the approval's reference). Counts the runs
+    of `check` a first allowed provision takes."""
+    f = tmp_path / "provision.yaml"
+    text = run("provision", "template", "--lang", "en", "--date", "2025-03-14").stdout
+    text = text.replace("  id: TODO", "  id: partner-017").replace("  name: TODO", "  name: Example Hosting B.V.")
+    text = text.replace("partnership:\n  # Cooperation description (required): The reference of the cooperation description.\n  id: TODO",
+                        "partnership:\n  # Cooperation description (required): The reference of the cooperation description.\n  id: SB-2024-003")
+    f.write_text(text)
+    runs = 0
+    for _ in range(5):
+        runs += 1
+        decision = json.loads(run("check", "--format", "json", str(f)).stdout)
+        if decision["decision"] == "allow":
+            break
+        printed = run("check", "--lang", "en", str(f)).stdout
+        data = yaml.safe_load(f.read_text())
+        for reason in decision["reasons"]:
+            assert reason["fix_fields"], reason["rule"]   # every fix names what to change
+            for hint in reason["fix_fields"]:
+                if hint["path"] in SUBSTANTIATION:
+                    section, name = hint["path"].split(".")
+                    assert data[section][name] == "TODO"
+                    text = text.replace(f"  {name}: TODO", f"  {name}: {json.dumps(SUBSTANTIATION[hint['path']])}")
+        if any(r["fix_approval"] for r in decision["reasons"]):
+            assert "approvals:" not in text.replace("# approvals:", "")
+            text += _pasted_block(printed).replace("reference: TODO", "reference: DH-2025-117")
+        f.write_text(text)
+    assert decision["decision"] == "allow", decision["reasons"]
+    assert runs == 2   # the template, then the template with what its first check asked for
+    assert [t["rule"] for t in decision["approved"]] == ["waarborgen-pps.residual-risk"]
