@@ -546,3 +546,20 @@ class Ledger(abc.ABC):
                                   "entries were cut off the end, or the log was replaced")
         return n, None
 
+    def ruleset_uses(self, batch: int = 5000) -> Iterator[tuple[int, list[dict]]]:
+        """(sequence number, the rule-set versions its decision was made under: `{id, version, status,
+        sha256}`) for every entry, read in batches without the provisions and decisions. An entry
+        whose column does not parse gives an empty list (`verify` names it)."""
+        last = 0
+        while True:
+            rows = self._query("SELECT seq, rulesets FROM entries WHERE seq > ? ORDER BY seq LIMIT ?", (last, batch))
+            if not rows:
+                return
+            for seq, text in rows:
+                try:
+                    sets = json.loads(text)
+                except ValueError:
+                    sets = []
+                yield seq, sets if isinstance(sets, list) else []
+            last = rows[-1][0]
+

@@ -13,6 +13,9 @@ import os
 import socket
 from typing import Iterable, Iterator
 
+from wivcheck.policy import Library
+from wivcheck.policy.lint import Finding
+
 from ..decision import Decision, LogRef
 from .ledger import Entry, EntryTampered, Ledger, LedgerError, Once, canonical
 from ..provision import FACT_SCHEMA, Provision
@@ -75,6 +78,39 @@ def stored(entry: Entry) -> tuple[Provision, Decision]:
     provision = Provision.model_validate(entry.provision_data())
     decision = Decision.model_validate(entry.decision_data())
     return provision, decision.model_copy(update={"log": LogRef(sequence=entry.seq, hash=entry.hash)})
+
+
+# -- rule files against the log ------------------------------------------------------------------
+
+def edited_in_place(ledger: Ledger, library: Library) -> list[Finding]:
+    """Rule-set versions the log recorded decisions under whose file now has another sha256: the file
+    was edited in place instead of being given a new version, and those decisions can no longer be
+    replayed with the rules they were made under (DESIGN.md, "Rule sets"). One error finding per
+    version, naming the file, the hashes and the entries. A version the log names that is not in
+    the library is not judged here (another rules folder may hold it)."""
+    recorded: dict[str, dict[str, list[int]]] = {}
+    for seq, sets in ledger.ruleset_uses():
+        for r in sets:
+            if isinstance(r, dict) and {"id", "version", "sha256"} <= r.keys():
+                recorded.setdefault(f"{r['id']}@{r['version']}", {}).setdefault(r["sha256"], []).append(seq)
+    out = []
+    for v in library.all():
+        hashes = recorded.get(v.ref)
+        if not hashes:
+            continue
+        other = {h: seqs for h, seqs in hashes.items() if h != v.sha256}
+        if not other:
+            continue
+        n = sum(len(seqs) for seqs in other.values())
+        seqs = sorted(s for ss in other.values() for s in ss)
+        shown = ", ".join(map(str, seqs[:5])) + (", ..." if len(seqs) > 5 else "")
+        before = " and ".join(sorted(other))
+        out.append(Finding("error", "edited-in-place", v.ref,
+                           f"{v.path} was edited in place: the decision log holds {n} decision(s) made under "
+                           f"{v.ref} with sha256 {before} (entries {shown}); the file now has sha256 {v.sha256}. "
+                           f"Restore the file and make the change a new version of {v.name}.",
+                           v.path, 1))
+    return out
 
 
 # -- export -----------------------------------------------------------------------------------
