@@ -158,18 +158,22 @@ def read_source(source: str, lang: str = "en") -> tuple[str, bytes]:
         raise InputError([Problem(f"{words}: {exc.strerror}")], source, message=words) from None
 
 
-def print_decision(d, provision, fmt, lang: str) -> None:
+def print_decision_text(d, provision, fmt, lang: str) -> str:
+    """A decision in a format (json, markdown, html, text), as `print_decision` prints it."""
     if fmt in (Format.json, "json"):
-        echo(render_json(d))
-    elif fmt in (Format.markdown, "markdown"):
-        echo(render_markdown(d, lang, provision))
-    elif fmt == "html":
-        echo(render_html(d, provision, lang))
-    else:
-        text = render_text(d, lang)
-        if d.log:
-            text += f"\n  {'vastgelegd' if lang == 'nl' else 'recorded'}: #{d.log.sequence} {d.log.hash}"
-        echo(text)
+        return render_json(d)
+    if fmt in (Format.markdown, "markdown"):
+        return render_markdown(d, lang, provision)
+    if fmt == "html":
+        return render_html(d, provision, lang)
+    text = render_text(d, lang)
+    if d.log:
+        text += f"\n  {'vastgelegd' if lang == 'nl' else 'recorded'}: #{d.log.sequence} {d.log.hash}"
+    return text
+
+
+def print_decision(d, provision, fmt, lang: str) -> None:
+    echo(print_decision_text(d, provision, fmt, lang))
 
 
 def db_target(db: Optional[str]) -> str:

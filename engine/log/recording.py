@@ -211,7 +211,31 @@ def to_jsonl(rows: Iterable[dict]) -> Iterator[str]:
 
 
 CSV_COLUMNS = ["seq", "recorded_at", "recorded_by", "decision_id", "provision_id", "outcome", "escalate_to",
-               "reasons", "grounds", "obligations", "rulesets", "provision", "prev_hash", "hash", "verified"]
+               "reasons", "grounds", "obligations", "rulesets", "provision", "prev_hash", "hash", "verified",
+               # added for oversight: the reasons' messages, the approvals given and used, every hash
+               "messages_nl", "messages_en", "approvals", "approved", "rulesets_sha256"]
+
+
+def _messages(decision: dict, lang: str) -> str:
+    """`rule: message` for every reason, one a line."""
+    return "\n".join(f"{r.get('rule', '?')}: {(r.get('message') or {}).get(lang, '')}"
+                     for r in decision.get("reasons", []))
+
+
+def _approvals(provision: dict) -> str:
+    """The provision's approvals, `role rule reference date`, one a line (`[redacted]` when redacted)."""
+    given = provision.get("approvals", [])
+    if not isinstance(given, list):
+        return str(given)
+    return "\n".join(" ".join(str(a.get(k, "")) for k in ("role", "rule", "reference", "date"))
+                     for a in given if isinstance(a, dict))
+
+
+def _approved(decision: dict) -> str:
+    """The escalations an approval closed, `rule role reference date`, one a line."""
+    return "\n".join(" ".join([t.get("rule", "?")] + [str((t.get("approved_by") or {}).get(k, ""))
+                                                       for k in ("role", "reference", "date")])
+                     for t in decision.get("approved", []))
 
 
 def to_csv(rows: Iterable[dict]) -> Iterator[str]:
@@ -231,7 +255,9 @@ def to_csv(rows: Iterable[dict]) -> Iterator[str]:
                     " ".join(o["id"] for o in d.get("obligations", [])),
                     " ".join(f"{r['id']}@{r['version']}" for r in row["rulesets"]),
                     canonical(row["provision"]), row["prev_hash"], row["hash"],
-                    "true" if row["verified"] else f"false: {row['problem']}"])
+                    "true" if row["verified"] else f"false: {row['problem']}",
+                    _messages(d, "nl"), _messages(d, "en"), _approvals(row["provision"]), _approved(d),
+                    " ".join(f"{r['id']}@{r['version']}={r.get('sha256', '')}" for r in row["rulesets"])])
         yield buf.getvalue()
 
 
