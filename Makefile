@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test bench faults schema clean
+.PHONY: setup run test bench faults schema docs clean
 
 # durable_rules (the rule engine's C core) imports on Python 3.11 and 3.12 only (see pyproject.toml)
 $(BIN)/wivcheck: pyproject.toml
@@ -51,6 +51,10 @@ faults: setup
 
 schema: setup
 	$(BIN)/wivcheck rules schema > rules/ruleset.schema.json
+
+# docs/provision.md from the field reference and the model (a test fails when it is stale)
+docs: setup
+	$(BIN)/wivcheck provision doc > docs/provision.md
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

@@ -49,6 +49,26 @@ class TraceEntry(_Out):
     approved_by: Optional[ApprovalRef] = None
 
 
+class FieldHint(_Out):
+    """A field a fix asks to fill in or change, with its label and help from the field reference
+    (engine/provision_fields.yaml), so the reader need not look it up."""
+
+    path: str
+    label: Bilingual
+    help: Bilingual
+
+
+class ApprovalEntry(_Out):
+    """A ready-to-paste `approvals` entry (the provision's input contract) that closes an open
+    escalation once the person named gives it: `reference` is TODO until they do; `date` is the
+    provision date (an approval must be dated on or before it)."""
+
+    role: str
+    rule: str
+    reference: str
+    date: dt.date
+
+
 class Reason(_Out):
     rule: str
     title: Bilingual
@@ -62,6 +82,10 @@ class Reason(_Out):
     facts: dict[str, Any]
     missing_facts: list[str] = []
     escalate_to: Optional[str] = None
+    # fixes first: the fields the fix names, and for a violated escalate-rule the approvals entry
+    # that would close it (added to the contract; decisions recorded before them have neither)
+    fix_fields: list[FieldHint] = []
+    fix_approval: Optional[ApprovalEntry] = None
 
 
 class Ground(_Out):

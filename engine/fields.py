@@ -7,6 +7,7 @@ model (`engine/provision.py`), so the two cannot disagree. Source: DESIGN.md, th
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -30,12 +31,34 @@ class FieldDoc:
 @functools.cache
 def field_reference() -> dict[str, FieldDoc]:
     """Every documented field, by dotted path (list items without an index: `approvals.rule`)."""
-    raw = yaml.safe_load(resources.files(__package__).joinpath("provision_fields.yaml").read_text("utf-8"))
-    return {path: FieldDoc(path, entry["label"], entry["help"], str(entry.get("article", "")))
-            for path, entry in raw.items()}
+    return parse_reference(resources.files(__package__).joinpath("provision_fields.yaml").read_text("utf-8"))
+
+
+def parse_reference(text: str) -> dict[str, FieldDoc]:
+    """The reference from its YAML text. Each entry holds `label` and `help`, each exactly
+    `{nl, en}` of text, and may hold `article`; anything else raises ValueError naming the field (an
+    unquoted comma inside `{nl: ..., en: ...}` splits the text into stray keys, and would otherwise
+    cut a help text short without a word)."""
+    out = {}
+    for path, entry in yaml.safe_load(text).items():
+        if not isinstance(entry, dict) or set(entry) - {"label", "help", "article"}:
+            raise ValueError(f"{path}: an entry holds label, help and article only")
+        for key in ("label", "help"):
+            value = entry.get(key)
+            if (not isinstance(value, dict) or set(value) != {"nl", "en"}
+                    or not all(isinstance(v, str) and v.strip() for v in value.values())):
+                raise ValueError(f"{path}.{key}: exactly nl and en, each a text (quote a text with a comma)")
+        out[path] = FieldDoc(path, entry["label"], entry["help"], str(entry.get("article", "")))
+    return out
 
 
 def field_doc(path: str) -> FieldDoc | None:
-    """The reference of one field path; list indexes are ignored (`approvals[0].rule`)."""
-    import re
-    return field_reference().get(re.sub(r"\[\d+\]", "", path))
+    """The reference of one field path; list indexes are ignored (`approvals[0].rule`,
+    `approvals.0.rule`)."""
+    return field_reference().get(plain_path(path))
+
+
+def plain_path(path: str) -> str:
+    """A field path without list indexes: `approvals[0].rule` and `approvals.0.rule` are
+    `approvals.rule`."""
+    return re.sub(r"\.\d+(?=\.|$)", "", re.sub(r"\[\d+\]", "", path))

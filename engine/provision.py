@@ -23,27 +23,29 @@ from wivcheck.policy.terms import RoleName
 from wivcheck.policy.text import has_visible_letter
 from wivcheck.policy.yamlsafe import canonical_text
 
+from .fields import field_reference
+from .words import problem
+
 
 def _iso_date(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        raise ValueError("a date YYYY-MM-DD, not a date and time")
+        raise problem("date_and_time")
     if isinstance(value, dt.date):
         value = value.isoformat()
     if not isinstance(value, str) or len(value) != 10 or value[4] != "-" or value[7] != "-":
-        raise ValueError("a date YYYY-MM-DD")
+        raise problem("date_format")
     try:
         day = dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise ValueError(f"not a real date ({exc})") from None
+        raise problem("date_unreal", reason=exc, value=value) from None
     if not 1900 <= day.year <= 2999:
-        raise ValueError("a date between 1900 and 2999")
+        raise problem("date_range")
     return day
 
 
 def _visible(value: Any) -> Any:
     if isinstance(value, str) and not has_visible_letter(value):
-        raise ValueError("empty: the text holds no visible letter or digit (invisible characters, "
-                         "punctuation or white space alone are no text)")
+        raise problem("text_empty")
     return value
 
 
@@ -79,32 +81,21 @@ class _Strict(BaseModel):
 
 class Recipient(_Strict):
     kind: Literal["private_party", "administrative_body", "minister", "foreign_service",
-                  "international_body", "public_prosecutor", "designated_public_body"] = Field(
-        description="public_prosecutor: the designated member of the Public Prosecution Service "
-                    "(Art. 66); designated_public_body: a body designated by order in council with a "
-                    "public task (Art. 67).")
+                  "international_body", "public_prosecutor", "designated_public_body"]
     id: str = Field(min_length=1, max_length=128)
     name: Annotated[str, Field(min_length=1, max_length=256), AfterValidator(_visible)]
-    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    country: str = Field(pattern=r"^[A-Z]{2}$")
     concern: Literal["victim", "infrastructure_operator", "can_mitigate", "none"]
-    relationship: Optional[Literal["regular", "restricted", "none"]] = Field(
-        None, description="Foreign service or international body: the Art. 88 cooperation relationship "
-                          "and what its weighing allows: regular (Art. 62(1)(d)), restricted (the "
-                          "weighing excludes this provision), none.")
-    cleared_until: Optional[Date] = Field(
-        None, description="The recipient's staff are screened or bound by a secrecy undertaking for "
-                          "state secrets until this date (ad hoc provision of stg. geheim and above).")
-    can_take_measures: Optional[bool] = Field(
-        None, description="Art. 68(1): the recipient is competent to take measures against the "
-                          "persons the data are about (e.g. an employer, a host that can suspend).")
+    relationship: Optional[Literal["regular", "restricted", "none"]] = None
+    cleared_until: Optional[Date] = None
+    can_take_measures: Optional[bool] = None
 
 
 class Request(_Strict):
     """The request the provision answers (Art. 63: a written request by a designated requester)."""
 
     form: Literal["written", "oral"]
-    designated: Optional[bool] = Field(
-        None, description="The requester is designated for this case (Regeling naslag Wiv 2017, Art. 63).")
+    designated: Optional[bool] = None
     reference: Optional[Reference] = None
 
 
@@ -119,9 +110,10 @@ class Partnership(_Strict):
     @model_validator(mode="after")
     def _dates(self):
         if self.valid_until <= self.assessed_on:
-            raise ValueError("valid_until must come after assessed_on")
+            raise problem("valid_until_order", "valid_until", valid_until=self.valid_until,
+                          assessed_on=self.assessed_on)
         if len(set(self.permitted_categories)) != len(self.permitted_categories):
-            raise ValueError("permitted_categories lists a category twice")
+            raise problem("listed_twice", "permitted_categories")
         return self
 
 
@@ -130,13 +122,8 @@ class Purpose(_Strict):
     aim: Literal["digital_resilience", "other"]
     necessity: Justification
     proportionality: Justification
-    measures: Optional[Literal["none", "defensive", "against_persons", "publication"]] = Field(
-        None, description="What the recipient is expected or allowed to do with the data: none, "
-                          "defensive (detect or block in its own systems), against_persons (measures "
-                          "against the persons concerned, Art. 60(3), 68(1)), publication (make the data "
-                          "or an attribution public, Art. 62(2)).")
-    urgent_reason: Optional[Justification] = Field(
-        None, description="The substantiated 'dringende en gewichtige reden' (Art. 64, 67).")
+    measures: Optional[Literal["none", "defensive", "against_persons", "publication"]] = None
+    urgent_reason: Optional[Justification] = None
 
 
 class Data(_Strict):
@@ -145,22 +132,13 @@ class Data(_Strict):
                             "stg_geheim", "stg_zeer_geheim"]
     personal_data: bool
     special_categories: bool
-    special_categories_supplementary: Optional[bool] = Field(
-        None, description="Art. 19(4): special-category data only in addition to other data and "
-                          "unavoidable for the purpose.")
+    special_categories_supplementary: Optional[bool] = None
     personal_data_oldest: Optional[Date] = None
-    personal_data_newest: Optional[Date] = Field(
-        None, description="Art. 69(1): the date of the newest data processed about the persons "
-                          "concerned (for several persons: the earliest such date).")
-    personal_data_verifiable: Optional[bool] = Field(
-        None, description="Art. 69(1): the accuracy of the personal data can reasonably be established.")
-    evaluated: Optional[bool] = Field(
-        None, description="The data have been evaluated (false: Art. 64(3), 89(2)).")
-    automated_selection: Optional[bool] = Field(
-        None, description="Items or persons were selected solely by automated data analysis (Art. 60(3)).")
-    lawyer_client: Optional[bool] = Field(
-        None, description="The data come from confidential communication between a lawyer and a "
-                          "client (Art. 66(3)).")
+    personal_data_newest: Optional[Date] = None
+    personal_data_verifiable: Optional[bool] = None
+    evaluated: Optional[bool] = None
+    automated_selection: Optional[bool] = None
+    lawyer_client: Optional[bool] = None
     origin: Literal["own", "foreign_service", "informant", "open_source", "partner"]
     originator_consent: Optional[bool] = None
     reliability_indicated: bool
@@ -171,37 +149,32 @@ class Data(_Strict):
     @model_validator(mode="after")
     def _consistent(self):
         if len(set(self.categories)) != len(self.categories):
-            raise ValueError("categories lists a category twice")
+            raise problem("listed_twice", "categories")
         if not self.personal_data:
             if self.special_categories:
-                raise ValueError("special_categories is true but personal_data is false")
-            if self.personal_data_oldest is not None:
-                raise ValueError("personal_data_oldest is set but personal_data is false")
-            if self.personal_data_newest is not None:
-                raise ValueError("personal_data_newest is set but personal_data is false")
+                raise problem("special_without_personal", "special_categories")
+            for name in ("personal_data_oldest", "personal_data_newest"):
+                if getattr(self, name) is not None:
+                    raise problem("needs_personal_data", name)
             by_nature = [c for c in self.categories if c in PERSONAL_BY_NATURE]
             if by_nature:
-                raise ValueError(f"categories has {', '.join(by_nature)}, personal data by nature, "
-                                 f"but personal_data is false")
+                raise problem("personal_by_nature", "categories", categories=", ".join(by_nature))
         if (self.personal_data_oldest is not None and self.personal_data_newest is not None
                 and self.personal_data_newest < self.personal_data_oldest):
-            raise ValueError(f"personal_data_newest ({self.personal_data_newest}) lies before "
-                             f"personal_data_oldest ({self.personal_data_oldest})")
+            raise problem("newest_before_oldest", "personal_data_newest", newest=self.personal_data_newest,
+                          oldest=self.personal_data_oldest)
         return self
 
 
 class Handling(_Strict):
     form: Literal["written", "oral"]
     urgent: bool = False
-    court_consent: Optional[bool] = Field(
-        None, description="Art. 66(3): the District Court of The Hague consented beforehand to "
-                          "providing lawyer-client data to the public prosecutor.")
+    court_consent: Optional[bool] = None
 
 
 class Approval(_Strict):
     role: Role
-    rule: str = Field(pattern=r"^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$",
-                      description="Qualified rule id, e.g. waarborgen-pps.residual-risk")
+    rule: str = Field(pattern=r"^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$")
     reference: Reference
     date: Date
 
@@ -224,7 +197,7 @@ class Provision(_Strict):
         for name in ("personal_data_oldest", "personal_data_newest"):
             day = getattr(self.data, name)
             if day is not None and day > self.date:
-                raise ValueError(f"data.{name} ({day}) lies after the provision date ({self.date})")
+                raise problem("after_provision_date", f"data.{name}", name=name, day=day, date=self.date)
         return self
 
     def facts(self) -> dict[str, Any]:
@@ -282,4 +255,46 @@ def derive_schema(model: type[BaseModel] = Provision, prefix: str = "",
     return fields
 
 
+def submodel(annotation) -> type[BaseModel] | None:
+    """The model a field holds (directly, optional, or as list items), or None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = submodel(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _document(model: type[BaseModel], prefix: str = "") -> None:
+    """Give every field of the model (and of the models inside it) its title and description from
+    the field reference (`fields.py`): English in `title`/`description`, Dutch under `x-nl`, the
+    article under `x-article`; then rebuild, so the JSON Schema, the OpenAPI and the fact schema
+    carry them. A field the reference lacks is a fault of the reference (tested), not of input."""
+    reference = field_reference()
+    for name, info in model.model_fields.items():
+        path = prefix + name
+        sub = submodel(info.annotation)
+        if sub is not None:
+            _document(sub, path + ".")
+        doc = reference.get(path)
+        if doc is None:
+            continue
+        info.title = doc.label["en"]
+        info.description = doc.text("en")
+        extra = {"x-nl": {"title": doc.label["nl"], "description": doc.text("nl")}}
+        if doc.article:
+            extra["x-article"] = doc.article
+        info.json_schema_extra = extra
+    model.model_rebuild(force=True)
+
+
+_document(Provision)
 FACT_SCHEMA = FactSchema(derive_schema())
+# every field a provision can hold, approvals' fields too (`approvals.role`; `approvals` itself is a
+# list of objects, a list without values): for errors, templates and docs/provision.md
+FIELD_TYPES: dict[str, FieldType] = {
+    **FACT_SCHEMA.fields,
+    "approvals": FieldType("list", (), Provision.model_fields["approvals"].description or "", False),
+    **derive_schema(Approval, "approvals.", frozenset()),
+}

@@ -9,7 +9,10 @@ import re
 from typing import Any
 
 from wivcheck.policy import RuleSetVersion, facts_of
+from wivcheck.policy.conditions import walk_leaves
 from wivcheck.policy.describe import describe
+
+from .fields import field_doc
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _MISSING = {"nl": "(niet ingevuld)", "en": "(not given)"}
@@ -44,6 +47,37 @@ def fill(text: str, facts: dict[str, Any], lang: str) -> str:
     return "".join(out)
 
 
+def field_hints(paths: list[str]) -> list[dict]:
+    """FieldHint data for field paths: an object is left out when a field inside it is named (the
+    field says more), and so is a path the field reference does not know."""
+    out = []
+    for p in paths:
+        doc = field_doc(p)
+        if doc is None or any(q.startswith(p + ".") for q in paths):
+            continue
+        out.append({"path": p, "label": dict(doc.label), "help": {lang: doc.text(lang) for lang in ("nl", "en")}})
+    return out
+
+
+def _named(hints: list[dict], lang: str) -> str:
+    """`path (label: help)`, joined: the fields a fix names, with what they mean."""
+    return "; ".join(f"{h['path']} ({h['label'][lang]}: {h['help'][lang].rstrip('.')})" for h in hints)
+
+
+_FIX_WORDS = {
+    "nl": {"fill": "Vul in: {0}.", "fields": "Velden: {0}.",
+           "ask": "Vraag {role}{higher} om goedkeuring voor {rule} en neem die op onder approvals "
+                  "(het blok hieronder, met het kenmerk van het besluit), gedateerd op of voor de "
+                  "verstrekkingsdatum. Of verander de feiten: {fix}",
+           "then": " Is de regel daarna nog geschonden, vraag dan {role}{higher} om goedkeuring voor {rule}."},
+    "en": {"fill": "Fill in: {0}.", "fields": "Fields: {0}.",
+           "ask": "Ask the {role}{higher} to approve {rule} and add the approval under approvals (the "
+                  "block below, with the decision's reference), dated on or before the provision date. "
+                  "Or change the facts: {fix}",
+           "then": " If the rule is still violated then, ask the {role}{higher} to approve {rule}."},
+}
+
+
 class _RuleText:
     """What a reason needs of a rule that does not depend on the provision, worked out once."""
 
@@ -54,6 +88,9 @@ class _RuleText:
         self.looked = list(dict.fromkeys(p for c in conds for p in facts_of(c)))
         self.title = {"nl": rule.title.nl, "en": rule.title.en}
         self.cites = [c.label() for c in rule.cites]
+        # the fields the fix is about: those the rule requires something of (not those deciding
+        # whether it applies, and not a fact a value is compared with, such as the provision date)
+        self.fields = field_hints(list(dict.fromkeys(leaf.fact for leaf, _ in walk_leaves(rule.requires))))
         # a derived fix is not a template: its `{a, b}` value sets must not be read as placeholders
         self.fix_is_template = rule.fix is not None
         if rule.fix is None:
@@ -61,6 +98,9 @@ class _RuleText:
                         "en": "Make this hold: " + describe(rule.requires, "en") + "."}
         else:
             self.fix = {"nl": rule.fix.nl, "en": rule.fix.en}
+        for lang in ("nl", "en"):
+            if self.fields:
+                self.fix[lang] += " " + _FIX_WORDS[lang]["fields"].format(_named(self.fields, lang))
 
 
 _TEXTS: dict[int, _RuleText] = {}
@@ -74,26 +114,42 @@ def _text(version: RuleSetVersion, rule) -> _RuleText:
 
 
 def build_reason(version: RuleSetVersion, rule, entry: dict, facts: dict[str, Any]) -> dict:
-    """A reason (as Reason data) for a trace entry that is violated or missing."""
+    """A reason (as Reason data) for a trace entry that is violated or missing. Its fix says first
+    what to do: for missing facts, the fields to fill in, each with what it means (`fix_fields`);
+    for a violated escalate-rule, ask the named role for an approval (`fix_approval`: the entry to
+    paste under `approvals`), before changing the facts; else the change, naming its fields."""
     static = _text(version, rule)
     missing = [p for p in static.looked if p not in facts]
     qid = entry["rule"]
     fix = {lang: fill(text, facts, lang) if static.fix_is_template else text
            for lang, text in static.fix.items()}
+    hints, approval = static.fields, None
     if entry["status"] == "missing":
-        fix = {"nl": "Vul in: " + ", ".join(missing) + ". " + fix["nl"],
-               "en": "Supply: " + ", ".join(missing) + ". " + fix["en"]}
+        hints = field_hints(missing) or hints
+        names = ", ".join(missing)
+        for lang in ("nl", "en"):
+            named = _named(hints, lang) if hints else names
+            fix[lang] = _FIX_WORDS[lang]["fill"].format(named) + " " + fix[lang]
+            if rule.on_fail == "escalate":
+                fix[lang] += _FIX_WORDS[lang]["then"].format(rule=qid, **_role(rule.escalate_to, lang))
     elif rule.on_fail == "escalate":
-        fix["nl"] += (f" Of leg voor: een goedkeuring door {_ROLE_NL_DEF[rule.escalate_to]} (of hoger) "
-                      f"voor {qid}, gedateerd op of voor de verstrekkingsdatum.")
-        fix["en"] += (f" Or escalate: an approval by the {ROLE_NAMES['en'][rule.escalate_to]} (or higher) "
-                      f"for {qid}, dated on or before the provision date.")
+        for lang in ("nl", "en"):
+            fix[lang] = _FIX_WORDS[lang]["ask"].format(rule=qid, fix=fix[lang], **_role(rule.escalate_to, lang))
+        approval = {"role": rule.escalate_to, "rule": qid, "reference": "TODO", "date": facts.get("date")}
     return {
         "rule": qid, "title": static.title, "outcome": rule.on_fail, "status": entry["status"],
         "cites": static.cites, "basis": rule.basis, "proxy": rule.proxy,
         "message": {"nl": fill(rule.message.nl, facts, "nl"), "en": fill(rule.message.en, facts, "en")},
         "fix": fix, "facts": {p: facts.get(p) for p in static.looked if facts.get(p) is not True},
-        "missing_facts": missing, "escalate_to": rule.escalate_to}
+        "missing_facts": missing, "escalate_to": rule.escalate_to,
+        "fix_fields": hints, "fix_approval": approval}
+
+
+def _role(role: str, lang: str) -> dict[str, str]:
+    """The role as the fix names it (`het diensthoofd`, `head of service`), and `(or higher)` unless
+    it is the Minister."""
+    return {"role": _ROLE_NL_DEF[role] if lang == "nl" else ROLE_NAMES["en"][role],
+            "higher": "" if role == "minister" else (" (of hoger)" if lang == "nl" else " (or higher)")}
 
 
 

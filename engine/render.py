@@ -91,6 +91,27 @@ def _statement_lines(items, lang: str) -> list[str]:
     return out
 
 
+_PASTE = {"nl": "Na goedkeuring in de verstrekking plakken (vul het kenmerk van het besluit in; staat er al "
+                "een lijst approvals, voeg dan alleen het item toe):",
+          "en": "Once approved, paste into the provision (fill in the decision's reference; where the "
+                "provision has approvals already, add the entry only):"}
+
+
+def approvals_yaml(decision: Decision) -> str:
+    """The `approvals:` block that would close the decision's open escalations once each person named
+    gives their approval: one entry per violated escalate-rule, reference TODO, dated the provision
+    date; empty when nothing is to approve. Values are written so the safe reader reads them back as
+    they are (rule ids and roles are plain words; the date is ISO)."""
+    entries = [r.fix_approval for r in decision.reasons if r.fix_approval is not None]
+    if not entries:
+        return ""
+    lines = ["approvals:"]
+    for e in entries:
+        lines += [f"  - role: {e.role}", f"    rule: {e.rule}", f"    reference: {e.reference}",
+                  f"    date: {e.date.isoformat()}"]
+    return "\n".join(lines)
+
+
 def render_text(decision: Decision, lang: str = "nl") -> str:
     nl = lang == "nl"
     tt = terminal_text
@@ -113,6 +134,10 @@ def render_text(decision: Decision, lang: str = "nl") -> str:
         lines.append(f"     {tt(getattr(r.message, lang))}")
         lines.append(f"     {'Wat moet veranderen' if nl else 'What would have to change'}: "
                      f"{tt(getattr(r.fix, lang))}")
+    paste = approvals_yaml(decision)
+    if paste:  # flush left, so it can be pasted into the provision as it stands
+        lines.append(f"  {_PASTE[lang]}")
+        lines += [tt(line) for line in paste.split("\n")]
     for t in decision.approved:
         ap = t.approved_by
         lines.append(f"  {'goedgekeurd' if nl else 'approved'}: {t.rule} "
@@ -179,9 +204,10 @@ def render_html(decision: Decision, provision: Provision | None = None, lang: st
          "sequence": "volgnummer" if nl else "sequence", "grounds": "Grondslag (route)" if nl else "Grounds (route)",
          "no_grounds": "Geen grondslag vastgesteld." if nl else "No ground established.",
          "obligations": "Verplichtingen" if nl else "Obligations", "advice": "Advies" if nl else "Advice",
-         "unsettled": _WORDS[lang]["unsettled"]}
+         "unsettled": _WORDS[lang]["unsettled"], "ask": "Goedkeuring vragen" if nl else "Ask for approval",
+         "paste": _PASTE[lang]}
     return _TEMPLATE.render(
-        d=decision, lang=lang, t=t, label=_DECISION[lang][decision.decision],
+        d=decision, lang=lang, t=t, label=_DECISION[lang][decision.decision], paste=approvals_yaml(decision),
         roles=", ".join(_ROLE[lang][r] for r in decision.escalate_to),
         approval_notes=[approval_note(a.approved_by, lang) for a in decision.approved],
         summary=provision_summary(provision, lang) if provision else [("id", decision.provision_id)])
@@ -224,6 +250,10 @@ def render_markdown(decision: Decision, lang: str = "nl", provision: Provision |
                        + (f" {m(label)}" if label else "")
                        + f" | {m(getattr(r.message, lang))} | {m(getattr(r.fix, lang))} |")
         out.append("")
+    paste = approvals_yaml(decision)
+    if paste:
+        out += [f"### {'Goedkeuring vragen' if nl else 'Ask for approval'}", "", _PASTE[lang], "",
+                "```yaml", terminal_text(paste, keep_lines=True).replace("`", "'"), "```", ""]
     for key, items in (("obligations", decision.obligations), ("advice", decision.advice)):
         if not items:
             continue

@@ -8,13 +8,46 @@ from pathlib import Path
 
 import jinja2
 
+from .citations import WIV2017_BWB, law_url
 from .describe import describe
 from .library import RuleSetVersion
 
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader(__package__, "templates"),
                           autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_ENV.filters["id"] = id   # the book.html template looks up each rule's citation links by the rule
 _FIELDS = ("title", "basis", "proxy", "ground", "cites", "applies_if", "requires", "on_fail", "escalate_to",
            "message", "fix", "note")
+
+
+def law_date(v: RuleSetVersion):
+    """The date of the law text a version's citations link to: the date its paraphrases were
+    checked against, when its source is the Wiv 2017; else None (the text valid today)."""
+    src = v.model.source
+    return src.checked_against if src.bwb_id == WIV2017_BWB else None
+
+
+def cite_links(v: RuleSetVersion, cites) -> list[tuple[str, str | None]]:
+    """(label, link to the law text or None) for each citation."""
+    on = law_date(v)
+    return [(c.label(), law_url(c, on)) for c in cites]
+
+
+def _cites_markdown(v: RuleSetVersion, cites) -> str:
+    return "; ".join(f"[{label}]({url})" if url else label for label, url in cite_links(v, cites))
+
+
+def book_order(versions: list[RuleSetVersion]) -> list[RuleSetVersion]:
+    """The rule book's order: the law first (a rule set whose source is a BWB law text), then the
+    others, drafts last (a rule set no version of which is in force); versions of a set in their order."""
+    by_set: dict[str, list[RuleSetVersion]] = {}
+    for v in versions:
+        by_set.setdefault(v.name, []).append(v)
+
+    def rank(vs: list[RuleSetVersion]) -> int:
+        if any(v.model.source.bwb_id for v in vs):
+            return 0
+        return 1 if any(v.model.status == "in_force" for v in vs) else 2
+    return [v for name in sorted(by_set, key=lambda n: (rank(by_set[n]), n)) for v in by_set[name]]
 
 
 def _outcome(rule) -> str:
@@ -112,7 +145,7 @@ def version_markdown(v: RuleSetVersion) -> str:
         r = _readable(v, rule)
         out += [f"### `{m.ruleset}.{rule.id}`: {rule.title.en}", "", f"*{rule.title.nl}*", "",
                 "| | |", "|---|---|",
-                f"| cites | {r['cites']} |", f"| basis | {r['basis']}"
+                f"| cites | {_cites_markdown(v, rule.cites)} |", f"| basis | {r['basis']}"
                 + (" (proxy: the check stands in for a judgement; see the note)" if rule.proxy else "") + " |",
                 f"| applies if | {r['applies_if']} |", f"| requires | {r['requires']} |",
                 f"| otherwise | {_outcome(rule)} |",
@@ -128,7 +161,7 @@ def version_markdown(v: RuleSetVersion) -> str:
         for item in getattr(m, section):
             r = _readable_item(item)
             out += [f"### {label} `{m.ruleset}.{item.id}`: {item.title.en}", "", f"*{item.title.nl}*", "",
-                    "| | |", "|---|---|", f"| cites | {r['cites']} |", f"| basis | {r['basis']} |",
+                    "| | |", "|---|---|", f"| cites | {_cites_markdown(v, item.cites)} |", f"| basis | {r['basis']} |",
                     f"| applies if | {r['applies_if']} |",
                     f"| message (nl) | {item.message.nl} |", f"| message (en) | {item.message.en} |"]
             if item.note:
@@ -168,6 +201,7 @@ def book_html(versions: list[RuleSetVersion], diffs: list[VersionDiff], matrix: 
               reference: str = "") -> str:
     """The rule book as one HTML page; `matrix` is policy.matrix.html_rows(...)."""
     items = [{"v": v, "m": v.model, "rules": [(r, _readable(v, r), _outcome(r)) for r in v.model.rules],
+              "links": {id(x): cite_links(v, x.cites) for x in [*v.model.rules, *v.model.obligations, *v.model.advice]},
               "extras": [(label, o, _readable_item(o)) for label, section in (("Obligation", "obligations"),
                                                                               ("Advice", "advice"))
                          for o in getattr(v.model, section)],

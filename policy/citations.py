@@ -8,7 +8,11 @@ headings. The draft policy rules have no published text, so any section is accep
 
 from __future__ import annotations
 
+import datetime as dt
+
 from .model import Cite
+
+WIV2017_BWB = "BWBR0039896"
 
 # article -> {lid -> onderdelen}; None: subdivision not checked
 WIV2017: dict[str, dict[str, str] | None] = {
@@ -72,3 +76,23 @@ def check_cite(cite: Cite) -> str | None:
     if cite.onderdeel and cite.onderdeel not in parts[lid]:
         return f"Art. {cite.article}({cite.lid}) Wiv 2017 has no onderdeel {cite.onderdeel!r} in the reference"
     return None
+
+
+def law_url(cite: Cite, on: dt.date | None = None) -> str | None:
+    """The cited article of the Wiv 2017 on wetten.overheid.nl, or None for another source.
+
+    The link is the site's persistent Juriconnect form (jci 1.3), which names the article itself
+    (`&artikel=62&lid=1&onderdeel=c`) rather than its place in the chapters: the page anchors
+    (`#Hoofdstuk3_Paragraaf3.4_..._Artikel62`) spell out the whole structure and change with it.
+    With `on`, the text valid on that date (`&z=` and `&g=`); else the text valid today. Example:
+    https://wetten.overheid.nl/jci1.3:c:BWBR0039896&artikel=62&lid=1&onderdeel=c&z=2026-01-01&g=2026-01-01"""
+    if cite.source != "Wiv 2017" or not cite.article:
+        return None
+    url = f"https://wetten.overheid.nl/jci1.3:c:{WIV2017_BWB}&artikel={cite.article}"
+    if cite.lid:
+        url += f"&lid={cite.lid}"
+    if cite.onderdeel:
+        url += f"&onderdeel={cite.onderdeel}"
+    if on is not None:
+        url += f"&z={on.isoformat()}&g={on.isoformat()}"
+    return url

@@ -22,7 +22,12 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
-        where = (f"line {self.line}: " if self.line else "") + (f"{self.path}: " if self.path else "")
+        return self.text()
+
+    def text(self, lang: str = "en") -> str:
+        """`line N: path: message` (Dutch: `regel N: ...`)."""
+        word = "regel" if lang == "nl" else "line"
+        where = (f"{word} {self.line}: " if self.line else "") + (f"{self.path}: " if self.path else "")
         return where + self.message
 
     def as_dict(self) -> dict:

@@ -1,9 +1,12 @@
 """Lint of rule sets: rules that can never apply or never be violated, obligations and advice
-that can never apply, rules that duplicate or overlap one another with different outcomes, message
+that can never apply, rules that duplicate or overlap one another with different outcomes, rules
+subsumed by another (the same outcome, on a subset of its conditions' facts, violated whenever they
+are), message
 problems, unknown citations (every cited article must be in the legal reference), grounds that are
 not articles of the law, Minister-level articles that escalate to someone else, withdrawn versions
 without a valid successor, versions that overlap or leave a gap, and rows of the legal coverage
-matrix that nothing encodes and no reason explains.
+matrix that nothing encodes and no reason explains. Every finding names the file and line it is
+about (the rule, or the key of the version), as `rules lint` prints it: `file:line`.
 
 Whether a rule can apply or be violated is decided on a small model: each fact the rule reads takes
 the values its conditions mention (dates and numbers also one step either side, offsets included),
@@ -18,15 +21,17 @@ import datetime as dt
 import itertools
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .citations import check_cite, minister_level
 from .conditions import LIST_DATE_FACT, All, FactRef, facts_of, walk_leaves
 from .dates import parse_offset
+from .errors import PolicyError
 from .library import Library, RuleSetVersion
 from .terms import applies_conditions, qualified
 from .schema import FactSchema
 from .semantics import compile_condition
+from .yamlsafe import MAX_BYTES, load_file
 
 MAX_COMBINATIONS = 200_000
 SAMPLE = 50_000
@@ -37,9 +42,16 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 @dataclass(frozen=True)
 class Finding:
     level: str          # error | warning
-    kind: str           # never-applies, never-violated, duplicate, overlap, message, citation, versions
+    kind: str           # never-applies, never-violated, duplicate, overlap, subsumed, message, citation,
+                        # versions, ground, minister-level, coverage, edited-in-place
     where: str          # qualified rule id or rule-set ref
     message: str
+    file: str = ""      # the rule file (or legal-coverage.yaml) it is about
+    line: int | None = None   # the line of the rule (or of the key) in that file
+
+    def location(self) -> str:
+        """`file:line`, `file`, or empty."""
+        return self.file + (f":{self.line}" if self.file and self.line else "")
 
 
 def _days(offset: str) -> int:
@@ -213,6 +225,40 @@ def _pairs(versions: list[RuleSetVersion], schema: FactSchema) -> list[Finding]:
     return out
 
 
+def _subsumed(versions: list[RuleSetVersion], schema: FactSchema) -> list[tuple[RuleSetVersion, object, Finding]]:
+    """Rules whose violations all violate another rule with the same outcome: A is subsumed by B
+    when every provision that violates A (or lacks a fact A needs) also violates B, B is violated by
+    more, and both end the same way (deny, or escalate to the same role). B reads no fact A does not
+    (its conditions are a subset of A's), and the check is exhaustive over the small model of both
+    rules' values; where that model is too large, nothing is said."""
+    rules = [(v, r) for v in versions for r in v.model.rules]
+    facts = {id(r): set(facts_of(r.requires)) | (set(facts_of(a)) if (a := _applies(v, r)) else set())
+             for v, r in rules}
+    out = []
+    for (va, ra), (vb, rb) in itertools.permutations(rules, 2):
+        if (ra.on_fail, ra.escalate_to) != (rb.on_fail, rb.escalate_to) or not facts[id(rb)] <= facts[id(ra)]:
+            continue
+        if facts[id(ra)] == facts[id(rb)]:
+            continue  # the same facts: duplicate or overlap (_pairs) says it
+        if vb.model.status == "draft" and va.model.status != "draft":
+            continue  # a draft decides nothing yet: it makes no rule in force redundant
+        conds = [c for c in (_applies(va, ra), ra.requires, _applies(vb, rb), rb.requires) if c is not None]
+        domains = _domains(conds, schema, {**va.model.lists, **vb.model.lists})
+        facts_iter, exhaustive = _assignments(domains, schema)
+        if not exhaustive:
+            continue
+        facts_list = list(facts_iter)
+        ta, tb = _violation_table(va, ra, facts_list), _violation_table(vb, rb, facts_list)
+        if not any(ta) or ta == tb or any(a and not b for a, b in zip(ta, tb)):
+            continue
+        qa, qb = qualified(va.name, ra.id), qualified(vb.name, rb.id)
+        out.append((va, ra, Finding("warning", "subsumed", qa,
+                                    f"is subsumed by {qb}: every provision that violates it violates {qb} too, "
+                                    f"with the same outcome ({_outcome(ra)}); its conditions add to those of "
+                                    f"{qb} without a decision of its own (merge the two, or remove this one)")))
+    return out
+
+
 def _outcome(rule) -> str:
     return f"escalate to {rule.escalate_to}" if rule.on_fail == "escalate" else "deny"
 
@@ -293,40 +339,76 @@ def _lifecycle(library: Library) -> list[Finding]:
     return out
 
 
-def lint(library: Library, schema: FactSchema, matrix: list | None = None) -> list[Finding]:
-    """Every finding over the library; `matrix` (policy.matrix.build) adds the coverage rows check."""
+class _Lines:
+    """Where things stand in a version's file: the line of each rule, obligation, advice, list and
+    note, and of the file's top-level keys (read again with the safe loader; a file that cannot be
+    read again has no lines, never an error here)."""
+
+    def __init__(self, v: RuleSetVersion):
+        self.file = v.path
+        try:
+            self.located = load_file(v.path, max_bytes=MAX_BYTES)
+        except PolicyError:
+            self.located = None
+        self.items: dict[str, int | None] = {}
+        m = v.model
+        for section, items in (("rules", m.rules), ("obligations", m.obligations), ("advice", m.advice),
+                               ("notes", m.notes)):
+            for i, item in enumerate(items):
+                self.items.setdefault(item.id, self.line(section, i))
+        for name in m.lists:
+            self.items[f"list {name}"] = self.line("lists", name)
+
+    def line(self, *path) -> int | None:
+        return self.located.line_of(path) if self.located else None
+
+    def at(self, finding: Finding, key: str | None = None, *path) -> Finding:
+        line = self.items.get(key) if key is not None else self.line(*path) if path else 1
+        return replace(finding, file=self.file, line=line or 1)
+
+
+def lint(library: Library, schema: FactSchema, matrix: list | None = None,
+         matrix_file: str = "") -> list[Finding]:
+    """Every finding over the library, each with the file and line it is about; `matrix`
+    (policy.matrix.build) adds the coverage rows check (`matrix_file`: the rows' file)."""
     findings: list[Finding] = []
     versions = library.all()
+    lines = {v.ref: _Lines(v) for v in versions}
     for v in versions:
+        at = lines[v.ref].at
         for rule in v.model.rules:
-            findings += _check_rule(v, rule, schema)
-            findings += _citations(qualified(v.name, rule.id), rule.cites)
-            findings += _rule_specifics(v, rule)
+            found = (_check_rule(v, rule, schema) + _citations(qualified(v.name, rule.id), rule.cites)
+                     + _rule_specifics(v, rule))
+            findings += [at(f, rule.id) for f in found]
         for item in [*v.model.obligations, *v.model.advice]:
-            findings += _check_rule(v, item, schema)
-            findings += _citations(qualified(v.name, item.id), item.cites)
+            found = _check_rule(v, item, schema) + _citations(qualified(v.name, item.id), item.cites)
+            findings += [at(f, item.id) for f in found]
         for name, dl in v.model.lists.items():
-            findings += _citations(f"{v.name} list {name}", dl.cites)
+            findings += [at(f, f"list {name}") for f in _citations(f"{v.name} list {name}", dl.cites)]
         for note in v.model.notes:
-            findings += _citations(f"{v.name} note {note.id}", note.cites)
-        findings += _messages(v)
+            findings += [at(f, note.id) for f in _citations(f"{v.name} note {note.id}", note.cites)]
+        findings += [at(f, f.where.rpartition(".")[2]) for f in _messages(v)]
     # rules that decide together: the latest version of each rule set that is not withdrawn
     latest = []
     for vs in library.versions.values():
         live = [v for v in vs if v.model.status != "withdrawn"]
         latest.append((live or vs)[-1])
-    findings += _pairs(latest, schema)
-    findings += _versions(library)
-    findings += _lifecycle(library)
+    by_qid = {qualified(v.name, r.id): v for v in latest for r in v.model.rules}
+    findings += [lines[by_qid[f.where].ref].at(f, f.where.rpartition(".")[2]) for f in _pairs(latest, schema)]
+    findings += [lines[v.ref].at(f, rule.id) for v, rule, f in _subsumed(latest, schema)]
+    refs = {v.ref: v for v in versions}
+    for f in _versions(library) + _lifecycle(library):
+        key = "superseded_by" if "superseded_by" in f.message else "valid_from"
+        findings.append(lines[f.where].at(f, None, key) if f.where in refs else f)
     if matrix is not None:
         from .matrix import problems
         for label, message in problems(matrix):
-            findings.append(Finding("error", "coverage", label, message))
+            findings.append(Finding("error", "coverage", label, message, matrix_file))
         for mr in matrix:
             why = check_cite(mr.row.cite)
             if why:
                 findings.append(Finding("error", "coverage", mr.row.cite.label(),
-                                        f"row cites what the legal reference does not hold: {why}"))
+                                        f"row cites what the legal reference does not hold: {why}", matrix_file))
     return findings
 
 

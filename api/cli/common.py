@@ -24,6 +24,7 @@ from rich.markup import escape as _escape_markup
 from wivcheck.engine import (InputError, load_library, render_html, render_json, render_markdown, render_text,
                              terminal_text)
 from wivcheck.engine.log import Ledger, redact_url
+from wivcheck.engine.messages import CANNOT_READ
 from wivcheck.engine.log.ledger import default_path
 from wivcheck.policy import OUTCOME_RANK
 from wivcheck.policy.errors import Problem, WivcheckError
@@ -145,28 +146,34 @@ def library_or_exit(rules: Optional[Path]):
         raise typer.Exit(exc.exit_code)
 
 
-def read_source(source: str) -> tuple[str, bytes]:
+def read_source(source: str, lang: str = "en") -> tuple[str, bytes]:
+    """(name, bytes) of an input file, or of stdin for `-`. Raises InputError ("cannot read FILE",
+    in `lang`) when it cannot be read."""
     if source == "-":
         return "<stdin>", sys.stdin.buffer.read()
     try:
         return source, Path(source).read_bytes()
     except OSError as exc:
-        raise InputError([Problem(f"cannot read {source}: {exc.strerror}")], source,
-                             message=f"cannot read {source}") from None
+        words = CANNOT_READ.get(lang, CANNOT_READ["en"]).format(source=source)
+        raise InputError([Problem(f"{words}: {exc.strerror}")], source, message=words) from None
+
+
+def print_decision_text(d, provision, fmt, lang: str) -> str:
+    """A decision in a format (json, markdown, html, text), as `print_decision` prints it."""
+    if fmt in (Format.json, "json"):
+        return render_json(d)
+    if fmt in (Format.markdown, "markdown"):
+        return render_markdown(d, lang, provision)
+    if fmt == "html":
+        return render_html(d, provision, lang)
+    text = render_text(d, lang)
+    if d.log:
+        text += f"\n  {'vastgelegd' if lang == 'nl' else 'recorded'}: #{d.log.sequence} {d.log.hash}"
+    return text
 
 
 def print_decision(d, provision, fmt, lang: str) -> None:
-    if fmt in (Format.json, "json"):
-        echo(render_json(d))
-    elif fmt in (Format.markdown, "markdown"):
-        echo(render_markdown(d, lang, provision))
-    elif fmt == "html":
-        echo(render_html(d, provision, lang))
-    else:
-        text = render_text(d, lang)
-        if d.log:
-            text += f"\n  {'vastgelegd' if lang == 'nl' else 'recorded'}: #{d.log.sequence} {d.log.hash}"
-        echo(text)
+    echo(print_decision_text(d, provision, fmt, lang))
 
 
 def db_target(db: Optional[str]) -> str:
@@ -184,15 +191,17 @@ def ledger_or_exit(db: Optional[str], *, create: bool = False, timeout: float = 
         fail(exc)
 
 
-def report_error(source: str, exc: WivcheckError, fmt: Format) -> None:
+def report_error(source: str, exc: WivcheckError, fmt: Format, lang: str = "en") -> None:
     """The one place the CLI turns an error about an input into output: with `--format json` a line
     `{"error": {"code", "message", "problems": [{"path", "line", "message"}]}, "source"}` (the API's
-    error shape plus the input's name) on stdout; always the problems, one a line, on stderr."""
+    error shape plus the input's name) on stdout; always the problems, one a line, on stderr, with
+    the frame in `lang` (the messages are in the language the input was read in)."""
     if fmt is Format.json:
         echo(json.dumps({**exc.as_dict(), "source": source}, ensure_ascii=False))
-    err.print(f"[bold red]error[/] ({exc.code}) in {shown(source)}: {shown(exc.message)}", markup=True)
+    word = "fout" if lang == "nl" else "error"
+    err.print(f"[bold red]{word}[/] ({exc.code}) in {shown(source)}: {shown(exc.message)}", markup=True)
     for p in exc.problem_list():
-        err.print(f"  {p}", markup=False)
+        err.print(f"  {p.text(lang)}", markup=False)
 
 
 class ShowFormat(str, enum.Enum):

@@ -10,16 +10,15 @@ from typing import Optional
 
 import typer
 
-from wivcheck.policy.errors import WivcheckError
+from wivcheck.policy.errors import Problem, WivcheckError
 
 from wivcheck.engine import Engine, render_html
 
 from wivcheck.engine.log import Ledger, recording
 
 from .common import (echo, ERROR, DbPath, ExportFormat, Format, Lang, RulesDir, ShowFormat, db_target, err,
-                     exit_if_broken, fail, ledger_or_exit, library_or_exit, parse_day, parse_refs, print_decision,
-                     print_impact,
-                     remember_format)
+                     exit_if_broken, fail, json_error, ledger_or_exit, library_or_exit, parse_day, parse_refs,
+                     print_decision, print_decision_text, print_impact, remember_format, settings, shown)
 from .examples import epilog
 
 log_app = typer.Typer(no_args_is_help=True, help="The decision log: show, verify, head, export, import, replay, "
@@ -36,10 +35,19 @@ def describe_recorder(by: dict | None, lang: str) -> str:
     return f"{by.get('local_user', '?')}@{by.get('host', '?')}{via}"
 
 @log_app.command("show", epilog=epilog("log show"))
-def log_show(key: str = typer.Argument(..., metavar="ID|SEQ", help="Sequence number, decision id or provision id."),
+def log_show(key: Optional[str] = typer.Argument(None, metavar="ID|SEQ",
+                                                 help="Sequence number, decision id or provision id (its latest entry)."),
+             provision: Optional[str] = typer.Option(None, "--provision", metavar="ID",
+                                                     help="List every entry of this provision id, oldest first."),
              fmt: ShowFormat = typer.Option(ShowFormat.text, "--format", callback=remember_format),
              lang: Lang = typer.Option(Lang.nl, "--lang"), db: Optional[str] = DbPath):
-    """Print one recorded decision with its explanation."""
+    """Print one recorded decision with its explanation; or, with --provision, every entry of one
+    provision (each check of it that was recorded), oldest first."""
+    if (key is None) == (provision is None):
+        raise typer.BadParameter("give an entry (ID|SEQ) or --provision ID, not both")
+    if provision is not None:
+        _show_provision(provision, fmt, lang, db)
+        return
     with ledger_or_exit(db) as ledger:
         try:
             provision, decision, entry = recording.shown(ledger, key)
@@ -62,6 +70,41 @@ def log_show(key: str = typer.Argument(..., metavar="ID|SEQ", help="Sequence num
         echo(f"  {label}: {describe_recorder(entry.recorder(), lang.value)}, {entry.recorded_at}")
 
 
+def _show_provision(provision_id: str, fmt: ShowFormat, lang: Lang, db: Optional[str]) -> None:
+    """Every entry of a provision, each checked against its hash and its neighbours first."""
+    if fmt is ShowFormat.html:
+        raise typer.BadParameter("--provision lists entries as text, markdown or json; show one entry as html "
+                                 "by its sequence number", param_hint="--format")
+    shown_entries = []
+    with ledger_or_exit(db) as ledger:
+        try:
+            entries = ledger.entries_of(provision_id)
+            if not entries:
+                from wivcheck.engine.log.ledger import EntryNotFound
+                raise EntryNotFound(f"no entry of provision {provision_id!r} in {ledger.where}")
+            for e in entries:
+                p, d, entry = recording.shown(ledger, str(e.seq))
+                shown_entries.append((p, d, entry))
+        except WivcheckError as exc:
+            fail(exc)
+    nl = lang is Lang.nl
+    if fmt is ShowFormat.json:
+        echo(json.dumps([{"seq": e.seq, "recorded_at": e.recorded_at, "recorded_by": e.recorder(),
+                          "outcome": e.outcome, "decision_id": e.decision_id, "hash": e.hash,
+                          "decision": d.model_dump(mode="json")} for _, d, e in shown_entries], ensure_ascii=False))
+        return
+    if fmt is ShowFormat.markdown:
+        echo("\n".join(print_decision_text(d, p, "markdown", lang.value) for p, d, _ in shown_entries))
+        return
+    echo(f"{provision_id}: {len(shown_entries)} {'vastgelegde beslissingen' if nl else 'recorded decisions'}")
+    for p, d, e in shown_entries:
+        rules = ", ".join(r.rule for r in d.reasons) or "-"
+        echo(f"  #{e.seq}  {e.recorded_at}  {e.outcome:8}  {e.hash}")
+        echo(f"        {'redenen' if nl else 'reasons'}: {rules}")
+        echo(f"        {'vastgelegd door' if nl else 'recorded by'}: {describe_recorder(e.recorder(), lang.value)}; "
+             f"{'beslissing' if nl else 'decision'} {e.decision_id}")
+
+
 @log_app.command("head", epilog=epilog("log head"))
 def log_head(db: Optional[str] = DbPath):
     """Print the sequence number and hash of the last entry (write the hash down elsewhere)."""
@@ -71,18 +114,30 @@ def log_head(db: Optional[str] = DbPath):
 
 
 @log_app.command("verify", epilog=epilog("log verify"))
-def log_verify(expect_head: Optional[str] = typer.Option(None, "--expect-head", metavar="HASH",
-                                                         help="A head hash written down earlier; it must still be in the log."),
+def log_verify(expect_head: Optional[str] = typer.Option(
+                   None, "--expect-head", metavar="HASH",
+                   help="A head hash written down earlier (all 64 hex digits, or the first 12 or more); it "
+                        "must still be in the log."),
                checkpoint: Optional[list[Path]] = typer.Option(
-                   None, "--checkpoint", metavar="FILE",
+                   None, "--checkpoint", "--checkpoints", metavar="FILE",
                    help="A signed checkpoint (`log checkpoint`); repeatable. Needs --public-key."),
-               public_key: Optional[Path] = typer.Option(None, "--public-key", metavar="FILE",
-                                                         help="The public key the checkpoints were signed with."),
+               public_key: Optional[Path] = typer.Option(
+                   None, "--public-key", metavar="FILE",
+                   help="The public key the checkpoints were signed with. Needs --checkpoint: the "
+                        "checkpoints are kept outside the log, so name each file."),
+               rules: Optional[Path] = typer.Option(
+                   None, "--rules", metavar="DIR",
+                   help="The rules folder to check against the log (default: WIVCHECK_RULES, else the shipped "
+                        "rules): a version recorded with another sha256 was edited in place."),
                db: Optional[str] = DbPath):
     """Recompute the hash chain and check the database (integrity, triggers, grants) and any signed
-    checkpoints; name the first entry that does not fit."""
+    checkpoints; name the first entry that does not fit. Also check that no rule file the log
+    recorded decisions under was edited in place (same name@version, another sha256)."""
     if checkpoint and public_key is None:
         raise typer.BadParameter("--checkpoint needs --public-key", param_hint="--public-key")
+    if public_key is not None and not checkpoint:
+        raise typer.BadParameter("--public-key checks nothing on its own: name the signed checkpoint files with "
+                                 "--checkpoint FILE (they are kept outside the log)", param_hint="--checkpoint")
     from wivcheck.engine.log import checkpoint as checkpoints
     try:
         anchors = []
@@ -91,11 +146,13 @@ def log_verify(expect_head: Optional[str] = typer.Option(None, "--expect-head", 
             anchors = [checkpoints.read(path, key) for path in checkpoint]
     except WivcheckError as exc:
         fail(exc)
+    library, skipped = _library_for_verify(rules)
     with ledger_or_exit(db) as ledger:
         try:
             problems = ledger.check_database()
             n, fault = ledger.verify(expect_head, anchors)
             seq, digest = ledger.head()
+            edited = recording.edited_in_place(ledger, library) if library is not None and not fault else []
         except WivcheckError as exc:
             fail(exc)
     for problem in problems:
@@ -105,6 +162,28 @@ def log_verify(expect_head: Optional[str] = typer.Option(None, "--expect-head", 
         raise typer.Exit(ERROR)
     signed = f"; {len(anchors)} checkpoint(s) hold" if anchors else ""
     echo(f"intact: {n} entries, head {seq} {digest}{signed}")
+    if skipped:
+        err.print(f"note: rule files not checked against the log: {skipped}", markup=False)
+    for f in edited:
+        err.print(f"[bold red]RULE FILE CHANGED[/]: {shown(f.where)}: {shown(f.message)}", markup=True)
+    if edited:
+        json_error(WivcheckError(f"{len(edited)} rule file(s) edited in place after decisions were recorded "
+                                 "under them", [Problem(f.message, f.where) for f in edited]))
+        raise typer.Exit(ERROR)
+
+
+def _library_for_verify(rules: Optional[Path]):
+    """(library, why not) for the rule-file check of `log verify`: a folder that cannot be loaded
+    is named and skipped when it was not asked for (the chain is verified all the same), and an
+    error when it was (--rules)."""
+    from wivcheck.engine import load_library
+    target = rules or settings().rules_dir
+    try:
+        return load_library(target), ""
+    except WivcheckError as exc:
+        if rules is not None:
+            fail(exc)
+        return None, f"the rules folder {target or 'shipped with wivcheck'} does not load ({exc.message})"
 
 
 @log_app.command("export", epilog=epilog("log export"))

@@ -26,6 +26,7 @@ from .approvals import LogWhenNeeded, approve, escalations
 from .examples import epilog
 from .health import healthcheck
 from .log import log_app
+from .provision import provision_app
 from .rules import rules_app
 from .serve import gate, serve, tokens_app
 
@@ -67,7 +68,7 @@ def check(
                                                 help="Use this version (drafts too); repeatable."),
     fmt: Format = typer.Option(Format.text, "--format", callback=remember_format,
                                help="text, json (one object per line) or markdown."),
-    lang: Lang = typer.Option(Lang.nl, "--lang", help="Language of messages."),
+    lang: Lang = typer.Option(Lang.nl, "--lang", help="Language of decisions and error messages."),
     record: bool = typer.Option(False, "--record", help="Append each decision to the decision log."),
     offline: bool = typer.Option(False, "--offline", help="Do not check approvals against a decision log "
                                                          "(WIVCHECK_DB or --db): they count as written, marked "
@@ -98,14 +99,14 @@ def check(
     worst = 0
     for source in files:
         try:
-            name, raw = read_source(source)
-            provisions = parse_provisions(raw, name)
+            name, raw = read_source(source, lang.value)
+            provisions = parse_provisions(raw, name, lang=lang.value)
             decisions = engine.decide_many(provisions, as_of=day, rulesets=refs, register=register)
             if record:
                 decisions = recording.record(ledger, provisions, decisions)
         except WivcheckError as exc:
             worst = max(worst, ERROR, key=SEVERITY.__getitem__)
-            report_error(source, exc, fmt)
+            report_error(source, exc, fmt, lang.value)
             continue
         for p, d in zip(provisions, decisions):
             worst = max(worst, EXIT[d.decision], key=SEVERITY.__getitem__)
@@ -119,6 +120,7 @@ log_app.command("escalations", epilog=epilog("log escalations"))(escalations)
 app.command(epilog=epilog("gate"))(gate)
 app.command(epilog=epilog("serve"))(serve)
 app.command(epilog=epilog("healthcheck"))(healthcheck)
+app.add_typer(provision_app, name="provision")
 app.add_typer(rules_app, name="rules")
 app.add_typer(log_app, name="log")
 app.add_typer(tokens_app, name="tokens")

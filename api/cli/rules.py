@@ -283,7 +283,7 @@ def rules_doc(fmt: DocFormat = typer.Option(DocFormat.markdown, "--format", call
     from wivcheck.engine.tools.impact import load_candidate
     from wivcheck.policy import book
     library = library_or_exit(rules)
-    versions = library.all()
+    versions = book.book_order(library.all())   # the law first, drafts last
     diffs = []
     if diff_refs:
         if len(diff_refs) != 2:
@@ -296,7 +296,8 @@ def rules_doc(fmt: DocFormat = typer.Option(DocFormat.markdown, "--format", call
         d.base, d.candidate = (f"{ref} ({v.ref})" if Path(ref).exists() else v.ref for ref, v in zip(diff_refs, pair))
         diffs.append(d)
     else:
-        for vs in library.versions.values():
+        for name in dict.fromkeys(v.name for v in versions):
+            vs = library.versions[name]
             diffs += [book.diff(a, b) for a, b in zip(vs, vs[1:])]
     matrix, reference, evidence = [], "", None
     if not diff_refs:
@@ -352,23 +353,41 @@ def _coverage_matrix(library, rules_dir: Optional[Path]):
 
 @rules_app.command("lint", epilog=epilog("rules lint"))
 def rules_lint(path: Optional[Path] = typer.Argument(None, help="A rules folder (default: the shipped rules)."),
-               fmt: Format = typer.Option(Format.text, "--format", callback=remember_format, help="text or json.")):
-    """Find dead, duplicate and overlapping rules, message and citation problems, version gaps, and
-    rows of the legal coverage matrix (legal-coverage.yaml) that nothing encodes and no reason explains."""
+               fmt: Format = typer.Option(Format.text, "--format", callback=remember_format, help="text or json."),
+               db: Optional[str] = typer.Option(None, "--db", metavar="PATH|URL",
+                                                help="Also check the rule files against this decision log: a "
+                                                     "version the log recorded with another sha256 was edited in "
+                                                     "place.")):
+    """Find dead, duplicate, overlapping and subsumed rules, message and citation problems, version
+    gaps, and rows of the legal coverage matrix (legal-coverage.yaml) that nothing encodes and no
+    reason explains; each with file:line. With --db, rule files edited in place after the log
+    recorded decisions under them."""
     from wivcheck.policy import matrix as matrix_mod
     from wivcheck.policy.lint import lint
     library = library_or_exit(path)
     rows = _matrix_rows(path)
     matrix = matrix_mod.build(library, rows, FACT_SCHEMA.get("recipient.kind").values) if rows else None
-    findings = lint(library, FACT_SCHEMA, matrix)
+    findings = lint(library, FACT_SCHEMA, matrix, str(matrix_mod.rows_path(path or default_rules_dir())))
+    if db is not None:
+        from wivcheck.engine.log.recording import edited_in_place
+        with ledger_or_exit(db) as ledger:
+            findings += edited_in_place(ledger, library)
     errors = [f for f in findings if f.level == "error"]
     if fmt is Format.json:
         echo(json.dumps([f.__dict__ for f in findings], ensure_ascii=False))
     else:
-        for f in sorted(findings, key=lambda f: (f.level != "error", f.where)):
-            echo(f"{f.level:7} {f.kind:15} {f.where}: {f.message}")
+        for f in sorted(findings, key=lambda f: (f.level != "error", f.file, f.line or 0, f.where)):
+            echo(f"{f.level:7} {f.kind:15} {_shorter(f.location())}{': ' if f.file else ''}{f.where}: {f.message}")
         echo(f"lint: {len(errors)} errors, {len(findings) - len(errors)} warnings")
     raise typer.Exit(ERROR if errors else 0)
+
+
+def _shorter(location: str) -> str:
+    """A location relative to the working folder when it lies below it (as editors link it)."""
+    try:
+        return str(Path(location).relative_to(Path.cwd()))
+    except ValueError:
+        return location
 
 
 @rules_app.command("schema", epilog=epilog("rules schema"))

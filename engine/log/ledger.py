@@ -51,6 +51,32 @@ class LedgerError(WivcheckError):
     http_status = 503
 
 
+class InvalidHead(LedgerError):
+    """An expected head that cannot be looked for: not hexadecimal, shorter than a prefix may be, or
+    a prefix that fits more than one entry."""
+
+    code = "invalid_head"
+    http_status = 422
+
+
+MIN_HEAD_PREFIX = 12   # 48 bits: a clash among a log's hashes is never to be expected
+
+
+def head_prefix(text: str) -> str:
+    """An expected head as written down: the whole hash (64 hex digits) or a prefix of at least
+    MIN_HEAD_PREFIX, in either case; returned in lower case. Raises InvalidHead saying what to give."""
+    value = text.strip().lower()
+    if not value or any(c not in "0123456789abcdef" for c in value):
+        raise InvalidHead(f"the expected head {text!r} is not a hash: give the hexadecimal hash `log head` "
+                          f"printed (or its first {MIN_HEAD_PREFIX} digits or more)")
+    if len(value) > 64:
+        raise InvalidHead(f"the expected head has {len(value)} digits; a hash has 64: check the hash")
+    if len(value) < MIN_HEAD_PREFIX:
+        raise InvalidHead(f"the expected head {value} is too short to be sure of: give at least "
+                          f"{MIN_HEAD_PREFIX} digits of the hash")
+    return value
+
+
 class EntryNotFound(LedgerError):
     """No entry with that sequence number, decision id or provision id is in the log."""
 
@@ -499,10 +525,14 @@ class Ledger(abc.ABC):
                ) -> tuple[int, Fault | None]:
         """Recompute the chain. Returns (entries checked, first fault or None).
 
-        `expect_head`: a hash written down earlier that must still be in the chain. `anchors`
-        (signed checkpoints): entry `seq` must still have that hash, and no entry after it may be
-        dated before the anchor's time (a backdated entry appended later)."""
-        expected_seq, prev, seen_head = 1, GENESIS, expect_head is None
+        `expect_head`: a hash written down earlier that must still be in the chain: the whole hash
+        or a prefix of at least MIN_HEAD_PREFIX hex digits (`head_prefix`; InvalidHead when it is
+        malformed, or when the prefix fits more than one entry). `anchors` (signed checkpoints):
+        entry `seq` must still have that hash, and no entry after it may be dated before the
+        anchor's time (a backdated entry appended later)."""
+        prefix = head_prefix(expect_head) if expect_head is not None else None
+        matched: list[int] = []
+        expected_seq, prev = 1, GENESIS
         by_seq = {}
         for a in anchors:
             by_seq.setdefault(a.seq, []).append(a)
@@ -533,16 +563,40 @@ class Ledger(abc.ABC):
                 return n, Fault(e.seq, f"it is dated {e.recorded_at}, before {latest.source} (entry "
                                        f"{latest.seq}, signed at {latest.time.isoformat()}) that it "
                                        "follows: a backdated entry appended later")
-            if e.hash == expect_head:
-                seen_head = True
+            if prefix is not None and e.hash.startswith(prefix):
+                matched.append(e.seq)
             prev, expected_seq = e.hash, expected_seq + 1
         last = expected_seq - 1
         for a in anchors:
             if a.seq > last:
                 return n, Fault(last, f"{a.source} signed entry {a.seq}, but the log ends at entry {last}: "
                                       "entries were cut off the end, or the log was replaced")
-        if not seen_head:
-            return n, Fault(last, f"the expected head {expect_head} is not in the log: "
-                                  "entries were cut off the end, or the log was replaced")
+        if len(matched) > 1:
+            raise InvalidHead(f"the expected head {prefix} fits entries {', '.join(map(str, matched))}: "
+                              "give more digits of the hash")
+        if prefix is not None and not matched:
+            return n, Fault(last, f"the expected head {prefix} is not in the log: entries were cut off the "
+                                  "end, or the log was replaced (or the hash was written down wrong: check it)")
         return n, None
+
+    def entries_of(self, provision_id: str) -> list[Entry]:
+        """Every entry of a provision id, in sequence order (each check of it that was recorded)."""
+        return self._rows("WHERE provision_id = ? ORDER BY seq", (provision_id,))
+
+    def ruleset_uses(self, batch: int = 5000) -> Iterator[tuple[int, list[dict]]]:
+        """(sequence number, the rule-set versions its decision was made under: `{id, version, status,
+        sha256}`) for every entry, read in batches without the provisions and decisions. An entry
+        whose column does not parse gives an empty list (`verify` names it)."""
+        last = 0
+        while True:
+            rows = self._query("SELECT seq, rulesets FROM entries WHERE seq > ? ORDER BY seq LIMIT ?", (last, batch))
+            if not rows:
+                return
+            for seq, text in rows:
+                try:
+                    sets = json.loads(text)
+                except ValueError:
+                    sets = []
+                yield seq, sets if isinstance(sets, list) else []
+            last = rows[-1][0]
 

@@ -13,6 +13,9 @@ import os
 import socket
 from typing import Iterable, Iterator
 
+from wivcheck.policy import Library
+from wivcheck.policy.lint import Finding
+
 from ..decision import Decision, LogRef
 from .ledger import Entry, EntryNotFound, EntryTampered, Ledger, LedgerError, Once, canonical
 from ..provision import FACT_SCHEMA, Provision
@@ -85,6 +88,39 @@ def stored(entry: Entry) -> tuple[Provision, Decision]:
     provision = Provision.model_validate(entry.provision_data())
     decision = Decision.model_validate(entry.decision_data())
     return provision, decision.model_copy(update={"log": LogRef(sequence=entry.seq, hash=entry.hash)})
+
+
+# -- rule files against the log ------------------------------------------------------------------
+
+def edited_in_place(ledger: Ledger, library: Library) -> list[Finding]:
+    """Rule-set versions the log recorded decisions under whose file now has another sha256: the file
+    was edited in place instead of being given a new version, and those decisions can no longer be
+    replayed with the rules they were made under (DESIGN.md, "Rule sets"). One error finding per
+    version, naming the file, the hashes and the entries. A version the log names that is not in
+    the library is not judged here (another rules folder may hold it)."""
+    recorded: dict[str, dict[str, list[int]]] = {}
+    for seq, sets in ledger.ruleset_uses():
+        for r in sets:
+            if isinstance(r, dict) and {"id", "version", "sha256"} <= r.keys():
+                recorded.setdefault(f"{r['id']}@{r['version']}", {}).setdefault(r["sha256"], []).append(seq)
+    out = []
+    for v in library.all():
+        hashes = recorded.get(v.ref)
+        if not hashes:
+            continue
+        other = {h: seqs for h, seqs in hashes.items() if h != v.sha256}
+        if not other:
+            continue
+        n = sum(len(seqs) for seqs in other.values())
+        seqs = sorted(s for ss in other.values() for s in ss)
+        shown = ", ".join(map(str, seqs[:5])) + (", ..." if len(seqs) > 5 else "")
+        before = " and ".join(sorted(other))
+        out.append(Finding("error", "edited-in-place", v.ref,
+                           f"{v.path} was edited in place: the decision log holds {n} decision(s) made under "
+                           f"{v.ref} with sha256 {before} (entries {shown}); the file now has sha256 {v.sha256}. "
+                           f"Restore the file and make the change a new version of {v.name}.",
+                           v.path, 1))
+    return out
 
 
 # -- export -----------------------------------------------------------------------------------
@@ -185,7 +221,31 @@ def to_jsonl(rows: Iterable[dict]) -> Iterator[str]:
 
 
 CSV_COLUMNS = ["seq", "recorded_at", "recorded_by", "decision_id", "provision_id", "outcome", "escalate_to",
-               "reasons", "grounds", "obligations", "rulesets", "provision", "prev_hash", "hash", "verified"]
+               "reasons", "grounds", "obligations", "rulesets", "provision", "prev_hash", "hash", "verified",
+               # added for oversight: the reasons' messages, the approvals given and used, every hash
+               "messages_nl", "messages_en", "approvals", "approved", "rulesets_sha256"]
+
+
+def _messages(decision: dict, lang: str) -> str:
+    """`rule: message` for every reason, one a line."""
+    return "\n".join(f"{r.get('rule', '?')}: {(r.get('message') or {}).get(lang, '')}"
+                     for r in decision.get("reasons", []))
+
+
+def _approvals(provision: dict) -> str:
+    """The provision's approvals, `role rule reference date`, one a line (`[redacted]` when redacted)."""
+    given = provision.get("approvals", [])
+    if not isinstance(given, list):
+        return str(given)
+    return "\n".join(" ".join(str(a.get(k, "")) for k in ("role", "rule", "reference", "date"))
+                     for a in given if isinstance(a, dict))
+
+
+def _approved(decision: dict) -> str:
+    """The escalations an approval closed, `rule role reference date`, one a line."""
+    return "\n".join(" ".join([t.get("rule", "?")] + [str((t.get("approved_by") or {}).get(k, ""))
+                                                       for k in ("role", "reference", "date")])
+                     for t in decision.get("approved", []))
 
 
 def to_csv(rows: Iterable[dict]) -> Iterator[str]:
@@ -205,7 +265,9 @@ def to_csv(rows: Iterable[dict]) -> Iterator[str]:
                     " ".join(o["id"] for o in d.get("obligations", [])),
                     " ".join(f"{r['id']}@{r['version']}" for r in row["rulesets"]),
                     canonical(row["provision"]), row["prev_hash"], row["hash"],
-                    "true" if row["verified"] else f"false: {row['problem']}"])
+                    "true" if row["verified"] else f"false: {row['problem']}",
+                    _messages(d, "nl"), _messages(d, "en"), _approvals(row["provision"]), _approved(d),
+                    " ".join(f"{r['id']}@{r['version']}={r.get('sha256', '')}" for r in row["rulesets"])])
         yield buf.getvalue()
 
 

@@ -133,7 +133,7 @@ def test_withdrawn_version_replays_only_when_named():
 def test_bad_provision_is_an_error_naming_the_field(tmp_path):
     f = tmp_path / "p.yaml"
     f.write_text(yaml.safe_dump(patched({"recipient": {"kind": "company"}, "colour": "red"})))
-    r = run("check", str(f))
+    r = run("check", "--lang", "en", str(f))
     assert r.returncode == 1
     assert "recipient.kind" in r.stderr and "colour: unknown field" in r.stderr
     assert r.stdout == ""

@@ -258,3 +258,75 @@ def test_an_sqlite_log_has_no_grants(tmp_path):
 def test_a_url_of_another_scheme_is_an_error_naming_it():
     r = run("log", "head", db="mysql://root:secret@db/x")
     assert r.returncode == 1 and "WIVCHECK_DB" in r.stderr and "secret" not in r.stderr
+
+
+# -- oversight (issue 17) --------------------------------------------------------------------------
+
+def test_expect_head_takes_the_first_digits_or_says_what_to_give(db):
+    run("check", "--record", *EXAMPLE_FILES, db=db)
+    head = run("log", "head", db=db).stdout.split()[1]
+    ok = run("log", "verify", "--expect-head", head[:12], db=db)
+    assert ok.returncode == 0 and "intact: 4 entries" in ok.stdout, ok.stderr
+    short = run("log", "verify", "--expect-head", head[:8], db=db)
+    assert short.returncode == 1 and "give at least 12 digits of the hash" in short.stderr
+    wrong = run("log", "verify", "--expect-head", "0123456789abcdef", db=db)
+    assert wrong.returncode == 1 and "is not in the log" in wrong.stderr and "check it" in wrong.stderr
+
+
+def test_public_key_without_checkpoints_checks_nothing_and_says_so(db, tmp_path):
+    key, pub = tmp_path / "cp.key", tmp_path / "cp.pub"
+    run("log", "keygen", "--key", str(key), "--public-key", str(pub))
+    run("check", "--record", EXAMPLE_FILES[0], db=db)
+    r = run("log", "verify", "--public-key", str(pub), db=db)
+    assert r.returncode == 2 and "--public-key checks nothing on its own" in r.stderr
+    cp = tmp_path / "cp.json"
+    run("log", "checkpoint", "--key", str(key), "--out", str(cp), db=db)
+    r = run("log", "verify", "--checkpoints", str(cp), "--public-key", str(pub), db=db)  # DESIGN's spelling
+    assert r.returncode == 0 and "1 checkpoint(s) hold" in r.stdout, r.stderr
+
+
+def test_show_lists_every_entry_of_a_provision(db):
+    for _ in range(2):
+        run("check", "--record", *EXAMPLE_FILES, db=db)
+    pid = yaml.safe_load((EXAMPLES / "escalate-residual-risk.yaml").read_text())["id"]
+    r = run("log", "show", "--provision", pid, "--format", "json", db=db)
+    assert r.returncode == 0, r.stderr
+    listed = json.loads(r.stdout)
+    assert [e["seq"] for e in listed] == [4, 8] and {e["outcome"] for e in listed} == {"escalate"}
+    assert listed[0]["decision"]["reasons"][0]["rule"] == "waarborgen-pps.residual-risk"
+    text = run("log", "show", "--provision", pid, "--lang", "en", db=db).stdout
+    assert text.startswith(f"{pid}: 2 recorded decisions") and "#4 " in text and "#8 " in text
+    assert run("log", "show", "--provision", "PRV-NONE", db=db).returncode == 1
+    assert run("log", "show", "4", "--provision", pid, db=db).returncode == 2
+
+
+def test_the_csv_export_carries_messages_approvals_and_hashes(db, tmp_path):
+    approved = tmp_path / "approved.yaml"
+    approved.write_text((EXAMPLES / "approved-residual-risk.yaml").read_text())
+    run("check", "--record", str(EXAMPLES / "escalate-residual-risk.yaml"), str(approved), db=db)
+    rows = list(csv.DictReader(io.StringIO(run("log", "export", "--format", "csv", db=db).stdout)))
+    assert rows[0]["messages_en"].startswith("waarborgen-pps.residual-risk: The residual risk of cooperation")
+    assert rows[0]["messages_nl"].startswith("waarborgen-pps.residual-risk: Het restrisico")
+    given = yaml.safe_load(approved.read_text())["approvals"][0]
+    assert rows[1]["approvals"] == f"{given['role']} {given['rule']} {given['reference']} {given['date']}"
+    assert rows[1]["approved"].startswith("waarborgen-pps.residual-risk diensthoofd ")
+    shas = dict(x.split("=") for x in rows[0]["rulesets_sha256"].split())
+    listed = {f"{r['ruleset']}@{r['version']}": r["sha256"] for r in json.loads(run("rules", "list", "--format", "json").stdout)}
+    assert shas and all(listed[k] == v for k, v in shas.items())
+    assert rows[0]["hash"] and rows[1]["prev_hash"] == rows[0]["hash"]
+
+
+def test_a_rule_file_edited_in_place_is_caught(db, rules_copy):
+    """The log holds decisions under wiv2017@2018-05-01-r2; then the file is changed without a new
+    version: `log verify` and `rules lint --db` say so, naming the file and the entries."""
+    run("check", "--record", "--rules", str(rules_copy), EXAMPLE_FILES[0], db=db)
+    assert run("log", "verify", "--rules", str(rules_copy), db=db).returncode == 0
+    f = rules_copy / "wiv2017" / "2018-05-01-r2.yaml"
+    f.write_text(f.read_text().replace("min_letters: 40", "min_letters: 30", 1))
+    r = run("log", "verify", "--rules", str(rules_copy), db=db)
+    assert r.returncode == 1 and "intact: 1 entries" in r.stdout
+    assert "RULE FILE CHANGED: wiv2017@2018-05-01-r2:" in r.stderr and f"{f} was edited in place" in r.stderr
+    assert "(entries 1)" in r.stderr
+    lint = run("rules", "lint", str(rules_copy), "--db", str(db), "--format", "json")
+    [hit] = [x for x in json.loads(lint.stdout) if x["kind"] == "edited-in-place"]
+    assert lint.returncode == 1 and hit["file"] == str(f) and hit["where"] == "wiv2017@2018-05-01-r2"

@@ -200,3 +200,17 @@ def test_readyz_503_fits_its_schema(server, spec):
     assert r.status_code == 503
     check_against(spec, spec["paths"]["/readyz"]["get"]["responses"]["503"]["content"]["application/json"]["schema"],
                   r.json())
+
+
+def test_every_provision_field_is_described_in_both_languages(spec):
+    """The field reference travels into the OpenAPI: every property of the provision's schemas has
+    its English description and its Dutch title and description (`x-nl`)."""
+    schemas = spec["components"]["schemas"]
+    names = ("Provision", "Recipient", "Request", "Partnership", "Purpose", "Data", "Handling", "Approval")
+    seen = 0
+    for name in names:
+        for prop, sub in schemas[name]["properties"].items():
+            seen += 1
+            assert sub.get("description") and sub["x-nl"]["description"] and sub["x-nl"]["title"], (name, prop)
+    assert seen >= 50
+    assert schemas["Data"]["properties"]["tlp"]["x-nl"]["title"] == "TLP"

@@ -30,3 +30,17 @@ def test_the_reference_names_only_real_fields():
 def test_list_items_find_their_field():
     assert field_doc("approvals[3].rule").path == "approvals.rule"
     assert field_doc("no.such.field") is None
+
+
+def test_an_unquoted_comma_cannot_cut_a_help_text_short():
+    """`{nl: a, b, en: c}` is YAML for four keys, two of them stray: the reference refuses it rather
+    than keep `a` as the whole Dutch text (four entries were cut this way once)."""
+    import pytest
+
+    from wivcheck.engine.fields import parse_reference
+    good = "x:\n  label: {nl: X, en: X}\n  help: {nl: \"een, twee\", en: \"one, two\"}\n"
+    assert parse_reference(good)["x"].help == {"nl": "een, twee", "en": "one, two"}
+    with pytest.raises(ValueError, match="x.help"):
+        parse_reference("x:\n  label: {nl: X, en: X}\n  help: {nl: een, twee, en: one, two}\n")
+    with pytest.raises(ValueError, match="x: an entry"):
+        parse_reference("x:\n  label: {nl: X, en: X}\n  help: {nl: a, en: b}\n  hepl: c\n")

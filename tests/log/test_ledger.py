@@ -576,3 +576,67 @@ def test_ready_writes_nothing_and_names_why_the_log_cannot_be_written(log_target
         with pytest.raises(LedgerError, match="gone"):
             log.ready(timeout=0.2)
     log.close()
+
+
+# -- the expected head as written down, every entry of a provision, the rule sets used ------------
+
+def test_the_expected_head_may_be_a_prefix(log_target):
+    from wivcheck.engine.log.ledger import InvalidHead
+    ledger = filled(log_target)
+    seq, head = ledger.head()
+    earlier = ledger.get("3").hash
+    for written in (head, head[:12], head[:30].upper(), f"  {head[:16]}\n", earlier[:12]):
+        assert ledger.verify(written) == (6, None), written
+    n, fault = ledger.verify("f" * 12 if not head.startswith("f" * 12) else "e" * 12)
+    assert fault is not None and "check it" in fault.problem
+    for bad, words in (((head[:11]), "at least 12 digits"), ("xyz" + head[:12], "is not a hash"),
+                       (head + "0", "a hash has 64")):
+        with pytest.raises(InvalidHead, match=words):
+            ledger.verify(bad)
+
+
+def test_a_prefix_that_fits_two_entries_is_refused(log_target, monkeypatch):
+    """No two hashes of a real log share twelve digits; entries made to share them show the refusal."""
+    from wivcheck.engine.log.ledger import Entry, InvalidHead
+    ledger = filled(log_target, n=2)
+    real = list(ledger.entries())
+    same = ["abcdef012345" + "1" * 52, "abcdef012345" + "2" * 52]
+    forged = [Entry(**{**e.as_row(), "hash": h, "prev_hash": GENESIS if i == 0 else same[0]})
+              for i, (e, h) in enumerate(zip(real, same))]
+    monkeypatch.setattr(type(ledger), "entries", lambda self, *a, **k: iter(forged))
+    monkeypatch.setattr(Entry, "problem", lambda self: None)
+    with pytest.raises(InvalidHead, match="fits entries 1, 2: give more digits"):
+        ledger.verify("abcdef012345")
+    assert ledger.verify("abcdef0123451") == (2, None)
+
+
+def test_every_entry_of_a_provision_in_order(log_target):
+    ledger = Ledger(log_target, create=True)
+    for i in (1, 2, 1, 3, 1):
+        ledger.append(*fake(i), recorded_by=WHO)
+    assert [e.seq for e in ledger.entries_of("P-1")] == [1, 3, 5]
+    assert ledger.entries_of("P-9") == []
+
+
+def test_the_rule_sets_each_entry_was_decided_under(log_target):
+    ledger = filled(log_target, n=3)
+    uses = list(ledger.ruleset_uses(batch=2))
+    assert [seq for seq, _ in uses] == [1, 2, 3]
+    assert uses[0][1] == [{"id": "wiv2017", "version": "2018-05-01", "sha256": "a" * 64}]
+
+
+def test_a_rule_file_edited_in_place_is_found(log_target, library):
+    """The made-up entries were decided under wiv2017@2018-05-01 with another sha256 than the file
+    has: as if the file had been edited in place since."""
+    ledger = filled(log_target, n=3)
+    [f] = recording.edited_in_place(ledger, library)
+    v = library.get("wiv2017@2018-05-01")
+    assert (f.level, f.kind, f.where, f.file, f.line) == ("error", "edited-in-place", v.ref, v.path, 1)
+    assert f"sha256 {'a' * 64} (entries 1, 2, 3)" in f.message and f"now has sha256 {v.sha256}" in f.message
+    right = Ledger(log_target + "-2" if not is_pg(log_target) else log_target, create=True) \
+        if not is_pg(log_target) else None
+    if right is not None:
+        provision, decision = fake(9)
+        decision["rulesets"] = [{"id": "wiv2017", "version": "2018-05-01", "sha256": v.sha256}]
+        right.append(provision, decision, recorded_by=WHO)
+        assert recording.edited_in_place(right, library) == []

@@ -151,3 +151,46 @@ def test_coverage_rows_need_a_rule_or_a_reason(rules_copy):
     coverage = {f["where"]: f["message"] for f in found if f["kind"] == "coverage"}
     assert code == 1 and "no rule" in coverage["Art. 61 Wiv 2017"]
     assert "does not hold" in coverage["Art. 999 Wiv 2017"]
+
+
+def _rule_line(path, rule_id: str) -> int:
+    return path.read_text().splitlines().index(f"  - id: {rule_id}") + 1
+
+
+def test_every_finding_names_its_file_and_line(rules_copy):
+    add_rule(rules_copy, id="always", requires="{fact: id, exists: true}")
+    add_rule(rules_copy, id="same-text", requires="{fact: data.volume, le: 5}", nl="Same", en="Same")
+    f = rules_copy / "waarborgen-pps" / "2025-02-17-r2.yaml"
+    code, found = findings(rules_copy)
+    by_where = {x["where"]: x for x in found}
+    for rid in ("always", "same-text"):
+        hit = by_where[f"waarborgen-pps.{rid}"]
+        assert hit["file"] == str(f) and hit["line"] == _rule_line(f, rid), hit
+    r = run("rules", "lint", str(rules_copy))
+    assert f"{f}:{_rule_line(f, 'always')}: waarborgen-pps.always: can never be violated" in r.stdout
+
+
+def test_a_rule_subsumed_by_another_is_reported(rules_copy):
+    """A rule asking what another asks, with the same outcome, on more conditions: every provision it
+    escalates the other escalates too (and more), so it adds no decision of its own."""
+    add_rule(rules_copy, id="residual-risk-personal", requires="{fact: partnership.residual_risk, in: [none, accepted]}",
+             applies="    applies_if: {fact: data.personal_data, equals: true}\n",
+             on_fail="escalate\n    escalate_to: diensthoofd",
+             cite="{source: Kamerbrief 2025-02-17, section: Visie op samenwerking}")
+    code, found = findings(rules_copy)
+    [hit] = [x for x in found if x["kind"] == "subsumed"]
+    assert hit["where"] == "waarborgen-pps.residual-risk-personal" and hit["level"] == "warning"
+    assert "is subsumed by waarborgen-pps.residual-risk" in hit["message"]
+    f = rules_copy / "waarborgen-pps" / "2025-02-17-r2.yaml"
+    assert hit["file"] == str(f) and hit["line"] == _rule_line(f, "residual-risk-personal")
+    assert code == 0   # a warning
+
+
+@pytest.mark.parametrize("on_fail", ["deny", "escalate\n    escalate_to: minister"])
+def test_a_narrower_rule_with_another_outcome_is_not_subsumed(rules_copy, on_fail):
+    """The narrower rule decides something the wider one does not (a denial, or a higher role)."""
+    add_rule(rules_copy, id="residual-risk-personal", requires="{fact: partnership.residual_risk, in: [none, accepted]}",
+             applies="    applies_if: {fact: data.personal_data, equals: true}\n", on_fail=on_fail,
+             cite="{source: Kamerbrief 2025-02-17, section: Visie op samenwerking}")
+    _, found = findings(rules_copy)
+    assert not [x for x in found if x["kind"] == "subsumed"]

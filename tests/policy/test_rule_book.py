@@ -24,7 +24,8 @@ def test_markdown_book_shows_every_rule():
             assert rule.message.nl.split("{")[0].strip()[:30] in md
     assert "| requires | partnership.secrecy_until > date |" in md
     assert "| otherwise | escalate to diensthoofd |" in md
-    assert "| cites | Art. 62(1)(c) Wiv 2017 |" in md
+    assert ("| cites | [Art. 62(1)(c) Wiv 2017](https://wetten.overheid.nl/jci1.3:c:BWBR0039896&artikel=62&lid=1"
+            "&onderdeel=c&z=2026-01-01&g=2026-01-01) |") in md
 
 
 def test_html_book_is_written_and_well_formed(tmp_path):
@@ -86,3 +87,41 @@ def test_the_legal_coverage_matrix_covers_every_row():
     unencoded = next(x for x in matrix.splitlines() if x.startswith("| Art. 61 Wiv 2017 |"))
     assert "| none |" in unencoded and "Out of scope" in unencoded
     assert "statute, proxy" in matrix and "(draft)" in matrix
+
+
+def test_every_citation_of_the_law_links_to_its_article():
+    """Each Wiv 2017 citation in the HTML book is a link to that article (lid, onderdeel) on
+    wetten.overheid.nl, in the site's Juriconnect form; other sources are plain text."""
+    import re
+
+    from wivcheck.policy import book
+    from wivcheck.policy.citations import law_url
+    page = book.book_html(load_library().all(), [])
+    links = dict((label, url) for url, label in re.findall(r'<a href="([^"]+)">([^<]+)</a>', page))
+    seen = 0
+    for v in load_library().all():
+        for rule in v.model.rules:
+            for c in rule.cites:
+                if c.source != "Wiv 2017":
+                    assert law_url(c) is None
+                    continue
+                seen += 1
+                url = links[c.label()].replace("&amp;", "&")
+                assert url.startswith(f"https://wetten.overheid.nl/jci1.3:c:BWBR0039896&artikel={c.article}")
+                assert (f"&lid={c.lid}" in url) == bool(c.lid) and (f"&onderdeel={c.onderdeel}" in url) == bool(c.onderdeel)
+    assert seen > 20
+
+
+def test_the_link_names_the_text_the_rules_were_checked_against():
+    from wivcheck.policy.book import law_date
+    by_ref = {v.ref: v for v in load_library().all()}
+    assert str(law_date(by_ref["wiv2017@2018-05-01-r2"])) == "2026-01-01"
+    assert law_date(by_ref["waarborgen-pps@2025-02-17-r2"]) is None   # its date is the letter's, not the law's
+
+
+def test_the_book_puts_the_law_first_and_drafts_last():
+    md = run("rules", "doc").stdout
+    heads = [line.split("@")[0][3:] for line in md.splitlines() if line.startswith("## ") and "@" in line
+             and not line.startswith("## Changes")]
+    order = list(dict.fromkeys(heads))
+    assert order[0] == "wiv2017" and order[-1] == "beleidsregels-pps", order
