@@ -66,13 +66,17 @@ def _named(hints: list[dict], lang: str) -> str:
 
 _FIX_WORDS = {
     "nl": {"fill": "Vul in: {0}.", "fields": "Velden: {0}.",
-           "ask": "Vraag {role}{higher} om goedkeuring voor {rule} en neem die op onder approvals "
-                  "(het blok hieronder, met het kenmerk van het besluit), gedateerd op of voor de "
-                  "verstrekkingsdatum. Of verander de feiten: {fix}",
+           "ask": "Vraag {role}{higher} om goedkeuring voor {rule}: leg de verstrekking vast; de "
+                  "goedkeuring wordt in het beslislog vastgelegd (wachtrij van escalaties, POST /v1/approvals "
+                  "of `wivcheck approve`) en geeft een approvals-regel met kenmerk apr-… en de datum van "
+                  "goedkeuring, op of voor de verstrekkingsdatum; neem die op (het blok hieronder) en leg "
+                  "opnieuw vast. Of verander de feiten: {fix}",
            "then": " Is de regel daarna nog geschonden, vraag dan {role}{higher} om goedkeuring voor {rule}."},
     "en": {"fill": "Fill in: {0}.", "fields": "Fields: {0}.",
-           "ask": "Ask the {role}{higher} to approve {rule} and add the approval under approvals (the "
-                  "block below, with the decision's reference), dated on or before the provision date. "
+           "ask": "Ask the {role}{higher} to approve {rule}: record the provision; the approval is "
+                  "recorded in the decision log (the escalation queue, POST /v1/approvals or `wivcheck "
+                  "approve`) and gives an approvals entry with an apr-… reference and the day it was given, "
+                  "on or before the provision date; add it (the block below) and record again. "
                   "Or change the facts: {fix}",
            "then": " If the rule is still violated then, ask the {role}{higher} to approve {rule}."},
 }

@@ -51,6 +51,9 @@ def log_show(key: Optional[str] = typer.Argument(None, metavar="ID|SEQ",
     with ledger_or_exit(db) as ledger:
         try:
             provision, decision, entry = recording.shown(ledger, key)
+        except recording.NotADecision:
+            _show_approval(ledger.get_checked(key), fmt, lang)
+            return
         except WivcheckError as exc:
             fail(exc)
     if decision.gate is not None and fmt.value != "json":
@@ -70,6 +73,30 @@ def log_show(key: Optional[str] = typer.Argument(None, metavar="ID|SEQ",
         echo(f"  {label}: {describe_recorder(entry.recorder(), lang.value)}, {entry.recorded_at}")
 
 
+def _approval_line(rec: dict, nl: bool) -> str:
+    who = rec.get("approver") or {}
+    name = who.get("token") or f"{who.get('local_user', '?')}@{who.get('host', '?')} ({'lokaal' if nl else 'local'})"
+    note = f"; {'toelichting' if nl else 'note'}: {rec['note']}" if rec.get("note") else ""
+    return (f"{rec.get('rule')} {'goedgekeurd door' if nl else 'approved by'} {rec.get('role')} {name} "
+            f"{'op' if nl else 'on'} {rec.get('date')}, {'besluit' if nl else 'decision'} "
+            f"{(rec.get('escalation') or {}).get('decision_id')} (#{(rec.get('escalation') or {}).get('sequence')})"
+            f"{note}")
+
+
+def _show_approval(entry, fmt: ShowFormat, lang: Lang) -> None:
+    """A recorded approval (an entry whose outcome is `approval`), checked against its hash first."""
+    rec = entry.decision_data()["approval"]
+    nl = lang is Lang.nl
+    if fmt is ShowFormat.json:
+        echo(json.dumps({**rec, "log": {"sequence": entry.seq, "hash": entry.hash}}, ensure_ascii=False))
+        return
+    if fmt is ShowFormat.html:
+        raise typer.BadParameter("an approval is shown as text, markdown or json", param_hint="--format")
+    prefix = "- " if fmt is ShowFormat.markdown else ""
+    echo(f"{prefix}{'Goedkeuring' if nl else 'Approval'} {rec['reference']} ({'verstrekking' if nl else 'provision'} "
+         f"{rec['provision_id']}, #{entry.seq}): {_approval_line(rec, nl)}")
+
+
 def _show_provision(provision_id: str, fmt: ShowFormat, lang: Lang, db: Optional[str]) -> None:
     """Every entry of a provision, each checked against its hash and its neighbours first."""
     if fmt is ShowFormat.html:
@@ -83,6 +110,10 @@ def _show_provision(provision_id: str, fmt: ShowFormat, lang: Lang, db: Optional
                 from wivcheck.engine.log.ledger import EntryNotFound
                 raise EntryNotFound(f"no entry of provision {provision_id!r} in {ledger.where}")
             for e in entries:
+                if e.outcome == "approval":   # an approval of the provision, in the same chain
+                    entry = ledger.get_checked(str(e.seq))
+                    shown_entries.append((None, entry.decision_data()["approval"], entry))
+                    continue
                 p, d, entry = recording.shown(ledger, str(e.seq))
                 shown_entries.append((p, d, entry))
         except WivcheckError as exc:
@@ -91,13 +122,20 @@ def _show_provision(provision_id: str, fmt: ShowFormat, lang: Lang, db: Optional
     if fmt is ShowFormat.json:
         echo(json.dumps([{"seq": e.seq, "recorded_at": e.recorded_at, "recorded_by": e.recorder(),
                           "outcome": e.outcome, "decision_id": e.decision_id, "hash": e.hash,
-                          "decision": d.model_dump(mode="json")} for _, d, e in shown_entries], ensure_ascii=False))
+                          **({"approval": d} if p is None else {"decision": d.model_dump(mode="json")})}
+                         for p, d, e in shown_entries], ensure_ascii=False))
         return
     if fmt is ShowFormat.markdown:
-        echo("\n".join(print_decision_text(d, p, "markdown", lang.value) for p, d, _ in shown_entries))
+        echo("\n".join(print_decision_text(d, p, "markdown", lang.value) if p is not None
+                       else f"- {'Goedkeuring' if nl else 'Approval'} #{e.seq}: {_approval_line(d, nl)}\n"
+                       for p, d, e in shown_entries))
         return
-    echo(f"{provision_id}: {len(shown_entries)} {'vastgelegde beslissingen' if nl else 'recorded decisions'}")
+    echo(f"{provision_id}: {len(shown_entries)} {'vastgelegde regels' if nl else 'recorded entries'}")
     for p, d, e in shown_entries:
+        if p is None:
+            echo(f"  #{e.seq}  {e.recorded_at}  {'approval':8}  {e.hash}")
+            echo(f"        {_approval_line(d, nl)}")
+            continue
         rules = ", ".join(r.rule for r in d.reasons) or "-"
         echo(f"  #{e.seq}  {e.recorded_at}  {e.outcome:8}  {e.hash}")
         echo(f"        {'redenen' if nl else 'reasons'}: {rules}")

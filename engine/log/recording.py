@@ -158,7 +158,8 @@ def _scrub(value, secrets: list[str]):
 
 def redact(provision: dict, decision: dict, fields: list[str]) -> tuple[dict, dict]:
     """Blank the named provision fields, and every place their values were copied into the decision
-    (reason facts, filled-in messages)."""
+    (reason facts, filled-in messages). `approvals` also blanks the approver's note of an approval
+    entry (free text)."""
     provision = json.loads(json.dumps(provision))
     secrets: list[str] = []
     for path in fields:
@@ -175,6 +176,8 @@ def redact(provision: dict, decision: dict, fields: list[str]) -> tuple[dict, di
         for key in list(reason.get("facts", {})):
             if any(key == f or key.startswith(f + ".") for f in fields):
                 reason["facts"][key] = REDACTED
+    if "approvals" in fields and isinstance(decision.get("approval"), dict) and decision["approval"].get("note"):
+        decision["approval"]["note"] = REDACTED
     return provision, decision
 
 
@@ -241,6 +244,18 @@ def _approvals(provision: dict) -> str:
                      for a in given if isinstance(a, dict))
 
 
+def _given(decision: dict) -> str:
+    """An approval entry's record for the `approvals` column: `role rule reference date`, who gave it,
+    the decision it approves and the note (`[redacted]` when redacted)."""
+    rec = decision.get("approval") or {}
+    if not isinstance(rec, dict):
+        return str(rec)
+    esc = rec.get("escalation") or {}
+    return " ".join(str(rec.get(k, "")) for k in ("role", "rule", "reference", "date")) + (
+        f"\nby {canonical(rec.get('approver'))}\nfor {esc.get('decision_id')} (#{esc.get('sequence')})"
+        + (f"\nnote: {rec['note']}" if rec.get("note") else ""))
+
+
 def _approved(decision: dict) -> str:
     """The escalations an approval closed, `rule role reference date`, one a line."""
     return "\n".join(" ".join([t.get("rule", "?")] + [str((t.get("approved_by") or {}).get(k, ""))
@@ -266,7 +281,8 @@ def to_csv(rows: Iterable[dict]) -> Iterator[str]:
                     " ".join(f"{r['id']}@{r['version']}" for r in row["rulesets"]),
                     canonical(row["provision"]), row["prev_hash"], row["hash"],
                     "true" if row["verified"] else f"false: {row['problem']}",
-                    _messages(d, "nl"), _messages(d, "en"), _approvals(row["provision"]), _approved(d),
+                    _messages(d, "nl"), _messages(d, "en"),
+                    _given(d) if row["outcome"] == "approval" else _approvals(row["provision"]), _approved(d),
                     " ".join(f"{r['id']}@{r['version']}={r.get('sha256', '')}" for r in row["rulesets"])])
         yield buf.getvalue()
 

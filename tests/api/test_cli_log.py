@@ -295,21 +295,33 @@ def test_show_lists_every_entry_of_a_provision(db):
     assert [e["seq"] for e in listed] == [4, 8] and {e["outcome"] for e in listed} == {"escalate"}
     assert listed[0]["decision"]["reasons"][0]["rule"] == "waarborgen-pps.residual-risk"
     text = run("log", "show", "--provision", pid, "--lang", "en", db=db).stdout
-    assert text.startswith(f"{pid}: 2 recorded decisions") and "#4 " in text and "#8 " in text
+    assert text.startswith(f"{pid}: 2 recorded entries") and "#4 " in text and "#8 " in text
     assert run("log", "show", "--provision", "PRV-NONE", db=db).returncode == 1
     assert run("log", "show", "4", "--provision", pid, db=db).returncode == 2
 
 
 def test_the_csv_export_carries_messages_approvals_and_hashes(db, tmp_path):
+    import datetime as dt
+    day = dt.datetime.now(dt.timezone.utc).date()
+    data = yaml.safe_load((EXAMPLES / "escalate-residual-risk.yaml").read_text())
+    data["date"] = day.isoformat()
+    data["partnership"].update(valid_until=(day + dt.timedelta(days=300)).isoformat(),
+                               secrecy_until=(day + dt.timedelta(days=300)).isoformat())
+    first = tmp_path / "p.yaml"
+    first.write_text(yaml.safe_dump(data))
+    run("check", "--record", str(first), db=db)
+    r = run("approve", "--provision", data["id"], "--rule", "waarborgen-pps.residual-risk", "--format", "json", db=db)
+    given = json.loads(r.stdout)["approvals_entry"]
     approved = tmp_path / "approved.yaml"
-    approved.write_text((EXAMPLES / "approved-residual-risk.yaml").read_text())
-    run("check", "--record", str(EXAMPLES / "escalate-residual-risk.yaml"), str(approved), db=db)
+    approved.write_text(yaml.safe_dump({**data, "approvals": [given]}))
+    run("check", "--record", str(approved), db=db)
     rows = list(csv.DictReader(io.StringIO(run("log", "export", "--format", "csv", db=db).stdout)))
+    assert [row["outcome"] for row in rows] == ["escalate", "approval", "allow"]
     assert rows[0]["messages_en"].startswith("waarborgen-pps.residual-risk: The residual risk of cooperation")
     assert rows[0]["messages_nl"].startswith("waarborgen-pps.residual-risk: Het restrisico")
-    given = yaml.safe_load(approved.read_text())["approvals"][0]
-    assert rows[1]["approvals"] == f"{given['role']} {given['rule']} {given['reference']} {given['date']}"
-    assert rows[1]["approved"].startswith("waarborgen-pps.residual-risk diensthoofd ")
+    assert rows[1]["approvals"].startswith(f"{given['role']} {given['rule']} {given['reference']} {given['date']}")
+    assert rows[2]["approvals"] == f"{given['role']} {given['rule']} {given['reference']} {given['date']}"
+    assert rows[2]["approved"].startswith("waarborgen-pps.residual-risk diensthoofd ")
     shas = dict(x.split("=") for x in rows[0]["rulesets_sha256"].split())
     listed = {f"{r['ruleset']}@{r['version']}": r["sha256"] for r in json.loads(run("rules", "list", "--format", "json").stdout)}
     assert shas and all(listed[k] == v for k, v in shas.items())

@@ -127,8 +127,30 @@ def test_the_cli_approves_lists_and_exports(tmp_path, durable):
     r = run("log", "escalations", "--role", "diensthoofd", "--format", "json")
     assert json.loads(r.stdout)["items"] == []
     r = run("log", "show", given["reference"])
-    assert r.returncode == 1 and "records approval" in r.stderr
+    assert r.returncode == 0 and "Goedkeuring " + given["reference"] in r.stdout
     r = run("log", "export")
     rows = [json.loads(line) for line in r.stdout.splitlines()]
     assert [row["outcome"] for row in rows] == ["escalate", "approval"] and all(row["verified"] for row in rows)
     assert run("log", "verify").returncode == 0
+
+
+def test_show_and_export_read_approvals(tmp_path, durable):
+    db = str(tmp_path / "log.sqlite3")
+    with Ledger(db, create=True) as ledger:
+        recorded(ledger, durable, "P-1")
+        given = ap.give(ledger, provision_id="P-1", rule=RULE, role="diensthoofd", approver=BOSS,
+                        note="Naam van de bron: J. Jansen", today=DAY)
+
+    def run(*args):
+        return subprocess.run([wivcheck_bin(), *args, "--db", db], capture_output=True, text=True, env=run_env())
+
+    r = run("log", "show", given["reference"], "--lang", "en")
+    assert r.returncode == 0 and "approved by diensthoofd hoofd" in r.stdout and "#1" in r.stdout
+    r = run("log", "show", "--provision", "P-1", "--lang", "en")
+    assert r.returncode == 0 and "2 recorded entries" in r.stdout and "approval" in r.stdout
+    r = run("log", "show", "--provision", "P-1", "--format", "json")
+    assert [("approval" in e, "decision" in e) for e in json.loads(r.stdout)] == [(False, True), (True, False)]
+    r = run("log", "export", "--format", "csv")
+    assert r.returncode == 0 and f"diensthoofd {RULE} {given['reference']}" in r.stdout and "J. Jansen" in r.stdout
+    r = run("log", "export", "--format", "csv", "--redact", "approvals")
+    assert "J. Jansen" not in r.stdout and "[redacted]" in r.stdout
