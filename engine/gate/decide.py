@@ -30,6 +30,7 @@ were read) and decided again: it may go only if that decision is allow.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -197,11 +198,16 @@ def _gate(engine: Engine, envelope: dict, payload: Payload, rulesets: Iterable[s
         raise PayloadError("objects without a TLP marking and no data.tlp in the envelope: "
                            + ", ".join(untagged[:10]) + (f" and {len(untagged) - 10} more" if len(untagged) > 10 else ""))
 
-    if register is not None:   # looked up once: every object's decision names the envelope's approvals
-        refs = [a.get("reference") for a in env.get("approvals") or [] if isinstance(a, dict)]
-        register = _Found(register.find([r for r in refs if isinstance(r, str)]))
+    if register is not None and not isinstance(register, _Found):
+        register = _bound_to(register, env, payload)
     judge = _Judge(engine, env, declared, default_tlp, rulesets, register)
     provision, decision = judge.whole(payload.items)
+    if register is not None:
+        # what the whole payload's decision accepted also covers its objects, its events and the
+        # payload stripped of what may not go: those are parts of what the approver was shown
+        used = {t.approved_by.reference for t in decision.approved}
+        judge.register = _Found({r: dataclasses.replace(g, content_sha256=None) if r in used else g
+                                 for r, g in register.found.items()})
 
     objects, blocking = [], []
     for it in (payload.items if per_object else ()):
@@ -234,11 +240,30 @@ def _gate(engine: Engine, envelope: dict, payload: Payload, rulesets: Iterable[s
     if judge.volume_contradiction and not blocking:
         result.remove_note = "the payload holds more objects than the envelope declares"
         return result
-    _strip(engine, envelope, payload, rulesets, blocking, result)
+    _strip(engine, envelope, payload, rulesets, blocking, result, judge.register)
     return result
 
 
-def _strip(engine, envelope, payload: Payload, rulesets, blocking: list[Item], result: GateResult) -> None:
+def _bound_to(register: ApprovalRegister, env: dict, payload: Payload) -> "_Found":
+    """The envelope's approvals, looked up once (every object's decision names them), each bound to
+    this payload: an approval closes a gate escalation only if it was given for the recorded gate
+    decision of this very payload (its sha256), not for a provision checked on its own or another
+    payload (DESIGN.md, "Approvals")."""
+    refs = [a.get("reference") for a in env.get("approvals") or [] if isinstance(a, dict)]
+    bound = {}
+    for ref, g in register.find([r for r in refs if isinstance(r, str)]).items():
+        if g.refused is None and g.payload_sha256 is None:
+            g = dataclasses.replace(g, refused="it approves a provision checked on its own, not a gate payload: the "
+                                               "gate takes only an approval of this payload's recorded gate decision")
+        elif g.refused is None and g.payload_sha256 != payload.sha256:
+            g = dataclasses.replace(g, refused=f"it approves another payload (sha256 {g.payload_sha256[:12]}…), "
+                                               f"not this one ({payload.sha256[:12]}…)")
+        bound[ref] = g
+    return _Found(bound)
+
+
+def _strip(engine, envelope, payload: Payload, rulesets, blocking: list[Item], result: GateResult,
+           register: "_Found | None" = None) -> None:
     from .misp_read import read_misp
     from .stix_read import reread
     p = removal.plan(payload, [it.key for it in blocking])
@@ -248,7 +273,7 @@ def _strip(engine, envelope, payload: Payload, rulesets, blocking: list[Item], r
     try:
         again = (reread(payload, p.gone, edited, stripped_doc) if payload.format == "stix"
                  else read_misp(stripped_doc))
-        second = gate(engine, envelope, again, rulesets, strip=False, per_object=False)
+        second = gate(engine, envelope, again, rulesets, strip=False, per_object=False, register=register)
     except PayloadError as exc:
         result.remove_note = f"nothing that may go is left once the objects not allowed are removed ({exc.message})"
         return

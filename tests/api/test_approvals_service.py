@@ -22,7 +22,7 @@ from conftest import BACKENDS, _fresh_target, patched, pg_drop, run_env, wivchec
 from server_util import Server, make_tokens
 from wivcheck.engine.log import Ledger
 
-ROLES = ("analyst", "auditor", "teamleider", "diensthoofd", "minister")
+ROLES = ("analyst", "gate", "auditor", "teamleider", "diensthoofd", "minister")
 RULE = "waarborgen-pps.residual-risk"
 
 
@@ -298,3 +298,46 @@ def test_a_local_users_approval_does_not_count_in_a_service_with_tokens(service,
     r = subprocess.run([wivcheck_bin(), "check", "--record", "--offline", "--db", target, str(path)],
                        capture_output=True, text=True, env=run_env())
     assert r.returncode == 2 and "--offline cannot be used with --record" in r.stderr
+
+
+def _envelope(pid: str) -> dict:
+    import yaml
+    from conftest import EXAMPLES
+    env = yaml.safe_load((EXAMPLES / "gate" / "envelope.yaml").read_text())
+    day = today()
+    env["id"], env["date"] = pid, day.isoformat()
+    env["partnership"].update(residual_risk="open", assessed_on=(day - dt.timedelta(days=30)).isoformat(),
+                              valid_until=(day + dt.timedelta(days=300)).isoformat(),
+                              secrecy_until=(day + dt.timedelta(days=300)).isoformat())
+    return json.loads(json.dumps(env, default=str))
+
+
+def test_a_gate_approval_covers_the_payload_approved_and_no_other(service, tokens):
+    from conftest import EXAMPLES
+    server, _ = service
+    t = tokens[1]
+    gate = server.client(t["gate"])
+    bundle = json.loads((EXAMPLES / "gate" / "bundle.json").read_text())
+    env = _envelope(f"GATE-{uuid.uuid4().hex[:8]}")
+    r = gate.post("/v1/gate/stix", json={"envelope": env, "bundle": bundle})
+    assert r.status_code == 200 and r.json()["decision"]["decision"] == "escalate", r.text
+    assert env["id"] in queue(server, t["diensthoofd"])
+    r = server.client(t["diensthoofd"]).post("/v1/approvals", json={"provision_id": env["id"], "rule": RULE})
+    assert r.status_code == 201, r.text
+    given = r.json()
+    assert given["payload_sha256"] == server.client(t["auditor"]).get(
+        f"/v1/decisions/{given['escalation']['decision_id']}").json()["gate"]["payload_sha256"]
+    approved_env = {**env, "approvals": [given["approvals_entry"]]}
+    r = gate.post("/v1/gate/stix", json={"envelope": approved_env, "bundle": bundle})
+    d = r.json()["decision"]
+    assert d["decision"] == "allow" and d["approved"][0]["approved_by"]["verified"] is True, d["warnings"]
+    # another bundle under the same envelope and approval: not what the approver saw
+    other = copy.deepcopy(bundle)
+    other["objects"][-1]["value"] = "198.51.100.77"
+    d = gate.post("/v1/gate/stix", json={"envelope": approved_env, "bundle": other}).json()["decision"]
+    assert d["decision"] == "escalate" and any("another payload" in w for w in d["warnings"]), d["warnings"]
+    # an approval given for a provision checked on its own does not open the gate
+    p, plain = _approved(server, tokens)
+    env2 = {**_envelope(p["id"]), "approvals": [plain["approvals_entry"]]}
+    d = gate.post("/v1/gate/stix", json={"envelope": env2, "bundle": bundle}).json()["decision"]
+    assert d["decision"] != "allow" and any("not a gate payload" in w for w in d["warnings"]), d["warnings"]
