@@ -2,11 +2,14 @@
 intrusion sets, the names of organisations (a one-person business is named after its owner),
 MISP threat-actor galaxy clusters and note authors.
 
-A name may name a person when it is two to five words, each a capitalised word of letters (initials
-such as `J.` and surname particles such as `de`, `van der`, `al`, `bin` allowed), and no word
-belongs to the vocabularies vendors name groups with (`Bear`, `Panda`, `Kitten`, `Typhoon`,
-`Blizzard`, `Group`, `Team`, `Gang`, metals and colours, ...). Codenames with digits (`APT28`,
-`FIN7`, `UNC2452`) and single words (`Turla`) are not read as persons' names.
+A name may name a person when it is two to five words of letters of any script (Latin, Cyrillic,
+Greek, Arabic, Hebrew, …), in any case (`Ivan Petrov`, `ivan petrov`, `IVAN PETROV`; camel case
+such as `PowerShell` is a product's), initials such as `J.` and surname particles such as `de`,
+`van der`, `al`, `bin` allowed, and no word belongs to the vocabularies vendors name groups with
+(`Bear`, `Panda`, `Kitten`, `Typhoon`, `Blizzard`, `Group`, `Team`, `Gang`, metals and colours,
+...); or, in the scripts that write names without spaces (Chinese, Japanese, Korean), two to six
+letters of those scripts (`王伟`, `김민준`). Codenames with digits (`APT28`, `FIN7`, `UNC2452`) and
+single words of other scripts (`Turla`) are not read as persons' names.
 
 Own code: no well-kept library tells a person's name from a group's codename (a name classifier such
 as probablepeople reads `Fancy Bear` as a person and `Evgeniy Bogachev` as a company). The rule is
@@ -17,6 +20,7 @@ the property, and never passes silently.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _PARTICLES = {"de", "den", "der", "van", "von", "vom", "zu", "ten", "ter", "te", "het", "'t", "da", "das", "do",
               "dos", "di", "del", "della", "du", "des", "la", "le", "al", "el", "bin", "ibn", "bint", "ben", "abu",
@@ -50,15 +54,57 @@ _GROUP_WORDS = {
     "whale", "lion", "jaguar", "puma", "panther", "bat", "rabbit", "dolphin", "octopus", "kraken", "hydra",
     "phoenix", "unicorn", "goblin", "troll", "elephant", "rhino", "gorilla", "monkey", "ape", "mole", "rats",
     "sparrow", "pigeon", "swan", "heron", "pelican", "cricket", "locust", "beetle", "ant", "ants", "tick"}
-_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’\-]+|[A-ZÀ-ÖØ-Þ]\.|[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+-[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+"
-                   r"|[A-ZÀ-ÖØ-Þ]['’][A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+|Mc[A-Z][a-z]+|Mac[A-Z][a-z]+)$")
+_JOINERS = str.maketrans({"'": "", "’": "", "-": "", "‐": "", "·": ""})
+
+
+def _cased_word(w: str) -> bool:
+    """A word of a name in a script with case: all lower, all upper, or capitalised (parts joined by
+    an apostrophe or a hyphen each so: `O'Brien`, `Jean-Luc`, `van`); `Mc`/`Mac` names too. Camel
+    case (`PowerShell`, `WannaCry`, `iPhone`) is how products and codenames are written, not names."""
+    if w == w.lower() or w == w.upper():
+        return True
+    if w[:2] == "Mc" or w[:3] == "Mac":
+        return _cased_word(w[2:] if w[:2] == "Mc" else w[3:])
+    parts = [p for p in re.split(r"['’\-‐]", w) if p]
+    return all(p == p.capitalize() or p.lower() in _PARTICLES or len(p) == 1 for p in parts)
+
+
+def _name_word(w: str) -> bool:
+    """A word of letters of any script (apostrophes and hyphens inside), or an initial (`J.`)."""
+    if len(w) == 2 and w[1] == "." and w[0].isalpha():
+        return True
+    core = w.translate(_JOINERS)
+    if not core.isalpha():
+        return False
+    has_case = any(c.lower() != c.upper() for c in core)
+    return _cased_word(w) if has_case else True
+
+
+def _unspaced(text: str) -> bool:
+    """A name written without spaces in a script that writes names so (Chinese, Japanese, Korean):
+    two to six letters of those scripts, with a middle dot or a hyphen at most."""
+    core = text.translate(_JOINERS).replace("・", "")
+    if not 2 <= len(core) <= 6 or not core.isalpha():
+        return False
+    return all(_CJK(c) for c in core)
+
+
+def _CJK(c: str) -> bool:
+    o = ord(c)
+    return (0x3040 <= o <= 0x30FF or 0x3400 <= o <= 0x4DBF or 0x4E00 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7AF
+            or 0x1100 <= o <= 0x11FF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FA1F)
 
 
 def may_name_a_person(name: object) -> bool:
-    """True when the text has the shape of a person's name and no word of a group's codename."""
+    """True when the text has the shape of a person's name in any script and case (`Ivan Petrov`,
+    `ivan petrov`, `Иван Петров`, `Γιώργος Παπαδόπουλος`, `محمد علي`, `王伟`) and no word of a
+    group's codename."""
     if not isinstance(name, str):
         return False
-    words = name.replace(",", " ").split()
+    text = unicodedata.normalize("NFKC", name).strip()
+    words = text.replace(",", " ").split()
+    if len(words) == 1:
+        return _unspaced(words[0])
     if not 2 <= len(words) <= 5:
         return False
     proper = 0
@@ -68,7 +114,7 @@ def may_name_a_person(name: object) -> bool:
             return False
         if lw in _PARTICLES:
             continue
-        if not _WORD.match(w):
+        if not _name_word(w):
             return False
         proper += 1
     return proper >= 2

@@ -10,12 +10,20 @@ What is found, and by what:
   Dutch numbers without a country code. Mobile and personal numbers are personal data; fixed lines
   and others may be (a person's direct line or a switchboard: a person judges); toll-free, premium
   and shared-cost numbers belong to organisations.
-- IBANs and Dutch citizen service numbers (BSN, only where the text calls it one): `python-stdnum`
-  checks the check digits. A BSN is personal data; an IBAN may be a company's, so a person judges.
+- IBANs in any case and grouping (`NL91ABNA0417164300`, `nl91 abna 0417 1643 00`, with dashes or
+  dots between the groups) and Dutch citizen service numbers (BSN, only where the text calls it
+  one): `python-stdnum` checks the country's format and the mod-97 (ISO 7064) or eleven-test check
+  digits, so a word or a hash that only has the shape is not counted. A BSN is personal data; an
+  IBAN may be a company's, so a person judges.
 - payment card numbers: 13–19 digits with a card scheme's prefix and a valid Luhn digit
   (`python-stdnum`).
+- street addresses and postcodes (`addresses`): a home's or an organisation's, a person judges.
 - Windows and Unix home folders (`C:\\Users\\<name>\\`, `/home/<name>/`) name an account, which may be
   a person's (placeholders such as `<user>` or `%USERNAME%` and the system's own accounts excepted).
+
+Every text is first normalised (`normalise`: NFKC, invisible characters removed, `[at]`, `(at)`,
+`jan at example dot nl` and spaces around `@` read as an address), so obfuscation a reader sees
+through does not hide an identifier; findings are per text, never the value.
 
 Own code here is only the cheap pre-filters that decide whether a text is worth giving to the
 libraries (an `@`, a run of digits, two capitals followed by digits), the defanging table, the role
@@ -35,6 +43,9 @@ from phonenumbers import Leniency, PhoneNumberType
 from stdnum import iban, luhn
 from stdnum.nl import bsn
 
+from . import addresses
+from .normalise import normalise
+
 PERSONAL = "personal"
 POSSIBLE = "possible"
 
@@ -53,7 +64,10 @@ _IP_OR_DATE_SHAPED = re.compile(r"\d{1,4}[.\-/]\d{1,3}[.\-/]\d{1,4}")
 # only such texts are read again with their IPv4- and date-shaped runs left in)
 _PREFIX_HINT = re.compile(r"(?:\+|(?<![\d.])00)\s?\(?\d|(?<![\d.\-/])\(?0\s?6(?:[\s.\-/)]{0,2}\d){8}(?!\d)")
 _PREFIXED = re.compile(r"^\s*(?:\+|00|\(?0\s*6)")
-_IBAN_CANDIDATE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
+# two letters, two check digits, then 11 to 30 letters and digits in groups (any case; spaces, dashes
+# or dots between groups): candidates only, stdnum decides
+_IBAN_CANDIDATE = re.compile(r"(?i)(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ .\-]{0,2}[A-Z0-9]){11,30}(?![A-Za-z0-9])")
+_IBAN_GROUP = re.compile(r"[ .\-]+")
 _BSN = re.compile(r"(?i)\b(?:bsn|burgerservicenummer|sofi-?nummer)\b\D{0,20}?(\d(?:[ .]?\d){7,8})\b")
 _LONG_DIGITS = re.compile(r"\d[\d -]{11,}\d")
 _CARD_CANDIDATE = re.compile(r"(?<!\d)(?<!\d\.)(?:\d[ -]?){12,18}\d(?!\d|\.\d)")
@@ -104,6 +118,7 @@ def scan(text: str) -> tuple[TextFinding, ...]:
 
 def _scan(text: str) -> tuple[TextFinding, ...]:
     found: dict[str, TextFinding] = {}
+    text = normalise(text)
     lowered = text.lower()
     if "@" in text or _DEFANG_HINT.search(text):
         for f in _emails(text):
@@ -131,7 +146,30 @@ def _scan(text: str) -> tuple[TextFinding, ...]:
     if _IBAN_CANDIDATE.search(text):
         for f in _ibans(text):
             found.setdefault(f.what, f)
+    if has_run or any(c.isdigit() for c in text):
+        where = addresses.found(text)
+        if where:
+            found.setdefault(where, TextFinding(POSSIBLE, f"{where} (a home's or an organisation's)", "personal_data"))
     return tuple(found.values())
+
+
+def scan_number(number: int) -> tuple[TextFinding, ...]:
+    """A whole number of 10 to 15 digits that reads as a phone number written with its country code
+    and without the `+` (`31612345678`: a phone number stored as a JSON number). Mobile and personal
+    numbers only: a number that happens to be a valid fixed line is too likely a size or an id."""
+    digits = str(number)
+    if not 10 <= len(digits) <= 15:
+        return ()
+    try:
+        parsed = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return ()
+    if not phonenumbers.is_valid_number(parsed):
+        return ()
+    if phonenumbers.number_type(parsed) in (PhoneNumberType.MOBILE, PhoneNumberType.PERSONAL_NUMBER,
+                                            PhoneNumberType.PAGER):
+        return (TextFinding(POSSIBLE, "a number that reads as a mobile phone number", "personal_data"),)
+    return ()
 
 
 def _emails(text: str) -> list[TextFinding]:
@@ -140,7 +178,11 @@ def _emails(text: str) -> list[TextFinding]:
     out = []
     for m in _EMAIL_CANDIDATE.finditer(text):
         candidate = m.group(0).strip(".-'")
-        local = candidate.split("@", 1)[0].lower()
+        local, domain = candidate.lower().split("@", 1)
+        if domain.rsplit(".", 1)[-1].isdigit():     # user@10.0.0.1: an account at a host, no mailbox
+            if local not in _SYSTEM_ACCOUNTS and local not in ROLE_MAILBOXES:
+                out.append(TextFinding(POSSIBLE, "an account name at an IP address (a person's?)", "account_names"))
+            continue
         try:
             validate_email(candidate, check_deliverability=False, test_environment=True,
                            globally_deliverable=False, allow_smtputf8=True)
@@ -195,8 +237,19 @@ def _numbers(text: str) -> list[TextFinding]:
 
 
 def _ibans(text: str) -> list[TextFinding]:
+    """An IBAN among the candidates: the groups of a candidate are taken one by one (a candidate
+    may run on into the next word, `NL91 ABNA 0417 1643 00 now`), and each prefix of 15 to 34
+    characters that ends at a group's end is checked by stdnum (format of the country, mod 97)."""
     for m in _IBAN_CANDIDATE.finditer(text):
-        if iban.is_valid(m.group(0)):
+        compact = ""
+        for group in _IBAN_GROUP.split(m.group(0)):
+            compact += group
+            if len(compact) > 34:
+                break
+            if len(compact) >= 15 and iban.is_valid(compact.upper()):
+                return [TextFinding(POSSIBLE, "bank account number (IBAN; a person's or an organisation's)",
+                                    "personal_data")]
+        if iban.is_valid(_IBAN_GROUP.sub("", m.group(0)).upper()):
             return [TextFinding(POSSIBLE, "bank account number (IBAN; a person's or an organisation's)",
                                 "personal_data")]
     return []

@@ -1,0 +1,96 @@
+"""Street addresses and postcodes in free text (after `normalise`): a home address names where a
+person lives, so the gate must see one wherever it is written.
+
+What counts:
+- a Dutch, Flemish or German street name with its house number, in any case: one word ending in a
+  street word (`Kerkstraat 12`, `kerkstraat 12a`, `Vlugtlaan 3-5`, `Hauptstr. 5`, `Lindenallee 7`),
+  a street word followed by its particles and name (`Laan van Meerdervoort 3a`), or a capitalised
+  word and a street word (`Grote Markt 1`); a street name without a street word (`Damrak 1`) is
+  found only with its postcode;
+- an English house number before a capitalised street name and its street word (`221B Baker
+  Street`, `10 Downing St`, `1600 Pennsylvania Avenue`);
+- a French house number before `rue`, `avenue`, `boulevard`, `chemin`, `impasse`, `quai`, `allée`
+  (`12 rue de la Paix`);
+- a Dutch postcode (`1234 AB`, `1234AB`) standing alone as the whole text, or starting an address
+  line (at the start, after a comma, a semicolon, a colon or a line break) and followed by a place
+  name (`Postbus 12, 3500 AB Utrecht`); the letters SA, SD and SS are never given out, and digits
+  before a common abbreviation (`2024 EU`) are not read as a postcode.
+
+What it says: "a street address" or "a postcode"; whose (a home's or an organisation's) the scan
+cannot tell, so a person judges (`personal_text` reports them as possible personal data).
+
+Own code: no well-kept library parses addresses without a trained model (libpostal needs a model of
+about 2 GB; `usaddress` knows only United States addresses). The patterns are RE2 (google-re2),
+linear in the text the sender controls, and each needs a street word or a postcode's exact shape,
+so names of malware, ATT&CK techniques, domains, versions (`Windows 10`, `Server 2019`) and ports
+are left alone (tests/gate/test_personal_text.py).
+"""
+
+from __future__ import annotations
+
+import re2
+
+_OPTIONS = re2.Options()
+_OPTIONS.max_mem = 8 << 20
+
+
+def _re(pattern: str):
+    return re2.compile(pattern, options=_OPTIONS)
+
+
+# street words that end a Dutch, Flemish or German street name (one word with the name before it)
+_NL_SUFFIX = (r"straat|str\.|laan|weg|plein|gracht|kade|singel|dijk|dreef|steeg|hof|markt|plantsoen|"
+              r"boulevard|baan|straße|strasse|gasse|allee|platz|damm|steenweg|lei|dreve")
+_HOUSE_NUMBER = r"\d{1,5}(?:\s?[a-z]{1,2}\b|\s?-\s?\d{1,4}\b|\s(?:bis|hs|huis|boven|rood)\b)?"
+_NL_STREET = _re(r"(?i)\b\p{L}[\p{L}'\-]*(?:" + _NL_SUFFIX + r")\s?,?\s" + _HOUSE_NUMBER + r"(?:[^\d.,:/]|[.,]\D|[.,]?$)")
+_NL_STREET_WORD = _re(r"(?i)\b(?:laan|weg|plein|kade|dijk|singel|gracht|straat|dreef|steeg|hof|markt)\s+"
+                      r"(?:van|der|de|den|het|'t|ter|te|op|aan|bij|naar|in|voor|over|achter|tussen)"
+                      r"(?:\s+\p{L}[\p{L}'.\-]*){1,4}\s+" + _HOUSE_NUMBER + r"(?:[^\d.,:/]|[.,]\D|[.,]?$)")
+_NL_TWO_WORDS = _re(r"\b\p{Lu}\p{L}+\s+(?:Markt|Plein|Laan|Kade|Dijk|Singel|Gracht|Weg|Straat|Steenweg|Dreef|Hof|Wal)\s+"
+                    + _HOUSE_NUMBER + r"(?:[^\d.,:/]|[.,]\D|[.,]?$)")
+_EN_SUFFIX = (r"Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Boulevard|Blvd\.?|Court|Ct\.?|Place|"
+              r"Square|Sq\.?|Terrace|Close|Crescent|Way|Parkway|Highway|Gardens|Row|Mews|Walk")
+_EN_STREET = _re(r"\b\d{1,5}[A-Za-z]?,?\s+(?:(?:\p{Lu}[\p{L}'\-]*|of|the|de|la)\s+){1,4}(?:" + _EN_SUFFIX + r")(?:\W|$)")
+_NOT_STREETS = frozenset({"google", "hard", "usb", "flash", "network", "cloud", "shared", "mapped", "removable",
+                         "disk", "external", "virtual", "test", "one", "the", "of"})
+_FR_STREET = _re(r"(?i)\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|boulevard|bd|chemin|impasse|quai|allée)"
+                 r"\s+(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d')?\p{L}[\p{L}'\-]+")
+_POSTCODE = _re(r"\b([1-9]\d{3})\s?([A-Z]{2})\b")
+_PLACE_AFTER = _re(r"^,?\s+\p{Lu}[\p{L}'\-]{2,}")
+_NOT_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})
+_ABBREVIATIONS = frozenset({
+    "EU", "US", "UK", "UN", "AD", "BC", "CE", "AM", "PM", "MB", "GB", "KB", "TB", "PB", "NT", "XP", "OS", "IP",
+    "ID", "IT", "AI", "HQ", "TV", "PC", "CA", "DC", "UA", "RU", "CN", "IR", "KP", "NL", "DE", "FR", "BE", "Q1",
+    "Q2", "Q3", "Q4", "H1", "H2", "ML", "VM", "CVE", "OR", "AND", "TO", "BY", "OF", "ON", "IN", "AT", "AS", "IS",
+    "NO", "SP", "R2", "LT", "EN", "DNS", "MS", "HP", "GO", "JS", "UI", "AV", "ED", "ET", "AL"})
+
+
+def found(text: str) -> str | None:
+    """`a street address`, `a postcode`, or None. Expects normalised text (`normalise`)."""
+    has_digit = any(c.isdigit() for c in text)
+    if not has_digit:
+        return None
+    if _NL_STREET.search(text) or _NL_STREET_WORD.search(text) or _NL_TWO_WORDS.search(text) \
+            or _FR_STREET.search(text):
+        return "a street address"
+    for m in _EN_STREET.finditer(text):
+        words = m.group(0).split()[1:-1]
+        if not all(w.lower().strip(",") in _NOT_STREETS for w in words):
+            return "a street address"
+    for m in _POSTCODE.finditer(text):
+        digits, letters = m.group(1), m.group(2)
+        if letters in _NOT_POSTCODE_LETTERS:
+            continue
+        whole = text.strip() == m.group(0)
+        if whole:
+            return "a postcode"
+        if 1900 <= int(digits) <= 2099 and letters in _ABBREVIATIONS:
+            continue
+        if letters in _ABBREVIATIONS:
+            continue
+        before = text[:m.start()].rstrip()
+        if before and before[-1] not in ",;:(\n":
+            continue                    # an address line starts the text or follows a comma or a colon
+        if _PLACE_AFTER.search(text[m.end():m.end() + 40]):
+            return "a postcode"
+    return None

@@ -1,0 +1,99 @@
+"""Free text as a reader sees it, before the gate scans it for personal identifiers.
+
+Obfuscation that a person reads through must not hide an identifier from the scan, so every text
+is first brought to the form it is read in:
+1. Unicode NFKC (full-width `＠` U+FF20 and small `﹫` U+FE6B become `@`, full-width digits and
+   letters become ASCII, `．` becomes `.`), and the ideographic full stops `。` `｡` read as `.`;
+2. invisible characters removed: every format character (Unicode category Cf: zero-width space,
+   joiners U+200B–U+200D, word joiner U+2060, byte order mark U+FEFF, soft hyphen U+00AD, bidi
+   controls, …), variation selectors, the combining grapheme joiner and the Hangul fillers;
+3. HTML character references (`jan&#64;example.nl`, `&commat;`) and percent-encoded at-signs
+   (`mailto:jan%40example.nl`) decoded (and 1–2 again on what they decode to);
+4. written-out at-signs and dots: bracketed forms (`[at]`, `(at)`, `{at}`, `<at>`, `[@]`, `[dot]`,
+   `(dot)`, `[.]`, `[punt]`) anywhere, and the word forms `jan at example dot nl` (`_at_`, `AT`, …)
+   when the domain is written with at least one written-out dot: `jan at example.nl` is left as
+   it is, because "the C2 server at evil.example" is the same words in threat intelligence;
+5. spaces around an `@` (`jan @ example.nl`) and before a dot in the domain (`example . nl`).
+
+The result serves only the scan (personal_text); the payload itself is never changed.
+
+Own code: the standard library does 1–3 (`html`, `unicodedata`); no well-kept library
+de-obfuscates written-out addresses (the defang tools do the reverse, for URLs and IP addresses).
+The patterns run on text the sender controls, so they are RE2 (google-re2, as the rule language's
+`matches`): linear in the text whatever it holds.
+"""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+
+import re2
+
+_OPTIONS = re2.Options()
+_OPTIONS.max_mem = 8 << 20
+
+
+def _re(pattern: str):
+    return re2.compile(pattern, options=_OPTIONS)
+
+
+# format characters (Cf) and the other invisible code points readers skip
+INVISIBLE = _re(r"[\p{Cf}\x{034F}\x{115F}\x{1160}\x{17B4}\x{17B5}\x{180B}-\x{180F}\x{3164}\x{FE00}-\x{FE0F}"
+                r"\x{FFA0}\x{E0100}-\x{E01EF}]+")
+_LABEL = r"[\p{L}\p{N}\-]+"
+# a dot written out: ` dot `, `_dot_`, `[dot]`, `(.)`, `{punt}`, … or a dot with a space before it
+_DOTSEP = r"(?:[\s_]+dot[\s_]+|\s*[\[\(\{<]\s*(?:dot|punt|punkt|\.)\s*[\]\)\}>]\s*|\s+\.\s*)"
+# the word form needs a dot written as a word (` dot `, `[dot]`, `(punt)`): `[.]` alone is how URLs are
+# defanged ("the C2 at evil[.]example"), and a word that says where something is hosted is no mailbox
+_WORD_DOT = r"(?:[\s_]+dot[\s_]+|\s*[\[\(\{<]\s*(?:dot|punt|punkt)\s*[\]\)\}>]\s*)"
+_WORD_AT = _re(r"(?i)([a-z0-9._%+\-]+)[\s_]+at[\s_]+(" + _LABEL + r"(?:(?:\.|" + _DOTSEP + r")" + _LABEL + r")*"
+               + _WORD_DOT + _LABEL + ")")
+_NOT_A_MAILBOX = frozenset({
+    "c2", "cnc", "c&c", "server", "servers", "host", "hosts", "hosted", "located", "found", "available", "online",
+    "live", "registered", "domain", "domains", "site", "website", "page", "resolves", "resolved", "points",
+    "pointing", "staged", "seen", "observed", "beacon", "beacons", "beaconing", "connects", "connecting",
+    "callback", "callbacks", "panel", "infrastructure", "redirects", "redirected", "downloaded", "served",
+    "stored", "uploaded", "exfiltrated", "sent", "kit", "payload", "payloads", "malware", "file", "files",
+    "loader", "dropper", "implant", "backdoor", "botnet", "proxy", "relay", "mirror", "look", "looking",
+    "aimed", "targeted", "directed", "is", "was", "are", "were", "be", "been", "and", "or", "the", "a", "an"})
+_BRACKET_AT = _re(r"(?i)\s*[\[\(\{<]\s*(?:at|@)\s*[\]\)\}>]\s*")
+_SPACED_AT = _re(r"\s*@\s*")
+_DOMAIN = _re(r"(?i)@(" + _LABEL + r"(?:(?:\.|" + _DOTSEP + r")" + _LABEL + r")+)")
+_SEPARATOR = _re(r"(?i)" + _DOTSEP)
+
+
+def _visible(text: str) -> str:
+    """NFKC, invisible characters removed, ideographic full stops read as dots."""
+    text = unicodedata.normalize("NFKC", text)
+    return INVISIBLE.sub("", text).replace("\u3002", ".").replace("\uff61", ".")
+
+
+def _word_at(m) -> str:
+    if m.group(1).lower() in _NOT_A_MAILBOX:
+        return m.group(0)
+    return m.group(1) + "@" + m.group(2)
+
+
+def normalise(text: str) -> str:
+    """The text as the scan reads it (module docstring): references decoded, NFKC, invisible
+    characters removed, written-out at-signs and dots read as `@` and `.`, spaces around `@` gone.
+    Pure; costs a few string checks for plain ASCII text without any of these."""
+    if not text.isascii():
+        text = _visible(text)
+    if "&" in text and ";" in text:
+        text = html.unescape(text)
+        if not text.isascii():
+            text = _visible(text)
+    if "%40" in text:
+        text = text.replace("%40", "@")
+    lowered = text.lower()
+    bracketed = "[" in text or "(" in text or "{" in text or "<" in text
+    if "at" in lowered and ("dot" in lowered or "punt" in lowered or "punkt" in lowered):
+        text = _WORD_AT.sub(_word_at, text)
+    if bracketed and ("at" in lowered or "@" in text):
+        text = _BRACKET_AT.sub("@", text)
+    if "@" in text:
+        text = _SPACED_AT.sub("@", text)
+        text = _DOMAIN.sub(lambda m: "@" + _SEPARATOR.sub(".", m.group(1)), text)
+    return text
