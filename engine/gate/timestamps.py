@@ -1,7 +1,7 @@
 """STIX 2.1 timestamps (STIX 2.1 §3.2): real calendar instants, and in order.
 
-The OASIS schemas only match a timestamp's shape, so `2025-02-29T00:00:00Z`, `2025-04-31T…` and
-second 60 pass them. Here every timestamp property of an object (and of the objects embedded in it,
+The OASIS schemas only match a timestamp's shape, so `2025-02-29T00:00:00Z`, `2025-04-31T…`,
+second 60 and year 0000 pass them. Here every timestamp property of an object (and of the objects embedded in it,
 and of its extensions) must be a real instant, and the pairs the specification orders must be in
 order: `modified` ≥ `created` (§3.2), `valid_until` > `valid_from` (§4.7), `last_seen` ≥
 `first_seen`, `last_observed` ≥ `first_observed`, `analysis_ended` ≥ `analysis_started`, `end` ≥
@@ -73,6 +73,9 @@ def _problem(value: str) -> str | None:
     if t is None:
         return f"{value!r} is not a STIX timestamp (YYYY-MM-DDTHH:MM:SS[.s]Z, in UTC)"
     y, mo, d, h, mi, s, _ = t
+    if y == 0:
+        return (f"{value!r}: year 0000 is not a year of the calendar STIX timestamps are read in "
+                "(0001 to 9999; ISO 8601 allows 0000 only by agreement, and no STIX or MISP tool reads it)")
     if not 1 <= mo <= 12:
         return f"{value!r}: there is no month {mo}"
     days = calendar.monthrange(y, mo)[1]
