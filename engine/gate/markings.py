@@ -11,15 +11,24 @@ TLP is the strictest of its `object_marking_refs` and of its `granular_markings`
 RED makes its object RED). A reference that resolves to no marking definition at all cannot be
 settled: the gate escalates it, naming the object and the property.
 
-MISP: `tlp:<level>` tags (case-insensitive, `white` read as CLEAR); an unknown level after `tlp:`
-is read as RED, the strictest.
+MISP: a tag is a TLP marking when its name is in the `tlp:` namespace of MISP's TLP taxonomy. An
+exact TLP tag (`tlp:clear`, `tlp:white` read as CLEAR, `tlp:green`, `tlp:amber`, `tlp:amber+strict`,
+`tlp:red`; any case, spaces around it trimmed, after NFKC and with invisible characters removed, so
+`ＴＬＰ：ＲＥＤ` and `tlp:\u200bred` are `tlp:red`) has its level; any other name in the namespace
+(`tlp:ex:chr`, `tlp:unclear`, `tlp: red`, `tlp:redacted`) is a TLP marking whose level the gate
+cannot read exactly, and is read as RED, the strictest. A tag in another namespace is no TLP
+marking, whatever text it holds: `misp-galaxy:threat-actor="… tlp:red …"`, a galaxy cluster's
+`tag_name`, `misp:tlp="red"`; nor is a mention in free text (`info`, comments). What TLP:RED then
+means is the gate's check `gate.tlp-red-private` and the rules' (docs/gate.md).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from .items import TLP_ORDER, PayloadError
+from .normalise import INVISIBLE
 
 TLP1 = {"marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9": "CLEAR",
         "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da": "GREEN",
@@ -39,7 +48,7 @@ def tlp_level(word: Any) -> str | None:
     """A TLP level from a word (`red`, `TLP:AMBER+STRICT`, `white`), or None when it names none."""
     if not isinstance(word, str):
         return None
-    w = word.strip().upper()
+    w = _plain(word).upper()
     if w.startswith("TLP:"):
         w = w[4:].strip()
     w = w.replace("WHITE", "CLEAR").replace(" ", "")
@@ -57,7 +66,7 @@ def definition_level(obj: dict) -> str:
         definition = obj.get("definition") if isinstance(obj.get("definition"), dict) else {}
         levels.append(tlp_level(definition.get("tlp")) or "RED")
     name = obj.get("name")
-    if isinstance(name, str) and name.strip().upper().startswith("TLP:"):
+    if isinstance(name, str) and _plain(name).startswith("tlp:"):
         levels.append(tlp_level(name) or "RED")
     if not levels:
         return NOT_TLP
@@ -107,13 +116,30 @@ def object_markings(obj: dict, table: dict[str, str]) -> tuple[str | None, list[
     return best, unresolved
 
 
+MISP_TLP = {"tlp:clear": "CLEAR", "tlp:white": "CLEAR", "tlp:green": "GREEN", "tlp:amber": "AMBER",
+            "tlp:amber+strict": "AMBER+STRICT", "tlp:red": "RED"}
+
+
+def _plain(text: str) -> str:
+    """NFKC, invisible characters removed, trimmed, case-folded: how a reader sees a marking's name."""
+    if not text.isascii():
+        text = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    return text.strip().casefold()
+
+
 def misp_tag_level(tags: Any) -> str | None:
-    """The strictest TLP level among MISP tags (a list of {"name": …}); None when none is a TLP tag."""
+    """The strictest TLP level among MISP tags (a list of {"name": …}); None when none is a TLP tag.
+    An exact TLP tag has its level; another name in the `tlp:` namespace is read as RED (module
+    docstring); tags of other namespaces are no TLP marking."""
     best = None
     for t in tags or ():
         name = t.get("name") if isinstance(t, dict) else None
-        if isinstance(name, str) and name.strip().lower().startswith("tlp:"):
-            level = tlp_level(name) or "RED"
-            if best is None or TLP_ORDER.index(level) > TLP_ORDER.index(best):
-                best = level
+        if not isinstance(name, str):
+            continue
+        plain = _plain(name)
+        if not plain.startswith("tlp:"):
+            continue
+        level = MISP_TLP.get(plain, "RED")
+        if best is None or TLP_ORDER.index(level) > TLP_ORDER.index(best):
+            best = level
     return best
