@@ -31,12 +31,12 @@ import datetime
 import re
 from typing import Any
 
-from . import collector, markings
+from . import binary, collector, markings, person_keys
 from .items import PERSONAL, POSSIBLE, RESTRICTED, UNKNOWN, Finding, Item, Payload, PayloadError, strictest
 from .misp_types import (DISTRIBUTION, PERSONAL_CATEGORIES, PERSONAL_RELATIONS, PERSONAL_TEMPLATES,
                          POSSIBLE_TYPES, RESTRICTED_DISTRIBUTION, TYPES)
 from .person_names import may_name_a_person
-from .personal_text import scan
+from .personal_text import scan, scan_number
 from .stix_read import parse_json, sha256_of
 
 _ASCII_DIGITS = re.compile(r"^[0-9]+$")
@@ -48,7 +48,13 @@ _NUMERIC_KEYS = frozenset({"id", "event_id", "object_id", "org_id", "orgc_id", "
 # parts read as items of their own (their strings belong to them, not to the part above)
 _CHILD_ITEMS = frozenset({"Attribute", "Object", "ShadowAttribute", "EventReport", "Note", "Opinion",
                           "Relationship"})
+# keys MISP defines whose meaning the reader reads itself (not by the property-name rule)
+_READ_OTHERWISE = frozenset({"authors", "event_creator_email", "object_relation"})
 _GALAXY_TAG = re.compile(r'^misp-galaxy:([a-z0-9-]+)="(.*)"$', re.S)
+_NUMBER_WORDS = frozenset({"size", "count", "port", "bytes", "timestamp", "time", "epoch", "id", "version", "number",
+                           "level", "score", "offset", "length", "total", "index", "order"})
+
+
 def _json_type(value: Any) -> str:
     """The JSON name of a value's type (never Python's)."""
     if value is None:
@@ -273,8 +279,11 @@ class _Reader:
             item.add(Finding(POSSIBLE, "value", "a threat actor named like a person"))
         _times(a, path)
         self._text(item, "value", str(value))
+        if isinstance(value, (int, float)):
+            self._number(item, "value", "value", value)
+        self._binary(item, a, path, kind)
         self._tag_text(item, a, path, path)
-        self._walk(item, a, path, _CHILD_ITEMS | {"Tag", "value"})
+        self._walk(item, a, path, _CHILD_ITEMS | {"Tag", "value", "data"})
         self.items.append(item)
         self._parts({k: v for k, v in a.items() if k != "Attribute"}, path, event, item.key, inner, template)
 
@@ -371,11 +380,16 @@ class _Reader:
                         continue
                     if k == "GalaxyCluster" and len(where) > len(path) and where[len(path)] == "Galaxy":
                         continue
+                    numeric = k in _NUMERIC_KEYS and (isinstance(v, int) or isinstance(v, str) and _ASCII_DIGITS.match(v))
+                    if isinstance(k, str) and not numeric and not (top and k in _READ_OTHERWISE):
+                        self._key(item, k, v, _where(where[len(path):] + (k,)))
                     if isinstance(v, str):
-                        if len(v) >= 5 and not (_UUID.match(v) or k in _NUMERIC_KEYS and _ASCII_DIGITS.match(v)):
+                        if len(v) >= 5 and not (_UUID.match(v) or numeric):
                             self._text(item, _where(where[len(path):] + (k,)), v)
                     elif isinstance(v, (dict, list)):
                         stack.append((v, where + (k,), False))
+                    elif isinstance(v, (int, float)) and not isinstance(v, bool) and not numeric:
+                        self._number(item, _where(where[len(path):] + (k,)), k, v)
             elif isinstance(cur, list):
                 for i, v in enumerate(cur):
                     if isinstance(v, str):
@@ -383,8 +397,52 @@ class _Reader:
                             self._text(item, _where(where[len(path):] + (i,)), v)
                     elif isinstance(v, (dict, list)):
                         stack.append((v, where + (i,), False))
+                    elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                        self._number(item, _where(where[len(path):] + (i,)), "", v)
         if any(levels):
             item.tlp = strictest([item.tlp] + levels)
+
+    @staticmethod
+    def _key(item: Item, k: str, v: Any, prop: str) -> None:
+        """A key MISP does not define, or defines for a person's detail (a proposal's `email`), whose
+        name says it is about persons (`person_keys`), whatever its value's type."""
+        if person_keys.empty(v):
+            return
+        about = person_keys.about_persons(k)
+        if about:
+            kind, what, category = about
+            item.add(Finding(kind, prop, what, (category,) if kind == PERSONAL else ()))
+
+    @staticmethod
+    def _number(item: Item, prop: str, k: str, v: int | float) -> None:
+        """A number that reads as a phone number with its country code (stored as a JSON number)."""
+        if isinstance(v, float):
+            if not v.is_integer():
+                return
+            v = int(v)
+        if v < 1_000_000_000 or any(w in _NUMBER_WORDS for w in person_keys.words(k)):
+            return
+        for f in scan_number(v):
+            item.add(Finding(f.kind, prop, f.what))
+
+    def _binary(self, item: Item, a: dict, path: tuple, kind: str) -> None:
+        """An attribute's `data` (base64: a malware-sample's zip, an attachment's file): samples pass,
+        the rest escalates (`binary`); text that is not base64 is an error naming the path."""
+        data = a.get("data")
+        if data in (None, ""):
+            return
+        try:
+            said = binary.finding(data, identified=kind in ("malware-sample", "attachment"))
+        except binary.NotBase64 as exc:
+            raise PayloadError(f"data {exc}", _where(path + ("data",))) from None
+        if said is None:
+            return
+        verdict, what, text = said
+        if verdict == "sample":
+            if text:
+                self._text(item, "data", text)
+        else:
+            item.add(Finding(POSSIBLE if verdict == "possible" else UNKNOWN, "data", what))
 
     def _sharing_group(self, item: Item, node: dict, where: tuple, base: tuple, level: int | None) -> None:
         """A sharing group named (sharing_group_id other than 0/empty) restricts like distribution 4."""

@@ -23,10 +23,10 @@ from typing import Any
 
 import orjson
 
-from . import collector, markings, stix_patterns, stix_schema, timestamps
+from . import binary, collector, markings, person_keys, stix_patterns, stix_schema, timestamps
 from .items import PERSONAL, POSSIBLE, UNKNOWN, Finding, Item, Payload, PayloadError, unique_keys
 from .person_names import may_name_a_person
-from .personal_text import scan
+from .personal_text import scan, scan_number
 from .stix_types import CATEGORIES, METADATA, PERSONAL_TYPES, REF_TARGETS
 
 _BUNDLE_ID = re.compile(r"^bundle--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -53,6 +53,7 @@ def parse_json(raw: bytes | str | dict | list, what: str) -> Any:
     if isinstance(raw, (dict, list)):
         doc = raw
     else:
+        raw = strip_bom(raw)
         try:
             doc = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
@@ -62,6 +63,16 @@ def parse_json(raw: bytes | str | dict | list, what: str) -> Any:
         return doc
     _depth(doc, what)
     return doc
+
+
+def strip_bom(raw: bytes | str) -> bytes | str:
+    """The text without a leading UTF-8 byte order mark (RFC 8259 §8.1: a parser MAY ignore one;
+    editors on Windows write it), so a file, a request body and a pasted text read alike."""
+    if isinstance(raw, str):
+        return raw[1:] if raw[:1] == "\ufeff" else raw
+    if isinstance(raw, memoryview):
+        raw = bytes(raw)
+    return raw[3:] if raw[:3] == b"\xef\xbb\xbf" else raw
 
 
 class _DuplicateKey(Exception):
@@ -210,7 +221,15 @@ def _read_object(obj: dict, item: Item, table: dict[str, str]) -> None:
     elif kind in ("note", "opinion"):
         _authors(obj, item)
     _type(kind, "", item)
-    _scan(obj, "", item, skip)
+    _scan(obj, "", item, skip, _READ_OTHERWISE.get(kind, frozenset()))
+
+
+# top-level properties the gate reads by their meaning (above), not by their name: the property-name
+# rule (`person_keys`) leaves them alone; their values are scanned like any other
+_READ_OTHERWISE = {"identity": frozenset({"contact_information"}), "note": frozenset({"authors"}),
+                   "opinion": frozenset({"authors"}), "location": frozenset({"street_address"})}
+for _personal_type in PERSONAL_TYPES:          # personal data as a whole: each property need not say so
+    _READ_OTHERWISE[_personal_type] = frozenset({"*"})
 
 
 def _a(word: str) -> str:
@@ -224,7 +243,13 @@ def _type(kind: str, prop: str, item: Item) -> None:
         if kind in PERSONAL_TYPES:
             item.add(Finding(PERSONAL, prop or "type", f"{_a(kind)} {kind} object (personal data)", CATEGORIES[kind]))
     elif kind not in METADATA:
-        item.add(Finding(UNKNOWN, f"{prop}.type" if prop else "type", f"object type {kind} the gate does not know"))
+        where = f"{prop}.type" if prop else "type"
+        item.add(Finding(UNKNOWN, where, f"object type {kind} the gate does not know"))
+        about = person_keys.about_persons(kind)
+        if about:
+            k, what, category = about
+            item.add(Finding(k, where, f"an object of a type named for persons: {what.split(' (')[0]}",
+                             (category,) if k == PERSONAL else ()))
 
 
 def _indicator(obj: dict, item: Item) -> set[str]:
@@ -287,7 +312,13 @@ def _observed(obj: dict, item: Item) -> None:
                 item.add(Finding(UNKNOWN, f"objects.{k}", "an embedded object without a type"))
 
 
+_SEGMENTS = re.compile(r"[,;\n\r\t|/()\[\]<>:]+")
+
+
 def _identity(obj: dict, item: Item) -> None:
+    contact = obj.get("contact_information")
+    if isinstance(contact, str) and any(may_name_a_person(part) for part in _SEGMENTS.split(contact)):
+        item.add(Finding(POSSIBLE, "contact_information", "a name that may be a person's"))
     cls = obj.get("identity_class")
     norm = cls.strip().lower() if isinstance(cls, str) else None
     if norm in _PERSON_CLASSES:
@@ -364,13 +395,73 @@ def _identifier(value: str) -> bool:
     return len(value) >= 20 and _IDENTIFIER.fullmatch(value) is not None
 
 
-def _scan(node: Any, path: str, item: Item, skip: set[str]) -> None:
+_NUMBER_WORDS = frozenset({"size", "count", "port", "ports", "bytes", "byte", "packets", "pid", "ppid", "confidence",
+                           "observed", "version", "timestamp", "time", "epoch", "offset", "length", "entropy",
+                           "number", "sections", "subkeys", "score", "level", "seconds", "ms", "duration", "ttl",
+                           "asn", "as", "serial", "crc", "checksum", "height", "width", "total", "index", "order"})
+
+
+def _key(k: str, v: Any, where: str, item: Item) -> None:
+    """A property whose name says it is about persons (`person_keys`), whatever its prefix and value
+    type; for `x_` properties, also the older, wider hints (`_custom_about_persons`)."""
+    if person_keys.empty(v):
+        return
+    about = person_keys.about_persons(k)
+    prop = f"{where}.{k}" if where else k
+    if about:
+        kind, what, category = about
+        item.add(Finding(kind, prop, what, (category,) if kind == PERSONAL else ()))
+    elif k[:2] == "x_" and _custom_about_persons(k) and not person_keys.about_something_else(k):
+        item.add(Finding(POSSIBLE, prop, "a custom property about persons"))
+
+
+def _number(k: str, v: int | float, where: str, item: Item) -> None:
+    """A number that reads as a phone number with its country code (`31612345678`): a phone number
+    stored as a JSON number. Counts, sizes, ports, times and the like are not read."""
+    if isinstance(v, float):
+        if not v.is_integer():
+            return
+        v = int(v)
+    if v < 1_000_000_000 or any(w in _NUMBER_WORDS for w in person_keys.words(k)):
+        return
+    prop = (f"{where}.{k}" if where else k) if k else where
+    for f in scan_number(v):
+        item.add(Finding(f.kind, prop, f.what, (f.category,) if f.kind == PERSONAL else ()))
+
+
+def _binary(cur: dict, k: str, v: str, where: str, item: Item) -> None:
+    """Base64 content (`payload_bin` and every other `*_bin` property): samples pass, the rest
+    escalates (`binary`); text that is not base64 is an error naming the property."""
+    prop = f"{where}.{k}" if where else k
+    artifact = cur.get("type") == "artifact" and k == "payload_bin"
+    try:
+        said = binary.finding(v, cur.get("mime_type") if artifact else None,
+                              cur.get("encryption_algorithm") if artifact else None,
+                              identified=artifact and bool(cur.get("hashes")))
+    except binary.NotBase64 as exc:
+        raise PayloadError(f"{prop} {exc}", item.id) from None
+    if said is None:
+        return
+    kind, what, text = said
+    if kind == "sample":
+        if text:
+            _text(text, prop, item)
+    elif kind == "possible":
+        item.add(Finding(POSSIBLE, prop, what))
+    else:
+        item.add(Finding(UNKNOWN, prop, what))
+
+
+def _scan(node: Any, path: str, item: Item, skip: set[str], read_otherwise: frozenset = frozenset()) -> None:
     """EVERY string value of the object at any depth is scanned (issue 12): keys are not read, and
     only values that are wholly a STIX id, a STIX timestamp or a hash digest are skipped, so a
     property's name never decides whether its value is read (`external_references`, kill chain
     phases, vocabularies, custom dictionaries, the TLP 2.0 extension, custom `_ref` properties
-    holding text). Custom properties whose name says they are about persons are named whatever
-    their value. `skip`: top-level properties read otherwise (an indicator's parsed pattern)."""
+    holding text). Every key at any depth, with or without `x_`, whose name says it is about
+    persons is named whatever its value's type (`person_keys`); numbers that read as phone numbers
+    are named; base64 content (`*_bin`) is judged as content, not scanned as text (`binary`).
+    `skip`: top-level properties read otherwise (an indicator's parsed pattern); `read_otherwise`:
+    top-level properties whose name the key rule leaves alone (`*`: all of them)."""
     stack = [(node, path)]
     while stack:
         cur, where = stack.pop()
@@ -378,14 +469,17 @@ def _scan(node: Any, path: str, item: Item, skip: set[str]) -> None:
             for k, v in cur.items():
                 if (not where and k in skip) or not isinstance(k, str):
                     continue
-                if k[:2] == "x_" and v not in (None, "", [], {}, False) and _custom_about_persons(k) \
-                        and not isinstance(v, (bool, int, float)):
-                    item.add(Finding(POSSIBLE, f"{where}.{k}" if where else k, "a custom property about persons"))
+                if where or (k not in read_otherwise and "*" not in read_otherwise):
+                    _key(k, v, where, item)
                 if type(v) is str:
-                    if len(v) >= 5 and not _identifier(v):
+                    if k[-4:] == "_bin":
+                        _binary(cur, k, v, where, item)
+                    elif len(v) >= 5 and not _identifier(v):
                         _text(v, f"{where}.{k}" if where else k, item)
                 elif type(v) is dict or type(v) is list:
                     stack.append((v, f"{where}.{k}" if where else k))
+                elif (type(v) is int or type(v) is float) and v >= 1_000_000_000:
+                    _number(k, v, where, item)
         else:
             for i, v in enumerate(cur):
                 if type(v) is str:
@@ -393,3 +487,5 @@ def _scan(node: Any, path: str, item: Item, skip: set[str]) -> None:
                         _text(v, f"{where}[{i}]", item)
                 elif type(v) is dict or type(v) is list:
                     stack.append((v, f"{where}[{i}]"))
+                elif (type(v) is int or type(v) is float) and v >= 1_000_000_000:
+                    _number("", v, f"{where}[{i}]", item)

@@ -201,7 +201,10 @@ def test_an_object_whose_attributes_all_go_goes_and_references_to_it_are_dropped
      "Event.Attribute[0].Tag[0]"),
     ({"Event": {"info": "x", "distribution": 5, "Attribute": []}}, "Event.distribution"),
     ({"Event": {"info": "x", "Attribute": [{"type": "malware-sample", "value": "a|b", "data": "%%%"}],
-                "Object": [{"name": "x", "Attribute": 3}]}}, "Event.Object[0]"),
+                "Object": [{"name": "x", "Attribute": 3}]}}, "Event.Attribute[0].data"),
+    ({"Event": {"info": "x", "Attribute": [{"type": "malware-sample", "value": "a|b", "data": "UEsDBA="}]}},
+     "Event.Attribute[0].data"),
+    ({"Event": {"info": "x", "Object": [{"name": "x", "Attribute": 3}]}}, "Event.Object[0]"),
 ])
 def test_errors_name_the_path_and_no_python_text(doc, where):
     with pytest.raises(PayloadError) as exc:

@@ -5,6 +5,7 @@ named."""
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 
@@ -93,6 +94,15 @@ def _pool(i: int) -> list[dict]:
         raw("threat-actor", name="Ivan Petrov"),
         raw("report", name="r", published="2025-03-01T00:00:00Z", object_refs=[ind["id"]],
             object_marking_refs=[stix2.TLP_RED.id]),
+        # the second round of issue 12: the same kinds in other forms
+        raw("identity", name=f"иван петров{'а' * (i % 3)}", identity_class="organization"),
+        raw("malware", name=f"n{i}", is_family=True, description=f"mail jan{i} [at] corp dot example"),
+        raw("malware", name=f"o{i}", is_family=True, description="refund to nl91 abna 0417 1643 00"),
+        raw("malware", name=f"p{i}", is_family=True, description=f"drop at Kerkstraat {i}, 1234 AB Utrecht"),
+        {**indicator(f"[domain-name:value = 'k{i}.example']"), "x_acme_login": f"jj{i}", "x_phone": 31612345678},
+        {**raw("domain-name", value=f"ext{i}.example"), "extensions": {"x-acme-ext": {"contact": "jan"}}},
+        raw("artifact", payload_bin=base64.b64encode(b"%PDF-1.7 x").decode(), hashes={"SHA-256": "c" * 64}),
+        raw("artifact", payload_bin=base64.b64encode(b"MZ" + bytes(64)).decode(), hashes={"SHA-256": "d" * 64}),
     ]
 
 
@@ -124,7 +134,8 @@ def test_adding_an_object_never_loosens(engine, base, extra, declared):
 
 
 @settings(max_examples=60, **SETTINGS)
-@given(base=picks, where=st.sampled_from(["top", "embedded", "pattern", "text", "custom", "identity"]),
+@given(base=picks, where=st.sampled_from(["top", "embedded", "pattern", "text", "custom", "identity", "obfuscated",
+                                         "key", "extension", "number", "document", "name"]),
        at=st.integers(0, 6))
 def test_a_personal_data_object_anywhere_is_named(engine, base, where, at):
     objs = [POOL[i] for i in base]
@@ -144,6 +155,20 @@ def test_a_personal_data_object_anywhere_is_named(engine, base, where, at):
     elif where == "custom":
         bad = indicator()
         bad["x_acme_victim"] = {"name": "Someone", "mail": "hidden@corp.example"}
+    elif where == "obfuscated":
+        bad = indicator(description="Sent by hidden\u200b＠corp . example")
+    elif where == "key":
+        bad = indicator()
+        bad["x_acme_registrant"] = "hidden"
+    elif where == "extension":
+        bad = {**raw("domain-name", value="x.example"), "extensions": {"x-acme-ext": {"username": "hidden"}}}
+    elif where == "number":
+        bad = indicator()
+        bad["x_acme_callback"] = 31612345678
+    elif where == "document":
+        bad = raw("artifact", payload_bin=base64.b64encode(b"%PDF-1.7 hidden").decode(), hashes={"MD5": "e" * 32})
+    elif where == "name":
+        bad = raw("threat-actor", name="иван петров")
     else:
         bad = raw("identity", name="Anna de Boer", identity_class="indiviDUAL ")
     objs.insert(min(at, len(objs)), bad)

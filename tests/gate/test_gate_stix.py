@@ -254,11 +254,13 @@ def test_group_codenames_are_not_persons():
 
 
 @pytest.mark.parametrize("prop,value,kind", [
-    ("x_acme_contributors", ["Jan Jansen, ACME"], POSSIBLE),
-    ("x_mitre_contributors", ["Someone Else"], POSSIBLE),
+    ("x_acme_contributors", ["Jan Jansen, ACME"], PERSONAL),       # the property's name says: persons
+    ("x_mitre_contributors", ["Someone Else"], PERSONAL),
     ("x_acme_analyst_email", "an.alyst@acme.example", PERSONAL),
     ("x_acme_notes", "phoned +31 6 1234 5678 about it", PERSONAL),
-    ("x_acme_reporter", "Piet", POSSIBLE),
+    ("x_acme_reporter", "Piet", PERSONAL),
+    ("x_acme_victim", "Piet", POSSIBLE),                            # the older, wider x_ hints
+    ("x_acme_owner", "Acme B.V.", POSSIBLE),                        # a role an organisation may fill
 ])
 def test_custom_properties_about_persons(prop, value, kind):
     ind = indicator()

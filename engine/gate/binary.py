@@ -1,0 +1,153 @@
+"""Binary content a payload carries as base64: a STIX `artifact`'s `payload_bin` (and any other
+`*_bin` property, STIX 2.1 §3.1 binary), a MISP `malware-sample` or `attachment` attribute's `data`.
+
+The gate does not read what is inside such content: a document, a mail, a screenshot or a text may
+hold anything about anyone. Exchanging malware samples is the point of the exchange, though, so the
+gate tells samples from the rest by the first bytes (the file's magic number; the declared MIME type
+only where the bytes are encrypted):
+
+| what the bytes are | what the gate says |
+|---|---|
+| an executable (PE `MZ`, ELF, Mach-O, Java class, DEX, APK/JAR) or a script (`#!`, or a declared script type: PowerShell, JavaScript, VBScript, batch, shell, Python) | a malware sample: normal content (a script's text is scanned like free text) |
+| an archive (zip, 7z, rar, gzip, xz, bzip2, cab) whose entries are not documents, mails or images; a zip whose entries are encrypted is read by its directory | a malware sample: normal content (MISP wraps every malware-sample in a zip with the password `infected`) |
+| a document (PDF, Office, OpenDocument, RTF, HTML), a mail (RFC 5322, Outlook), an image, or an archive holding one | may hold personal data the gate cannot read: escalates, naming the property |
+| plain text that is not a script, unknown bytes, or bytes encrypted with a key (`encryption_algorithm` other than `mime-type-indicated`) | content the gate cannot classify: escalates, naming the property |
+
+A STIX artifact is a sample only when it also carries `hashes` (the specification requires them with
+`url`; with `payload_bin` they identify the sample): without them it escalates. Text that is not
+base64 (RFC 4648) is an error naming the property.
+
+Own code: the magic numbers are a handful of fixed byte strings (the `file` command's database,
+libmagic, is a C library with a data file and says nothing a short table does not); archives are
+opened with the standard library's `zipfile`, which lists a zip's entries even when they are
+encrypted.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import zipfile
+
+EXECUTABLE, ARCHIVE, SCRIPT, DOCUMENT, TEXT, UNKNOWN = "executable", "archive", "script", "document", "text", "unknown"
+
+_MAGIC = [
+    (b"MZ", EXECUTABLE, "a Windows executable"), (b"\x7fELF", EXECUTABLE, "an ELF executable"),
+    (b"\xfe\xed\xfa\xce", EXECUTABLE, "a Mach-O executable"), (b"\xfe\xed\xfa\xcf", EXECUTABLE, "a Mach-O executable"),
+    (b"\xce\xfa\xed\xfe", EXECUTABLE, "a Mach-O executable"), (b"\xcf\xfa\xed\xfe", EXECUTABLE, "a Mach-O executable"),
+    (b"\xca\xfe\xba\xbe", EXECUTABLE, "a Mach-O or Java class file"), (b"dex\n", EXECUTABLE, "an Android DEX file"),
+    (b"7z\xbc\xaf\x27\x1c", ARCHIVE, "a 7-Zip archive"), (b"Rar!\x1a\x07", ARCHIVE, "a RAR archive"),
+    (b"\x1f\x8b", ARCHIVE, "a gzip archive"), (b"\xfd7zXZ\x00", ARCHIVE, "an xz archive"),
+    (b"BZh", ARCHIVE, "a bzip2 archive"), (b"MSCF", ARCHIVE, "a cabinet archive"),
+    (b"%PDF", DOCUMENT, "a PDF document"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", DOCUMENT, "an Office document or Outlook mail"),
+    (b"{\\rtf", DOCUMENT, "an RTF document"), (b"\x89PNG", DOCUMENT, "an image (PNG)"),
+    (b"\xff\xd8\xff", DOCUMENT, "an image (JPEG)"), (b"GIF8", DOCUMENT, "an image (GIF)"),
+    (b"BM", DOCUMENT, "an image (BMP)"), (b"II*\x00", DOCUMENT, "an image (TIFF)"), (b"MM\x00*", DOCUMENT, "an image (TIFF)"),
+]
+_MAIL_HEADERS = (b"from:", b"received:", b"return-path:", b"mime-version:", b"message-id:", b"delivered-to:",
+                 b"to:", b"subject:", b"date:", b"x-")
+_HTML = (b"<!doctype html", b"<html", b"<?xml")
+_SCRIPT_TYPES = ("powershell", "javascript", "ecmascript", "vbscript", "x-sh", "shellscript", "x-bat", "batch",
+                 "x-python", "x-perl", "x-php", "x-msdos", "jscript", "x-csh", "x-ruby", "x-lua")
+_DOCUMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".docm", ".xls", ".xlsx", ".xlsm", ".ppt", ".pptx", ".odt", ".ods",
+                        ".odp", ".rtf", ".txt", ".csv", ".eml", ".msg", ".mbox", ".pst", ".ost", ".vcf", ".png", ".jpg",
+                        ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".heic", ".webp", ".htm", ".html", ".xml", ".json",
+                        ".sqlite", ".db", ".kdbx")
+
+
+class NotBase64(ValueError):
+    """The text is not base64 (RFC 4648); the message says what is wrong, in words."""
+
+
+def decode(text: object) -> bytes:
+    """The bytes of base64 text (line breaks and spaces between groups allowed). Raises NotBase64."""
+    if not isinstance(text, str):
+        raise NotBase64("is not base64 text (it is not text at all)")
+    compact = "".join(text.split())
+    if len(compact) % 4:
+        raise NotBase64(f"is not base64 text: {len(compact)} characters, not a multiple of 4")
+    try:
+        return base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError):
+        bad = next((c for c in compact.rstrip("=") if not (c.isascii() and (c.isalnum() or c in "+/"))), None)
+        raise NotBase64("is not base64 text" + (f": {bad!r} is not a base64 character" if bad else
+                                               ": '=' may stand only at the end")) from None
+
+
+def kind_of(data: bytes, mime: str | None = None, encrypted: str | None = None) -> tuple[str, str]:
+    """(EXECUTABLE | ARCHIVE | SCRIPT | DOCUMENT | TEXT | UNKNOWN, what it is in words)."""
+    mime = mime.lower().strip() if isinstance(mime, str) else ""
+    if encrypted and encrypted.lower() != "mime-type-indicated":
+        return UNKNOWN, f"bytes encrypted with {encrypted}"
+    head = data[:16]
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _zip(data)
+    for magic, kind, what in _MAGIC:
+        if head.startswith(magic):
+            return kind, what
+    text = _text(data)
+    if text is not None:
+        lowered = text[:2048].lower().lstrip()
+        if lowered.startswith("#!") or any(t in mime for t in _SCRIPT_TYPES):
+            return SCRIPT, "a script"
+        if lowered.encode().startswith(_HTML):
+            return DOCUMENT, "an HTML or XML document"
+        first = lowered.encode().split(b"\n", 1)[0]
+        if first.startswith(_MAIL_HEADERS) or first.startswith(b"from "):
+            return DOCUMENT, "a mail message"
+        return TEXT, "plain text"
+    if mime.startswith(("application/zip", "application/x-zip")) and encrypted:
+        return ARCHIVE, "an encrypted archive"
+    return UNKNOWN, "bytes of a type the gate does not know"
+
+
+def _text(data: bytes) -> str | None:
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(codec)
+            except UnicodeDecodeError:
+                return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    printable = sum(1 for c in text[:4096] if c.isprintable() or c in "\r\n\t")
+    return text if printable >= 0.95 * min(len(text), 4096) else None
+
+
+def _zip(data: bytes) -> tuple[str, str]:
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        return UNKNOWN, "a damaged zip archive"
+    lowered = [n.lower() for n in names]
+    if any(n.startswith(("word/", "xl/", "ppt/")) for n in lowered) or "mimetype" in lowered and \
+            any(n == "content.xml" for n in lowered):
+        return DOCUMENT, "an Office or OpenDocument document"
+    if "androidmanifest.xml" in lowered or "classes.dex" in lowered:
+        return EXECUTABLE, "an Android application (APK)"
+    docs = [n for n in names if n.lower().endswith(_DOCUMENT_EXTENSIONS)]
+    if docs:
+        return DOCUMENT, f"an archive holding documents, mails or images ({len(docs)} of {len(names)} entries)"
+    return ARCHIVE, "a zip archive"
+
+
+def finding(text: object, mime: str | None = None, encrypted: str | None = None, *,
+            identified: bool = True) -> tuple[str, str, str | None] | None:
+    """What the gate says of base64 content: None for a malware sample (normal content); otherwise
+    ("possible" | "unknown", what, the script text to scan or None). A script is a sample and its
+    text is returned for scanning: ("sample", what, text). `identified`: the content carries hashes
+    (a STIX artifact needs them to count as a sample). Raises NotBase64."""
+    data = decode(text)
+    kind, what = kind_of(data, mime, encrypted)
+    if kind in (EXECUTABLE, ARCHIVE, SCRIPT):
+        if not identified:
+            return "unknown", f"{what} without hashes: the gate cannot identify it as a sample", None
+        if kind == SCRIPT:
+            return "sample", what, _text(data)
+        return None
+    if kind == DOCUMENT:
+        return "possible", f"{what}: it may hold personal data the gate cannot read", None
+    return "unknown", f"{what}: content the gate cannot classify", None

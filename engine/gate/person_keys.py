@@ -1,0 +1,186 @@
+"""Properties named for a person or a person's details, whatever their prefix, where they sit and
+what their value is.
+
+A payload may put personal data under a key of its own making: `x_registrant_email`, `x_login`,
+`registrant` inside an extension, `contact` in a custom object, `username` in a MISP part MISP does
+not define, `x_phone: 31612345678` (a JSON number), `firstName`. The value may be in lower case, in
+any script, a nickname or a handle, so the value cannot say what it is: the key does. A key is
+split into words (`_`, `-`, `.`, `:`, spaces and camel case; a leading `x` of `x_`/`x-` and a
+vendor's prefix are just words), and:
+
+- a key naming a person or a person's detail (name parts, nickname, handle, screen name, username,
+  login, registrant, author, analyst, contributor, reporter, employee, e-mail address, phone,
+  date or place of birth, passport, BSN/SSN, home or street address) holds **personal data**, with
+  the category its word says (`email_addresses`, `account_names`, `personal_data`);
+- a key naming a role an organisation may also fill (contact, owner, user, account, member,
+  creator, sender, recipient, …) or an organisation's registrant, owner or contact
+  (`registrant_org`) **may** hold personal data: a person judges;
+- a key whose words also say it is about something else is left to the value scan: `user_agent`,
+  `login_url`, `handle_count`, `account_type`, `email_subject`, `contact_count`, … (the words in
+  `_ABOUT_SOMETHING_ELSE`); so are references (`*_ref`, `*_refs`), whose target is read itself.
+
+Empty values (null, "", [], {}) and true/false say nothing about a person and are not counted. The caller decides which
+keys are not custom (the STIX properties the gate reads otherwise, MISP's own keys).
+
+Own code: this is a vocabulary of the gate's own (which words name persons), not a parser; no
+library classifies property names. Results are cached per key.
+"""
+
+from __future__ import annotations
+
+import re
+
+PERSONAL = "personal"
+POSSIBLE = "possible"
+
+_SPLIT = re.compile(r"[_\-.:\s/]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+# single words: (what it names, category); PERSONAL
+_PERSON_WORDS = {
+    "firstname": "a first name", "lastname": "a last name", "surname": "a surname", "fullname": "a person's name",
+    "givenname": "a given name", "familyname": "a family name", "middlename": "a middle name",
+    "realname": "a person's name", "nickname": "a nickname", "nick": "a nickname", "handle": "a handle",
+    "screenname": "a screen name", "displayname": "a display name", "username": "a username",
+    "login": "a login name", "logon": "a login name", "userid": "a user id", "registrant": "a registrant",
+    "registrants": "registrants", "author": "an author", "authors": "authors", "analyst": "an analyst",
+    "analysts": "analysts", "contributor": "a contributor", "contributors": "contributors",
+    "reporter": "a reporter", "employee": "an employee", "employees": "employees", "person": "a person",
+    "persons": "persons", "people": "persons", "persona": "a persona", "individual": "an individual",
+    "email": "an e-mail address", "emails": "e-mail addresses", "mailaddress": "an e-mail address",
+    "emailaddress": "an e-mail address", "phone": "a phone number", "phonenumber": "a phone number",
+    "telephone": "a phone number", "tel": "a phone number", "mobile": "a mobile number", "msisdn": "a phone number",
+    "cellphone": "a mobile number", "fax": "a fax number", "birthday": "a date of birth", "birthdate": "a date of birth",
+    "dateofbirth": "a date of birth", "dob": "a date of birth", "birthplace": "a place of birth",
+    "placeofbirth": "a place of birth", "passport": "a passport number", "bsn": "a citizen service number",
+    "ssn": "a social security number", "homeaddress": "a home address", "streetaddress": "a street address",
+    "postaladdress": "a postal address", "residence": "a residence", "gender": "a gender", "nationality": "a nationality",
+    "accountname": "an account name", "accountlogin": "an account login"}
+_CATEGORY = {"email": "email_addresses", "emails": "email_addresses", "mailaddress": "email_addresses",
+             "emailaddress": "email_addresses", "username": "account_names", "login": "account_names",
+             "logon": "account_names", "userid": "account_names", "screenname": "account_names",
+             "handle": "account_names", "accountname": "account_names", "accountlogin": "account_names",
+             "nick": "account_names", "nickname": "account_names"}
+# two words read as one (`first_name`, `e_mail`, `date_of_birth`, `home_address`)
+_COMPOUNDS = {("first", "name"): "firstname", ("last", "name"): "lastname", ("full", "name"): "fullname",
+              ("given", "name"): "givenname", ("family", "name"): "familyname", ("middle", "name"): "middlename",
+              ("real", "name"): "realname", ("nick", "name"): "nickname", ("screen", "name"): "screenname",
+              ("display", "name"): "displayname", ("user", "name"): "username", ("user", "id"): "userid",
+              ("e", "mail"): "email", ("mail", "address"): "mailaddress", ("phone", "number"): "phonenumber",
+              ("cell", "phone"): "cellphone", ("birth", "date"): "birthdate", ("date", "birth"): "dateofbirth",
+              ("birth", "place"): "birthplace", ("place", "birth"): "placeofbirth", ("home", "address"): "homeaddress",
+              ("street", "address"): "streetaddress", ("postal", "address"): "postaladdress",
+              ("account", "name"): "accountname", ("account", "login"): "accountlogin", ("person", "name"): "fullname",
+              ("contact", "name"): "fullname", ("contact", "person"): "fullname", ("contact", "email"): "email",
+              ("contact", "phone"): "phone", ("owner", "name"): "fullname", ("owner", "email"): "email"}
+# roles an organisation may fill too: POSSIBLE
+_ROLE_WORDS = {"contact": "a contact", "contacts": "contacts", "owner": "an owner", "owners": "owners",
+               "user": "a user", "users": "users", "account": "an account", "accounts": "accounts",
+               "member": "a member", "members": "members", "creator": "a creator", "holder": "a holder", "subscriber": "a subscriber", "customer": "a customer",
+               "sender": "a sender", "recipient": "a recipient", "signer": "a signer"}
+# words that say the key is about something else than the person (the value is still scanned)
+_ABOUT_SOMETHING_ELSE = frozenset({
+    "agent", "agents", "url", "uri", "urls", "link", "page", "path", "form", "endpoint", "count", "counts", "type",
+    "types", "ref", "refs", "domain", "domains", "server", "servers", "host", "hosts", "port", "policy", "method",
+    "methods", "attempt", "attempts", "status", "hash", "hashes", "time", "timestamp", "date", "created", "modified",
+    "at", "since", "field", "fields", "enabled", "disabled", "required", "mode", "subject", "body", "header",
+    "headers", "template", "format", "class", "classes", "kind", "sector", "sectors", "table", "key", "country",
+    "language", "lang", "interface", "agreement", "prompt", "group", "groups", "mime", "size", "version", "tool",
+    "software", "product", "vendor", "registrar", "expiration", "expires", "expiry", "updated", "leak", "leaks",
+    "lock", "locked", "notes", "note", "comment", "comments", "description", "summary", "report", "text", "count",
+    "number_of", "role", "roles", "permission", "permissions", "privileges", "right", "rights", "profile_url"})
+# an organisation's registrant, owner or contact: may be a one-person business
+_ORGANISATION = frozenset({"org", "organisation", "organization", "company", "business", "firm", "entity"})
+_KEEP_WITH_DATE = {"birthdate", "dateofbirth", "birthday", "dob"}
+
+_cache: dict[str, tuple[str, str, str] | None] = {}
+
+
+_GLUE = frozenset({"first", "last", "full", "given", "family", "middle", "real", "nick", "screen", "display", "user",
+                   "name", "id", "e", "mail", "address", "phone", "number", "cell", "birth", "date", "place", "home",
+                   "street", "postal", "account", "login", "contact", "person", "owner", "of"})
+
+
+def _unglue(word: str) -> list[str]:
+    """A word glued from two known words (`registrantemail`, `contactname`, `useragent`, STIX 2.1
+    names being lower case without separators at times) split in two; other words as they are."""
+    if len(word) < 6:
+        return [word]
+    known = _GLUE | _PERSON_WORDS.keys() | _ROLE_WORDS.keys() | _ABOUT_SOMETHING_ELSE | _ORGANISATION
+    if word in known:
+        return [word]
+    for i in range(2, len(word) - 1):
+        a, b = word[:i], word[i:]
+        if a in known and b in known:
+            return [a, b]
+    return [word]
+
+
+def words(key: str) -> list[str]:
+    """A key's words in lower case: `x_acmeRegistrantEmail` -> ['x', 'acme', 'registrant', 'email'];
+    a word glued from two known words is split (`x_registrantemail` -> [..., 'registrant', 'email'])."""
+    out = []
+    for w in _SPLIT.split(_CAMEL.sub("_", key)):
+        if w:
+            out.extend(_unglue(w.lower()))
+    return out
+
+
+def about_persons(key: str) -> tuple[str, str, str] | None:
+    """What a key says its value is: (kind personal|possible, what, category) or None."""
+    if not isinstance(key, str):
+        return None
+    got = _cache.get(key, 0)
+    if got == 0:
+        got = _about(key)
+        if len(_cache) > 50_000:
+            _cache.clear()
+        _cache[key] = got
+    return got
+
+
+def about_something_else(key: str) -> bool:
+    """The key's words say it is about something other than a person (`user_agent`, `email_subject`,
+    `handle_count`): the value is scanned, the name says nothing."""
+    return any(w in _ABOUT_SOMETHING_ELSE for w in words(key))
+
+
+def _about(key: str) -> tuple[str, str, str] | None:
+    ws = [w for w in words(key) if w not in ("of", "the")]
+    if not ws or ws[-1] in ("ref", "refs"):
+        return None
+    joined = []
+    i = 0
+    while i < len(ws):
+        pair = tuple(ws[i:i + 2])
+        if len(pair) == 2 and pair in _COMPOUNDS:
+            joined.append(_COMPOUNDS[pair])
+            i += 2
+        else:
+            joined.append(ws[i])
+            i += 1
+    person = [w for w in joined if w in _PERSON_WORDS]
+    strong = [w for w in person if w in _KEEP_WITH_DATE]
+    other = [w for w in joined if w in _ABOUT_SOMETHING_ELSE]
+    if other and not strong:
+        return None
+    roles = [w for w in joined if w in _ROLE_WORDS]
+    if (person or roles) and any(w in _ORGANISATION for w in joined):
+        return POSSIBLE, "an organisation's details: a one-person business? (the property's name says so)", "personal_data"
+    if person:
+        w = next((w for w in person if w in _CATEGORY), person[0])
+        return PERSONAL, f"{_PERSON_WORDS[w]} (the property's name says so)", _CATEGORY.get(w, "personal_data")
+    if roles:
+        return POSSIBLE, f"{_ROLE_WORDS[roles[0]]}: a person or an organisation (the property's name says so)", "personal_data"
+    return None
+
+
+def empty(value: object) -> bool:
+    """A value that says nothing about a person: null, "", whitespace, [], {}, true, false."""
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, dict)):
+        return not value
+    return False
