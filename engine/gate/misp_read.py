@@ -51,6 +51,7 @@ _CHILD_ITEMS = frozenset({"Attribute", "Object", "ShadowAttribute", "EventReport
 # keys MISP defines whose meaning the reader reads itself (not by the property-name rule)
 _READ_OTHERWISE = frozenset({"authors", "event_creator_email", "object_relation"})
 _GALAXY_TAG = re.compile(r'^misp-galaxy:([a-z0-9-]+)="(.*)"$', re.S)
+_FLAGS = frozenset({"", "0", "1", "true", "false", "yes", "no", "none", "null", "n/a"})
 _NUMBER_WORDS = frozenset({"size", "count", "port", "bytes", "timestamp", "time", "epoch", "id", "version", "number",
                            "level", "score", "offset", "length", "total", "index", "order"})
 
@@ -275,6 +276,12 @@ class _Reader:
         elif isinstance(relation, str) and relation.lower() in PERSONAL_RELATIONS:
             item.add(Finding(PERSONAL, "object_relation", f"object relation {relation} (personal data)",
                              ("personal_data",)))
+        elif isinstance(relation, str) and person_keys.about_persons(relation) \
+                and str(value).strip().lower() not in _FLAGS:
+            # a relation of a template the tables above do not list, named for a person's detail: the
+            # attribute's type says what the value is, the name only hints, so a person judges
+            item.add(Finding(POSSIBLE, "object_relation", f"object relation {relation}: "
+                             + person_keys.about_persons(relation)[1].split(" (")[0]))
         if kind == "threat-actor" and may_name_a_person(str(value)):
             item.add(Finding(POSSIBLE, "value", "a threat actor named like a person"))
         _times(a, path)

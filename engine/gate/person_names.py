@@ -51,7 +51,7 @@ _GROUP_WORDS = {
     # animals, creatures and other nouns of codenames
     "the", "tribe", "turtle", "hound", "eagle", "staff", "librarian", "dragon", "dragons", "cat", "dog", "fox",
     "owl", "snake", "viper", "cobra", "scorpion", "falcon", "raven", "crow", "bee", "hornet", "wasp", "shark",
-    "whale", "lion", "jaguar", "puma", "panther", "bat", "rabbit", "dolphin", "octopus", "kraken", "hydra",
+    "whale", "grizzly", "lion", "jaguar", "puma", "panther", "bat", "rabbit", "dolphin", "octopus", "kraken", "hydra",
     "phoenix", "unicorn", "goblin", "troll", "elephant", "rhino", "gorilla", "monkey", "ape", "mole", "rats",
     "sparrow", "pigeon", "swan", "heron", "pelican", "cricket", "locust", "beetle", "ant", "ants", "tick"}
 _JOINERS = str.maketrans({"'": "", "’": "", "-": "", "‐": "", "·": ""})

@@ -403,3 +403,15 @@ def test_a_payload_with_a_byte_order_mark_reads_as_without_one():
     assert read_misp(b"\xef\xbb\xbf" + doc).sha256 == read_misp(doc).sha256
     with pytest.raises(PayloadError):
         read_stix(b"\xef\xbb\xbf\xef\xbb\xbf" + raw_json)        # one mark, not two
+
+
+@pytest.mark.parametrize("relation,value,kind", [
+    ("handle", "darkangel99", POSSIBLE), ("analyst-name", "jan", POSSIBLE), ("user-process", "jjansen", POSSIBLE),
+    ("username", "jjansen", PERSONAL), ("free_email", "true", None), ("filename", "a.exe", None),
+])
+def test_a_misp_object_relation_named_for_a_person(relation, value, kind):
+    doc = misp_doc(misp_event())
+    doc["Event"]["Object"] = [{"name": "x-acme-record", "uuid": str(uuid.uuid4()), "Attribute": [
+        {"type": "text", "object_relation": relation, "value": value, "uuid": str(uuid.uuid4())}]}]
+    got = findings(read_misp(doc), doc["Event"]["Object"][0]["Attribute"][0]["uuid"])
+    assert [k for k, p in got if p == "object_relation"] == ([kind] if kind else [])
