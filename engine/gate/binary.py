@@ -13,7 +13,9 @@ only where the bytes are encrypted):
 | a document (PDF, Office, OpenDocument, RTF, HTML), a mail (RFC 5322, Outlook), an image, or an archive holding one | may hold personal data the gate cannot read: escalates, naming the property |
 | plain text that is not a script, unknown bytes, or bytes encrypted with a key (`encryption_algorithm` other than `mime-type-indicated`) | content the gate cannot classify: escalates, naming the property |
 
-A STIX artifact is a sample only when it also carries `hashes` (the specification requires them with
+A declared MIME type of a document, mail, image, audio or video counts too, whatever the bytes say
+(and for an artifact that points at its content by `url`, it is all the gate has). A STIX artifact
+is a sample only when it also carries `hashes` (the specification requires them with
 `url`; with `payload_bin` they identify the sample): without them it escalates. Text that is not
 base64 (RFC 4648) is an error naming the property.
 
@@ -134,6 +136,22 @@ def _zip(data: bytes) -> tuple[str, str]:
     return ARCHIVE, "a zip archive"
 
 
+_DOCUMENT_TYPES = ("application/pdf", "application/msword", "application/rtf", "application/vnd.openxmlformats",
+                   "application/vnd.ms-", "application/vnd.oasis.opendocument", "application/xhtml", "application/json",
+                   "application/xml", "text/", "message/", "image/", "audio/", "video/", "multipart/")
+
+
+def declared_document(mime: object) -> str | None:
+    """What a declared MIME type says when it names a document, mail, image, audio or video (which
+    may hold personal data), or None: the content is then judged by its bytes, where there are any."""
+    if not isinstance(mime, str):
+        return None
+    m = mime.strip().lower()
+    if any(m.startswith(t) for t in _DOCUMENT_TYPES) and not any(t in m for t in _SCRIPT_TYPES):
+        return f"declared as {m}"
+    return None
+
+
 def finding(text: object, mime: str | None = None, encrypted: str | None = None, *,
             identified: bool = True) -> tuple[str, str, str | None] | None:
     """What the gate says of base64 content: None for a malware sample (normal content); otherwise
@@ -142,6 +160,9 @@ def finding(text: object, mime: str | None = None, encrypted: str | None = None,
     (a STIX artifact needs them to count as a sample). Raises NotBase64."""
     data = decode(text)
     kind, what = kind_of(data, mime, encrypted)
+    said = declared_document(mime)
+    if said and kind in (EXECUTABLE, ARCHIVE, SCRIPT, UNKNOWN, TEXT):
+        kind, what = DOCUMENT, f"{what}, {said}"
     if kind in (EXECUTABLE, ARCHIVE, SCRIPT):
         if not identified:
             return "unknown", f"{what} without hashes: the gate cannot identify it as a sample", None

@@ -10,7 +10,7 @@ is first brought to the form it is read in:
 3. HTML character references (`jan&#64;example.nl`, `&commat;`) and percent-encoded at-signs
    (`mailto:jan%40example.nl`) decoded (and 1–2 again on what they decode to);
 4. written-out at-signs and dots: bracketed forms (`[at]`, `(at)`, `{at}`, `<at>`, `[@]`, `[dot]`,
-   `(dot)`, `[.]`, `[punt]`) anywhere, and the word forms `jan at example dot nl` (`_at_`, `AT`, …)
+   `(dot)`, `[.]`, `[punt]`) anywhere, and the word forms `jan at example dot nl` (`_at_`, `-at-`, `AT`, …)
    when the domain is written with at least one written-out dot: `jan at example.nl` is left as
    it is, because "the C2 server at evil.example" is the same words in threat intelligence;
 5. spaces around an `@` (`jan @ example.nl`) and before a dot in the domain (`example . nl`).
@@ -43,11 +43,11 @@ INVISIBLE = _re(r"[\p{Cf}\x{034F}\x{115F}\x{1160}\x{17B4}\x{17B5}\x{180B}-\x{180
                 r"\x{FFA0}\x{E0100}-\x{E01EF}]+")
 _LABEL = r"[\p{L}\p{N}\-]+"
 # a dot written out: ` dot `, `_dot_`, `[dot]`, `(.)`, `{punt}`, … or a dot with a space before it
-_DOTSEP = r"(?:[\s_]+dot[\s_]+|\s*[\[\(\{<]\s*(?:dot|punt|punkt|\.)\s*[\]\)\}>]\s*|\s+\.\s*)"
+_DOTSEP = r"(?:[\s_\-]+dot[\s_\-]+|\s*[\[\(\{<]\s*(?:dot|punt|punkt|\.)\s*[\]\)\}>]\s*|\s+\.\s*)"
 # the word form needs a dot written as a word (` dot `, `[dot]`, `(punt)`): `[.]` alone is how URLs are
 # defanged ("the C2 at evil[.]example"), and a word that says where something is hosted is no mailbox
-_WORD_DOT = r"(?:[\s_]+dot[\s_]+|\s*[\[\(\{<]\s*(?:dot|punt|punkt)\s*[\]\)\}>]\s*)"
-_WORD_AT = _re(r"(?i)([a-z0-9._%+\-]+)[\s_]+at[\s_]+(" + _LABEL + r"(?:(?:\.|" + _DOTSEP + r")" + _LABEL + r")*"
+_WORD_DOT = r"(?:[\s_\-]+dot[\s_\-]+|\s*[\[\(\{<]\s*(?:dot|punt|punkt)\s*[\]\)\}>]\s*)"
+_WORD_AT = _re(r"(?i)([a-z0-9._%+\-]+?)[\s_\-]+at[\s_\-]+(" + _LABEL + r"(?:(?:\.|" + _DOTSEP + r")" + _LABEL + r")*"
                + _WORD_DOT + _LABEL + ")")
 _NOT_A_MAILBOX = frozenset({
     "c2", "cnc", "c&c", "server", "servers", "host", "hosts", "hosted", "located", "found", "available", "online",

@@ -10,8 +10,8 @@ What is found, and by what:
   Dutch numbers without a country code. Mobile and personal numbers are personal data; fixed lines
   and others may be (a person's direct line or a switchboard: a person judges); toll-free, premium
   and shared-cost numbers belong to organisations.
-- IBANs in any case and grouping (`NL91ABNA0417164300`, `nl91 abna 0417 1643 00`, with dashes or
-  dots between the groups) and Dutch citizen service numbers (BSN, only where the text calls it
+- IBANs in any case and grouping (`NL91ABNA0417164300`, `nl91 abna 0417 1643 00`, `NL 91 ABNA …`,
+  with spaces, dashes or dots between the groups; a space after the country code only in capitals) and Dutch citizen service numbers (BSN, only where the text calls it
   one): `python-stdnum` checks the country's format and the mod-97 (ISO 7064) or eleven-test check
   digits, so a word or a hash that only has the shape is not counted. A BSN is personal data; an
   IBAN may be a company's, so a person judges.
@@ -66,7 +66,7 @@ _PREFIX_HINT = re.compile(r"(?:\+|(?<![\d.])00)\s?\(?\d|(?<![\d.\-/])\(?0\s?6(?:
 _PREFIXED = re.compile(r"^\s*(?:\+|00|\(?0\s*6)")
 # two letters, two check digits, then 11 to 30 letters and digits in groups (any case; spaces, dashes
 # or dots between groups): candidates only, stdnum decides
-_IBAN_CANDIDATE = re.compile(r"(?i)(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ .\-]{0,2}[A-Z0-9]){11,30}(?![A-Za-z0-9])")
+_IBAN_CANDIDATE = re.compile(r"(?i)(?<![A-Za-z0-9])[A-Z]{2}[ .\-]{0,2}\d{2}(?:[ .\-]{0,2}[A-Z0-9]){11,30}(?![A-Za-z0-9])")
 _IBAN_GROUP = re.compile(r"[ .\-]+")
 _BSN = re.compile(r"(?i)\b(?:bsn|burgerservicenummer|sofi-?nummer)\b\D{0,20}?(\d(?:[ .]?\d){7,8})\b")
 _LONG_DIGITS = re.compile(r"\d[\d -]{11,}\d")
@@ -241,6 +241,8 @@ def _ibans(text: str) -> list[TextFinding]:
     may run on into the next word, `NL91 ABNA 0417 1643 00 now`), and each prefix of 15 to 34
     characters that ends at a group's end is checked by stdnum (format of the country, mod 97)."""
     for m in _IBAN_CANDIDATE.finditer(text):
+        if m.group(0)[2] in " .-" and not m.group(0)[:2].isupper():
+            continue                  # "at 12 3456 …", "me 12 …": a word and digits; `NL 91 …` is written in capitals
         compact = ""
         for group in _IBAN_GROUP.split(m.group(0)):
             compact += group

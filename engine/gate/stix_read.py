@@ -220,6 +220,9 @@ def _read_object(obj: dict, item: Item, table: dict[str, str]) -> None:
         _actor(obj, item)
     elif kind in ("note", "opinion"):
         _authors(obj, item)
+    elif kind == "artifact" and "payload_bin" not in obj and binary.declared_document(obj.get("mime_type")):
+        item.add(Finding(POSSIBLE, "mime_type", f"content {binary.declared_document(obj['mime_type'])} at its url: "
+                                                "it may hold personal data the gate cannot read"))
     _type(kind, "", item)
     _scan(obj, "", item, skip, _READ_OTHERWISE.get(kind, frozenset()))
 

@@ -415,3 +415,14 @@ def test_a_misp_object_relation_named_for_a_person(relation, value, kind):
         {"type": "text", "object_relation": relation, "value": value, "uuid": str(uuid.uuid4())}]}]
     got = findings(read_misp(doc), doc["Event"]["Object"][0]["Attribute"][0]["uuid"])
     assert [k for k, p in got if p == "object_relation"] == ([kind] if kind else [])
+
+
+def test_a_declared_document_type_counts_whatever_the_bytes_and_without_them():
+    disguised = raw("artifact", payload_bin=b64(PE), hashes={"SHA-256": "a" * 64}, mime_type="application/pdf")
+    by_url = raw("artifact", url="https://files.example/scan.jpg", hashes={"SHA-256": "b" * 64}, mime_type="image/jpeg")
+    sample = raw("artifact", url="https://files.example/x.exe", hashes={"SHA-256": "c" * 64},
+                 mime_type="application/x-dosexec")
+    payload = read_stix(bundle(indicator(), disguised, by_url, sample))
+    assert (POSSIBLE, "payload_bin") in findings(payload, disguised["id"])
+    assert (POSSIBLE, "mime_type") in findings(payload, by_url["id"])
+    assert findings(payload, sample["id"]) == []

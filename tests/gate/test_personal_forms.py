@@ -82,11 +82,11 @@ ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u034
 
 def _at_forms():
     return st.sampled_from(["@", " @ ", " [at] ", "[at]", "(at)", " (at) ", " {at} ", " <at> ", "[@]", " AT ",
-                            " at ", "_at_", "＠", "﹫", " ＠ ", "&#64;", "&commat;", "%40"])
+                            " at ", "_at_", "-at-", "＠", "﹫", " ＠ ", "&#64;", "&commat;", "%40"])
 
 
 def _dot_forms(word_at: bool):
-    forms = [" dot ", " DOT ", "_dot_", "[dot]", " (dot) ", "(punt)"]
+    forms = [" dot ", " DOT ", "_dot_", "-dot-", "[dot]", " (dot) ", "(punt)"]
     return st.sampled_from(forms if word_at else forms + [".", "[.]", " . ", "．", "。", "(.)"])
 
 
@@ -94,7 +94,7 @@ def _dot_forms(word_at: bool):
 def obfuscated_emails(draw):
     local, label, tld = draw(LOCAL), draw(LABEL), draw(TLD)
     at = draw(_at_forms())
-    word_at = at.strip().lower() in ("at", "_at_") or at == "_at_"
+    word_at = at.strip().lower() in ("at", "_at_", "-at-")
     dots = [draw(_dot_forms(word_at)) for _ in tld.split(".")]
     domain = label + "".join(d + part for d, part in zip(dots, tld.split(".")))
     text = local + at + domain
@@ -134,14 +134,18 @@ def ibans(draw):
     number = country + iban.calc_check_digits(number) + body
     assume(iban.is_valid(number))
     groups = [number[i:i + 4] for i in range(0, len(number), 4)]
-    sep = draw(st.sampled_from(["", " ", "-", ".", "  "]))
+    if draw(st.booleans()):
+        groups = [number[:2], number[2:4]] + [number[i:i + 4] for i in range(4, len(number), 4)]   # NL 91 ABNA …
+    sep = draw(st.sampled_from(["", " ", "-", ".", "  ", "\u00a0", "\u200b"]))
     written = sep.join(groups)
-    written = draw(st.sampled_from([written, written.lower(), written.upper(), written.title()]))
-    return number, written
+    cases = [written, written.upper()] if groups[0] == number[:2] else [written, written.lower(), written.upper(),
+                                                                       written.title()]
+    return number, draw(st.sampled_from(cases))     # `NL 91 …` apart is written in capitals
 
 
 @settings(max_examples=300, **SETTINGS)
-@given(pair=ibans(), frame=st.sampled_from(["pay to {} now", "{}", "IBAN: {}.", "rekening {}, t.n.v. x"]))
+@given(pair=ibans(), frame=st.sampled_from(["pay to {} now", "{}", "IBAN: {}.", "rekening {}, t.n.v. x",
+                                            "IBAN {} (NL)"]))
 def test_an_iban_in_any_case_and_grouping_is_found(pair, frame):
     assert any(f.what == IBAN for f in scan(frame.format(pair[1]))), pair
 
