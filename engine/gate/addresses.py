@@ -57,6 +57,7 @@ _FR_STREET = _re(r"(?i)\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|boulevard|
                  r"\s+(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d')?\p{L}[\p{L}'\-]+")
 _POSTCODE = _re(r"\b([1-9]\d{3})\s?([A-Z]{2})\b")
 _PLACE_AFTER = _re(r"^,?\s+\p{Lu}[\p{L}'\-]{2,}")
+_MAX_CANDIDATES = 1000
 _NOT_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})
 _ABBREVIATIONS = frozenset({
     "EU", "US", "UK", "UN", "AD", "BC", "CE", "AM", "PM", "MB", "GB", "KB", "TB", "PB", "NT", "XP", "OS", "IP",
@@ -77,7 +78,9 @@ def found(text: str) -> str | None:
         words = m.group(0).split()[1:-1]
         if not all(w.lower().strip(",") in _NOT_STREETS for w in words):
             return "a street address"
-    for m in _POSTCODE.finditer(text):
+    for n, m in enumerate(_POSTCODE.finditer(text)):
+        if n == _MAX_CANDIDATES:
+            return "a postcode"         # more postcode-shaped text than is checked: read as one (fail closed)
         digits, letters = m.group(1), m.group(2)
         if letters in _NOT_POSTCODE_LETTERS:
             continue
@@ -88,8 +91,8 @@ def found(text: str) -> str | None:
             continue
         if letters in _ABBREVIATIONS:
             continue
-        before = text[:m.start()].rstrip()
-        if before and before[-1] not in ",;:(\n":
+        before = text[max(0, m.start() - 40):m.start()].rstrip(" \t")
+        if (before or m.start() > 40) and (not before or before[-1] not in ",;:(\n"):
             continue                    # an address line starts the text or follows a comma or a colon
         if _PLACE_AFTER.search(text[m.end():m.end() + 40]):
             return "a postcode"

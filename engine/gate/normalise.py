@@ -58,8 +58,10 @@ _NOT_A_MAILBOX = frozenset({
     "loader", "dropper", "implant", "backdoor", "botnet", "proxy", "relay", "mirror", "look", "looking",
     "aimed", "targeted", "directed", "is", "was", "are", "were", "be", "been", "and", "or", "the", "a", "an"})
 _BRACKET_AT = _re(r"(?i)\s*[\[\(\{<]\s*(?:at|@)\s*[\]\)\}>]\s*")
-_SPACED_AT = _re(r"\s*@\s*")
-_DOMAIN = _re(r"(?i)@(" + _LABEL + r"(?:(?:\.|" + _DOTSEP + r")" + _LABEL + r")+)")
+_SPACED_AT = _re(r"\s+@\s*|@\s+")
+# a domain after an @ with at least one dot written out (plain addresses are left as they are)
+_DOMAIN = _re(r"(?i)@(" + _LABEL + r"(?:\." + _LABEL + r")*" + _DOTSEP + _LABEL + r"(?:(?:\.|" + _DOTSEP + r")"
+              + _LABEL + r")*)")
 _SEPARATOR = _re(r"(?i)" + _DOTSEP)
 
 
@@ -75,10 +77,21 @@ def _word_at(m) -> str:
     return m.group(1) + "@" + m.group(2)
 
 
+MAX_REWRITES = 1000
+"""Rewrites of one kind in one text before the text counts as not read to the end (`normalise`
+says so, and the scan reports it: a sender cannot hide an address behind a thousand decoys)."""
+
+
 def normalise(text: str) -> str:
     """The text as the scan reads it (module docstring): references decoded, NFKC, invisible
     characters removed, written-out at-signs and dots read as `@` and `.`, spaces around `@` gone.
     Pure; costs a few string checks for plain ASCII text without any of these."""
+    return normalise_checked(text)[0]
+
+
+def normalise_checked(text: str) -> tuple[str, bool]:
+    """(`normalise(text)`, whether it was read to the end): false when a rewrite of one kind was
+    needed more than MAX_REWRITES times, so that what follows may not have been rewritten."""
     if not text.isascii():
         text = _visible(text)
     if "&" in text and ";" in text:
@@ -89,11 +102,17 @@ def normalise(text: str) -> str:
         text = text.replace("%40", "@")
     lowered = text.lower()
     bracketed = "[" in text or "(" in text or "{" in text or "<" in text
+    complete = True
     if "at" in lowered and ("dot" in lowered or "punt" in lowered or "punkt" in lowered):
-        text = _WORD_AT.sub(_word_at, text)
+        text, n = _WORD_AT.subn(_word_at, text, count=MAX_REWRITES)
+        complete = complete and n < MAX_REWRITES
     if bracketed and ("at" in lowered or "@" in text):
-        text = _BRACKET_AT.sub("@", text)
+        text, n = _BRACKET_AT.subn("@", text, count=MAX_REWRITES)
+        complete = complete and n < MAX_REWRITES
     if "@" in text:
-        text = _SPACED_AT.sub("@", text)
-        text = _DOMAIN.sub(lambda m: "@" + _SEPARATOR.sub(".", m.group(1)), text)
-    return text
+        if _SPACED_AT.search(text):
+            text, n = _SPACED_AT.subn("@", text, count=MAX_REWRITES)
+            complete = complete and n < MAX_REWRITES
+        text, n = _DOMAIN.subn(lambda m: "@" + _SEPARATOR.sub(".", m.group(1)), text, count=MAX_REWRITES)
+        complete = complete and n < MAX_REWRITES
+    return text, complete

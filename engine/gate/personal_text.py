@@ -44,7 +44,7 @@ from stdnum import iban, luhn
 from stdnum.nl import bsn
 
 from . import addresses
-from .normalise import normalise
+from .normalise import MAX_REWRITES, normalise_checked
 
 PERSONAL = "personal"
 POSSIBLE = "possible"
@@ -118,7 +118,10 @@ def scan(text: str) -> tuple[TextFinding, ...]:
 
 def _scan(text: str) -> tuple[TextFinding, ...]:
     found: dict[str, TextFinding] = {}
-    text = normalise(text)
+    text, complete = normalise_checked(text)
+    if not complete:
+        found["unread"] = TextFinding(POSSIBLE, f"text with more than {MAX_REWRITES} written-out or spaced at-signs "
+                                                "or dots: not read to the end", "personal_data")
     lowered = text.lower()
     if "@" in text or _DEFANG_HINT.search(text):
         for f in _emails(text):
@@ -240,7 +243,10 @@ def _ibans(text: str) -> list[TextFinding]:
     """An IBAN among the candidates: the groups of a candidate are taken one by one (a candidate
     may run on into the next word, `NL91 ABNA 0417 1643 00 now`), and each prefix of 15 to 34
     characters that ends at a group's end is checked by stdnum (format of the country, mod 97)."""
-    for m in _IBAN_CANDIDATE.finditer(text):
+    for n, m in enumerate(_IBAN_CANDIDATE.finditer(text)):
+        if n == MAX_REWRITES:
+            return [TextFinding(POSSIBLE, f"more than {MAX_REWRITES} IBAN-shaped numbers: not checked to the end",
+                                "personal_data")]
         if m.group(0)[2] in " .-" and not m.group(0)[:2].isupper():
             continue                  # "at 12 3456 …", "me 12 …": a word and digits; `NL 91 …` is written in capitals
         compact = ""

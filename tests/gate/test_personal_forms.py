@@ -244,3 +244,20 @@ THREAT_INTEL = [
 @pytest.mark.parametrize("text", THREAT_INTEL)
 def test_threat_intelligence_as_feeds_write_it_has_no_findings(text):
     assert scan(text) == ()
+
+
+# -- text built to wear the scan out -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("unit,count", [("1 ", 100_000), ("@ ", 100_000), ("x@y.", 50_000), ("1234 AB ", 25_000),
+                                        ("nl91 ", 40_000), ("[at](dot)", 20_000), ("a-at-b-dot-", 20_000)])
+def test_a_long_crafted_text_is_scanned_in_linear_time(unit, count):
+    import time
+    started = time.perf_counter()
+    scan(unit * count + " " + str(count))
+    assert time.perf_counter() - started < 5       # about 200 kB: well under a second on a quiet machine
+
+
+def test_an_address_behind_a_thousand_decoys_is_not_passed_silently():
+    assert any(f.what == EMAIL for f in scan("x @ y " * 10 + "jan @ example.nl"))
+    hidden = scan("x @ y " * 1001 + "jan @ example.nl")
+    assert hidden and all(f.kind == POSSIBLE for f in hidden) and "not read to the end" in hidden[0].what
