@@ -32,7 +32,9 @@ _GROUP_WORDS = {
     "actors", "hackers", "hacker", "unit", "brigade", "company", "labs", "lab", "bureau", "agency",
     "ministry", "service", "services", "foundation", "institute", "university", "bank", "security",
     "cyber", "cert", "csirt", "soc", "council", "association", "partners", "holding", "systems",
-    "technologies", "solutions", "software", "hosting", "telecom", "b.v.", "bv", "n.v.", "nv", "gmbh",
+    "technologies", "solutions", "industries", "industry", "enterprises", "international", "consulting",
+    "incident", "response", "center", "centre", "department", "office", "helpdesk", "desk", "software",
+    "hosting", "telecom", "b.v.", "bv", "n.v.", "nv", "gmbh",
     "ag", "sa", "s.a.", "plc", "kitten", "kittens", "bears", "pandas", "spiders",
     # CrowdStrike's animals
     "bear", "panda", "chollima", "spider", "jackal", "tiger", "buffalo", "crane", "leopard", "lynx", "ocelot",
