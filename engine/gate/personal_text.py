@@ -2,18 +2,19 @@
 pattern values, MISP `text`/`comment`/`other` attributes.
 
 What is found, and by what:
-- e-mail addresses: candidate tokens around an `@` (defanged forms such as `[at]`, `(at)`, `[.]`
-  read as written out) checked by `email-validator` (syntax only, no DNS, special-use domains
-  allowed). Role mailboxes of RFC 2142 and their CSIRT kin (abuse@, security@, soc@, cert@ …) name
-  a function, not a person, and are not counted.
+- e-mail addresses: candidate tokens around an `@` (after `normalise`, below) checked by
+  `email-validator` (syntax only, no DNS, special-use domains allowed). Role mailboxes of RFC 2142
+  and their CSIRT kin (abuse@, security@, soc@, cert@ …) name a function, not a person, and are not
+  counted; an account at an IP address (`jan@10.0.0.1`) may be a person's.
 - phone numbers: `phonenumbers` (Google's libphonenumber), `PhoneNumberMatcher` with leniency VALID,
   Dutch numbers without a country code. Mobile and personal numbers are personal data; fixed lines
   and others may be (a person's direct line or a switchboard: a person judges); toll-free, premium
   and shared-cost numbers belong to organisations.
 - IBANs in any case and grouping (`NL91ABNA0417164300`, `nl91 abna 0417 1643 00`, `NL 91 ABNA …`,
-  with spaces, dashes or dots between the groups; a space after the country code only in capitals) and Dutch citizen service numbers (BSN, only where the text calls it
-  one): `python-stdnum` checks the country's format and the mod-97 (ISO 7064) or eleven-test check
-  digits, so a word or a hash that only has the shape is not counted. A BSN is personal data; an
+  with spaces, dashes or dots between the groups; a space after the country code only in capitals)
+  and Dutch citizen service numbers (BSN, only where the text calls it one): `python-stdnum` checks
+  the country's format and the mod-97 (ISO 7064) or eleven-test check digits, so a word or a hash
+  that only has the shape is not counted (`schwifty` checks the same; stdnum was here already). A BSN is personal data; an
   IBAN may be a company's, so a person judges.
 - payment card numbers: 13–19 digits with a card scheme's prefix and a valid Luhn digit
   (`python-stdnum`).
@@ -23,12 +24,16 @@ What is found, and by what:
 
 Every text is first normalised (`normalise`: NFKC, invisible characters removed, `[at]`, `(at)`,
 `jan at example dot nl` and spaces around `@` read as an address), so obfuscation a reader sees
-through does not hide an identifier; findings are per text, never the value.
+through does not hide an identifier; findings are per text, never the value. A text built to wear
+the scan out (more than 1,000 rewrites, IBAN or postcode candidates) is reported as not read to the
+end: possible personal data, never a pass.
 
 Own code here is only the cheap pre-filters that decide whether a text is worth giving to the
 libraries (an `@`, a run of digits, two capitals followed by digits), the defanging table, the role
 mailbox list and the home-folder pattern: the libraries cost 40–150 µs a text, and most text in a
-bundle has none of these. Scans are cached per distinct text.
+bundle has none of these. Scans are cached per distinct text. These pre-filters are Python's `re`
+(they need look-behind, which RE2 lacks) and have no nested unbounded repetition, so they stay
+linear; the newer patterns (`normalise`, `addresses`) are RE2.
 """
 
 from __future__ import annotations
