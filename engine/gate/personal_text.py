@@ -59,6 +59,7 @@ _DEFANG = [(re.compile(r"\s*[\[\(\{]\s*(?:at|@)\s*[\]\)\}]\s*", re.I), "@"),
 _DEFANG_HINT = re.compile(r"[\[\(\{]\s*(?:at|@)\s*[\]\)\}]", re.I)
 _EMAIL_CANDIDATE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\u00a0-\uffff-]+@[A-Za-z0-9\u00a0-\uffff-]+"
                               r"(?:\.[A-Za-z0-9\u00a0-\uffff-]+)+")
+_ANY_DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"\+?\(?\d(?:[\s().\-/]{0,2}\d){6,}")
 # IPv4 addresses and ISO dates and timestamps: runs of digits that are no phone number
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
@@ -154,7 +155,7 @@ def _scan(text: str) -> tuple[TextFinding, ...]:
     if _IBAN_CANDIDATE.search(text):
         for f in _ibans(text):
             found.setdefault(f.what, f)
-    if has_run or any(c.isdigit() for c in text):
+    if has_run or _ANY_DIGIT.search(text):
         where = addresses.found(text)
         if where:
             found.setdefault(where, TextFinding(POSSIBLE, f"{where} (a home's or an organisation's)", "personal_data"))

@@ -404,18 +404,27 @@ _NUMBER_WORDS = frozenset({"size", "count", "port", "ports", "bytes", "byte", "p
                            "asn", "as", "serial", "crc", "checksum", "height", "width", "total", "index", "order"})
 
 
-def _key(k: str, v: Any, where: str, item: Item) -> None:
-    """A property whose name says it is about persons (`person_keys`), whatever its prefix and value
-    type; for `x_` properties, also the older, wider hints (`_custom_about_persons`)."""
-    if person_keys.empty(v):
-        return
+_KEYS: dict[str, tuple[str, str, tuple[str, ...]] | None] = {}
+
+
+def _key_verdict(k: str) -> tuple[str, str, tuple[str, ...]] | None:
+    """(finding kind, what, categories) for a property named for persons (`person_keys`), whatever
+    its prefix; for `x_` properties also the older, wider hints (`_custom_about_persons`). Cached."""
+    got = _KEYS.get(k, 0)
+    if got != 0:
+        return got
     about = person_keys.about_persons(k)
-    prop = f"{where}.{k}" if where else k
     if about:
         kind, what, category = about
-        item.add(Finding(kind, prop, what, (category,) if kind == PERSONAL else ()))
+        got = (kind, what, (category,) if kind == PERSONAL else ())
     elif k[:2] == "x_" and _custom_about_persons(k) and not person_keys.about_something_else(k):
-        item.add(Finding(POSSIBLE, prop, "a custom property about persons"))
+        got = (POSSIBLE, "a custom property about persons", ())
+    else:
+        got = None
+    if len(_KEYS) > 50_000:
+        _KEYS.clear()
+    _KEYS[k] = got
+    return got
 
 
 def _number(k: str, v: int | float, where: str, item: Item) -> None:
@@ -472,8 +481,12 @@ def _scan(node: Any, path: str, item: Item, skip: set[str], read_otherwise: froz
             for k, v in cur.items():
                 if (not where and k in skip) or not isinstance(k, str):
                     continue
-                if where or (k not in read_otherwise and "*" not in read_otherwise):
-                    _key(k, v, where, item)
+                verdict = _KEYS.get(k, 0)
+                if verdict == 0:
+                    verdict = _key_verdict(k)
+                if verdict is not None and (where or (k not in read_otherwise and "*" not in read_otherwise)) \
+                        and not person_keys.empty(v):
+                    item.add(Finding(verdict[0], f"{where}.{k}" if where else k, verdict[1], verdict[2]))
                 if type(v) is str:
                     if k[-4:] == "_bin":
                         _binary(cur, k, v, where, item)
