@@ -63,8 +63,13 @@ _FR_STREET_P = (r"(?i:\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|boulevard|b
 _FR_STREET = _re(_FR_STREET_P)
 _POSTCODE_P = r"\b([1-9]\d{3})\s?([A-Z]{2})\b"
 _POSTCODE = _re(_POSTCODE_P)
-# all of them in one pattern: one search tells most texts apart (each call into RE2 costs a few µs)
-_ANY = _re("|".join([_NL_STREET_P, _NL_STREET_WORD_P, _NL_TWO_WORDS_P, _EN_STREET_P, _FR_STREET_P, _POSTCODE_P]))
+# all of them in one pattern: one search tells most texts apart (each call into RE2 costs a few µs).
+# Its automaton is larger than the others': with RE2's default 8 MB it runs out of DFA memory on
+# address-dense text (RE2 then falls back to its slower NFA and logs each time), with 64 MB it does not
+_ANY_OPTIONS = re2.Options()
+_ANY_OPTIONS.max_mem = 64 << 20
+_ANY = re2.compile("|".join([_NL_STREET_P, _NL_STREET_WORD_P, _NL_TWO_WORDS_P, _EN_STREET_P, _FR_STREET_P,
+                             _POSTCODE_P]), options=_ANY_OPTIONS)
 _PLACE_AFTER = _re(r"^,?\s+\p{Lu}[\p{L}'\-]{2,}")
 _MAX_CANDIDATES = 1000
 _NOT_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})

@@ -29,11 +29,12 @@ the scan out (more than 1,000 rewrites, IBAN or postcode candidates) is reported
 end: possible personal data, never a pass.
 
 Own code here is only the cheap pre-filters that decide whether a text is worth giving to the
-libraries (an `@`, a run of digits, two capitals followed by digits), the defanging table, the role
+libraries (an `@`, a run of digits, two capitals followed by digits), the role
 mailbox list and the home-folder pattern: the libraries cost 40–150 µs a text, and most text in a
-bundle has none of these. Scans are cached per distinct text. These pre-filters are Python's `re`
-(they need look-behind, which RE2 lacks) and have no nested unbounded repetition, so they stay
-linear; the newer patterns (`normalise`, `addresses`) are RE2.
+bundle has none of these. Scans are cached per distinct text. The e-mail candidate pattern is RE2
+(Python's engine backtracks quadratically on it); the other pre-filters are Python's `re` (they need
+look-behind, which RE2 lacks) and have no nested unbounded repetition, so they stay linear; the newer
+patterns (`normalise`, `addresses`) are RE2.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ import threading
 from dataclasses import dataclass
 
 import phonenumbers
+import re2
 from email_validator import EmailNotValidError, validate_email
 from phonenumbers import Leniency, PhoneNumberType
 from stdnum import iban, luhn
@@ -54,11 +56,12 @@ from .normalise import MAX_REWRITES, normalise_checked
 PERSONAL = "personal"
 POSSIBLE = "possible"
 
-_DEFANG = [(re.compile(r"\s*[\[\(\{]\s*(?:at|@)\s*[\]\)\}]\s*", re.I), "@"),
-           (re.compile(r"\s*[\[\(\{]\s*(?:dot|\.)\s*[\]\)\}]\s*", re.I), ".")]
-_DEFANG_HINT = re.compile(r"[\[\(\{]\s*(?:at|@)\s*[\]\)\}]", re.I)
-_EMAIL_CANDIDATE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\u00a0-\uffff-]+@[A-Za-z0-9\u00a0-\uffff-]+"
-                              r"(?:\.[A-Za-z0-9\u00a0-\uffff-]+)+")
+# RE2: with Python's engine this pattern backtracks quadratically on a long word before an `@`
+# that is no address (`aaaa…a@b`: 20,000 letters took half a second, 200,000 would take a minute)
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.max_mem = 8 << 20
+_EMAIL_CANDIDATE = re2.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\x{00a0}-\x{ffff}-]+@[A-Za-z0-9\x{00a0}-\x{ffff}-]+"
+                               r"(?:\.[A-Za-z0-9\x{00a0}-\x{ffff}-]+)+", options=_RE2_OPTIONS)
 _ANY_DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"\+?\(?\d(?:[\s().\-/]{0,2}\d){6,}")
 # IPv4 addresses and ISO dates and timestamps: runs of digits that are no phone number
@@ -129,9 +132,14 @@ def _scan(text: str) -> tuple[TextFinding, ...]:
         found["unread"] = TextFinding(POSSIBLE, f"text with more than {MAX_REWRITES} written-out or spaced at-signs "
                                                 "or dots: not read to the end", "personal_data")
     lowered = text.lower()
-    if "@" in text or _DEFANG_HINT.search(text):
+    if "@" in text:                       # written-out forms are `@` by now (normalise)
         for f in _emails(text):
             found.setdefault(f.what, f)
+    has_digit = _ANY_DIGIT.search(text) is not None
+    if not has_digit:
+        if "users" in lowered or "home/" in lowered:
+            _home(text, found)
+        return tuple(found.values())
     has_run = bool(_DIGIT_RUN.search(text))
     digits = _NOT_A_NUMBER.sub(" ", text) if has_run else ""
     if digits and _DIGIT_RUN.search(digits):
@@ -146,20 +154,22 @@ def _scan(text: str) -> tuple[TextFinding, ...]:
         for f in _phones(text, prefixed=True):
             found.setdefault(f.what, f)
     if "users" in lowered or "home/" in lowered:
-        for m in _HOME.finditer(text):
-            name = m.group(1).strip().rstrip(".").lower()
-            if name and name not in _SYSTEM_ACCOUNTS and not name.startswith(("<", "[")):
-                found.setdefault("home folder", TextFinding(POSSIBLE, "an account's home folder name",
-                                                            "account_names"))
-                break
+        _home(text, found)
     if _IBAN_CANDIDATE.search(text):
         for f in _ibans(text):
             found.setdefault(f.what, f)
-    if has_run or _ANY_DIGIT.search(text):
-        where = addresses.found(text)
-        if where:
-            found.setdefault(where, TextFinding(POSSIBLE, f"{where} (a home's or an organisation's)", "personal_data"))
+    where = addresses.found(text)
+    if where:
+        found.setdefault(where, TextFinding(POSSIBLE, f"{where} (a home's or an organisation's)", "personal_data"))
     return tuple(found.values())
+
+
+def _home(text: str, found: dict) -> None:
+    for m in _HOME.finditer(text):
+        name = m.group(1).strip().rstrip(".").lower()
+        if name and name not in _SYSTEM_ACCOUNTS and not name.startswith(("<", "[")):
+            found.setdefault("home folder", TextFinding(POSSIBLE, "an account's home folder name", "account_names"))
+            break
 
 
 def scan_number(number: int) -> tuple[TextFinding, ...]:
@@ -182,10 +192,12 @@ def scan_number(number: int) -> tuple[TextFinding, ...]:
 
 
 def _emails(text: str) -> list[TextFinding]:
-    for pattern, repl in _DEFANG:
-        text = pattern.sub(repl, text)
     out = []
-    for m in _EMAIL_CANDIDATE.finditer(text):
+    for n, m in enumerate(_EMAIL_CANDIDATE.finditer(text)):
+        if n == MAX_REWRITES:
+            out.append(TextFinding(POSSIBLE, f"more than {MAX_REWRITES} address-shaped tokens: not checked to the end",
+                                   "personal_data"))
+            break
         candidate = m.group(0).strip(".-'")
         local, domain = candidate.lower().split("@", 1)
         if domain.rsplit(".", 1)[-1].isdigit():     # user@10.0.0.1: an account at a host, no mailbox
