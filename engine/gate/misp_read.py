@@ -51,6 +51,7 @@ _CHILD_ITEMS = frozenset({"Attribute", "Object", "ShadowAttribute", "EventReport
 # keys MISP defines whose meaning the reader reads itself (not by the property-name rule)
 _READ_OTHERWISE = frozenset({"authors", "event_creator_email", "object_relation"})
 _GALAXY_TAG = re.compile(r'^misp-galaxy:([a-z0-9-]+)="(.*)"$', re.S)
+_ORGANISATIONS = frozenset({"Org", "Orgc", "Organisation", "Organization"})
 _FLAGS = frozenset({"", "0", "1", "true", "false", "yes", "no", "none", "null", "n/a"})
 _NUMBER_WORDS = frozenset({"size", "count", "port", "bytes", "timestamp", "time", "epoch", "id", "version", "number",
                            "level", "score", "offset", "length", "total", "index", "order"})
@@ -387,6 +388,9 @@ class _Reader:
                         continue
                     if k == "GalaxyCluster" and len(where) > len(path) and where[len(path)] == "Galaxy":
                         continue
+                    if k in _ORGANISATIONS and isinstance(v, dict) and may_name_a_person(v.get("name")):
+                        item.add(Finding(POSSIBLE, _where(where[len(path):] + (k, "name")),
+                                         "an organisation named like a person (a one-person business?)"))
                     numeric = k in _NUMERIC_KEYS and (isinstance(v, int) or isinstance(v, str) and _ASCII_DIGITS.match(v))
                     if isinstance(k, str) and not numeric and not (top and k in _READ_OTHERWISE):
                         self._key(item, k, v, _where(where[len(path):] + (k,)))

@@ -3,7 +3,8 @@
 Obfuscation that a person reads through must not hide an identifier from the scan, so every text
 is first brought to the form it is read in:
 1. Unicode NFKC (full-width `＠` U+FF20 and small `﹫` U+FE6B become `@`, full-width digits and
-   letters become ASCII, `．` becomes `.`), and the ideographic full stops `。` `｡` read as `.`;
+   letters become ASCII, `．` becomes `.`), and the ideographic full stops `。` `｡` read as `.` (in a
+   text with an `@`, the middle dot, bullets and dot operators `·` `•` `∙` `⋅` `・` `‧` too);
 2. invisible characters removed: every format character (Unicode category Cf: zero-width space,
    joiners U+200B–U+200D, word joiner U+2060, byte order mark U+FEFF, soft hyphen U+00AD, bidi
    controls, …), variation selectors, the combining grapheme joiner and the Hangul fillers;
@@ -77,6 +78,8 @@ def _word_at(m) -> str:
     return m.group(1) + "@" + m.group(2)
 
 
+_DOT_LIKE = str.maketrans({"\u00b7": ".", "\u2219": ".", "\u22c5": ".", "\u30fb": ".", "\u2022": ".",
+                           "\u2027": "."})
 MAX_REWRITES = 1000
 """Rewrites of one kind in one text before the text counts as not read to the end (`normalise`
 says so, and the scan reports it: a sender cannot hide an address behind a thousand decoys)."""
@@ -110,6 +113,8 @@ def normalise_checked(text: str) -> tuple[str, bool]:
         text, n = _BRACKET_AT.subn("@", text, count=MAX_REWRITES)
         complete = complete and n < MAX_REWRITES
     if "@" in text:
+        if not text.isascii():            # dots NFKC leaves as they are: middle dot, bullet and dot operators
+            text = text.translate(_DOT_LIKE)
         if _SPACED_AT.search(text):
             text, n = _SPACED_AT.subn("@", text, count=MAX_REWRITES)
             complete = complete and n < MAX_REWRITES

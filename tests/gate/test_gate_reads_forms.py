@@ -426,3 +426,15 @@ def test_a_declared_document_type_counts_whatever_the_bytes_and_without_them():
     assert (POSSIBLE, "payload_bin") in findings(payload, disguised["id"])
     assert (POSSIBLE, "mime_type") in findings(payload, by_url["id"])
     assert findings(payload, sample["id"]) == []
+
+
+def test_a_misp_organisation_named_like_a_person_may_be_a_one_person_business():
+    doc = misp_doc(misp_event())
+    doc["Event"]["Orgc"] = {"name": "jan de vries", "uuid": str(uuid.uuid4())}
+    doc["Event"]["Attribute"][0]["Sighting"] = [{"type": "0", "Organisation": {"name": "Иван Петров"}}]
+    payload = read_misp(doc)
+    assert (POSSIBLE, "Orgc.name") in findings(payload, doc["Event"]["uuid"])
+    assert (POSSIBLE, "Sighting[0].Organisation.name") in findings(payload, doc["Event"]["Attribute"][0]["uuid"])
+    doc["Event"]["Orgc"] = {"name": "CIRCL", "uuid": str(uuid.uuid4())}
+    doc["Event"]["Attribute"][0]["Sighting"] = [{"type": "0", "Organisation": {"name": "CERT Example"}}]
+    assert [p for it in read_misp(doc).items for _, p in findings(read_misp(doc), it.key)] == []

@@ -87,7 +87,7 @@ def _at_forms():
 
 def _dot_forms(word_at: bool):
     forms = [" dot ", " DOT ", "_dot_", "-dot-", "[dot]", " (dot) ", "(punt)"]
-    return st.sampled_from(forms if word_at else forms + [".", "[.]", " . ", "．", "。", "(.)"])
+    return st.sampled_from(forms if word_at else forms + [".", "[.]", " . ", "．", "。", "(.)", "·", "•", "․"])
 
 
 @st.composite
