@@ -82,7 +82,11 @@ _ABBREVIATIONS = frozenset({
 
 def found(text: str) -> str | None:
     """`a street address`, `a postcode`, or None. Expects normalised text (`normalise`)."""
-    if not _ANY.search(text):          # every form has a digit; one RE2 call rules most text out
+    if " " not in text and "\n" not in text and "\t" not in text:
+        # every form but a postcode standing alone (`1234AB`) has a space (after NFKC)
+        m = _POSTCODE.search(text) if len(text) == 6 else None
+        return "a postcode" if m and m.group(2) not in _NOT_POSTCODE_LETTERS else None
+    if not _ANY.search(text):          # one RE2 call rules most text out
         return None
     if _NL_STREET.search(text) or _NL_STREET_WORD.search(text) or _NL_TWO_WORDS.search(text) \
             or _FR_STREET.search(text):
