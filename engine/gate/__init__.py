@@ -4,8 +4,9 @@ and the stripped payload decided again. Builds on the decision core; the core ne
 
 Modules: `items` (what the gate reads of any payload), `stix_schema`, `timestamps`, `markings`,
 `stix_patterns`, `stix_types` and `stix_read` (STIX 2.1), `misp_types` and `misp_read` (MISP),
-`personal_text` and `person_names` (persons in free text and names), `removal` (the removal set and
-stripping), `decide` (deciding), `record` (the gate record as the log shows it).
+`normalise`, `personal_text`, `addresses`, `person_names` and `person_keys` (persons in free text, in
+names and in property names), `binary` (base64 content: samples and attachments), `removal` (the
+removal set and stripping), `decide` (deciding), `record` (the gate record as the log shows it).
 """
 
 from . import stix_schema
