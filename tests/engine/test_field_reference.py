@@ -44,3 +44,28 @@ def test_an_unquoted_comma_cannot_cut_a_help_text_short():
         parse_reference("x:\n  label: {nl: X, en: X}\n  help: {nl: een, twee, en: one, two}\n")
     with pytest.raises(ValueError, match="x: an entry"):
         parse_reference("x:\n  label: {nl: X, en: X}\n  help: {nl: a, en: b}\n  hepl: c\n")
+
+
+def test_every_allowed_value_has_a_label_in_both_languages():
+    """The page's selects and checkboxes show a label per value: the reference labels exactly the
+    values the model allows, no more and no fewer, and no field without values."""
+    from wivcheck.engine.provision import FIELD_TYPES
+    ref = field_reference()
+    for path, ft in FIELD_TYPES.items():
+        assert set(ref[path].values) == set(ft.values), path
+        for value in ft.values:
+            for lang in ("nl", "en"):
+                assert ref[path].value_label(value, lang).strip(), (path, value, lang)
+    assert ref["recipient.kind"].value_label("foreign_service", "nl").startswith("Buitenlandse")
+
+
+def test_a_value_label_must_be_bilingual():
+    import pytest
+
+    from wivcheck.engine.fields import parse_reference
+    head = "x:\n  label: {nl: X, en: X}\n  help: {nl: a, en: b}\n"
+    assert parse_reference(head + "  values:\n    v: {nl: Vau, en: Vee}\n")["x"].value_label("v", "nl") == "Vau"
+    with pytest.raises(ValueError, match="x.values.v"):
+        parse_reference(head + "  values:\n    v: {nl: Vau}\n")
+    with pytest.raises(ValueError, match="x.values"):
+        parse_reference(head + "  values: [a, b]\n")
