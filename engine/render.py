@@ -188,8 +188,11 @@ def provision_summary(provision: Provision, lang: str = "nl") -> list[tuple[str,
     return [(nl if lang == "nl" else en, fmt(facts[path])) for path, nl, en in _SUMMARY if path in facts]
 
 
-def render_html(decision: Decision, provision: Provision | None = None, lang: str = "nl") -> str:
-    """A self-contained page: provision summary, decision, reasons, versions and hashes, log entry."""
+def explanation_context(decision: Decision, provision: Provision | None = None, lang: str = "nl") -> dict:
+    """What the explanation template (`templates/explanation_body.html`) shows of a decision: the words
+    (`t`), the decision (`d`), its label, the approvals block to paste, the roles to escalate to, the
+    approval notes and the provision summary. The standalone page and the analyst page's dossier
+    render the same template with it, so both say the same."""
     nl = lang == "nl"
     t = {"escalate_to": "Voorleggen aan" if nl else "Escalate to",
          "provision": "Verstrekking" if nl else "Provision", "reasons": "Redenen" if nl else "Reasons",
@@ -206,11 +209,16 @@ def render_html(decision: Decision, provision: Provision | None = None, lang: st
          "obligations": "Verplichtingen" if nl else "Obligations", "advice": "Advies" if nl else "Advice",
          "unsettled": _WORDS[lang]["unsettled"], "ask": "Goedkeuring vragen" if nl else "Ask for approval",
          "paste": _PASTE[lang]}
-    return _TEMPLATE.render(
+    return dict(
         d=decision, lang=lang, t=t, label=_DECISION[lang][decision.decision], paste=approvals_yaml(decision),
         roles=", ".join(_ROLE[lang][r] for r in decision.escalate_to),
         approval_notes=[approval_note(a.approved_by, lang) for a in decision.approved],
         summary=provision_summary(provision, lang) if provision else [("id", decision.provision_id)])
+
+
+def render_html(decision: Decision, provision: Provision | None = None, lang: str = "nl") -> str:
+    """A self-contained page: provision summary, decision, reasons, versions and hashes, log entry."""
+    return _TEMPLATE.render(top=1, **explanation_context(decision, provision, lang))
 
 
 def render_markdown(decision: Decision, lang: str = "nl", provision: Provision | None = None) -> str:
