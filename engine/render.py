@@ -51,9 +51,10 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def markdown_text(value) -> str:
-    """`value` as Markdown text that renders as itself: on one line (breaks become spaces), HTML's
-    `& < >` as entities, Markdown punctuation backslash-escaped (no emphasis, link, cell break, HTML)."""
-    text = terminal_text(re.sub(r"[\r\n\t]+", " ", str(value)))
+    """`value` as Markdown text that renders as itself: on one line (breaks become spaces, Unicode's
+    line and paragraph separators too), HTML's `& < >` as entities, Markdown punctuation
+    backslash-escaped (no emphasis, link, cell break, HTML)."""
+    text = terminal_text(re.sub(r"[\r\n\t\u2028\u2029]+", " ", str(value)))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
 

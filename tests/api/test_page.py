@@ -65,11 +65,11 @@ def test_paste_check_read_reasons_and_record(setup, browser):
     page.fill("#text", (EXAMPLES / "escalate-residual-risk.yaml").read_text())
     page.click("button[value=check]")
     assert page.inner_text("#decision") == "VOORLEGGEN"
-    reasons = page.locator("tr.reason")
+    reasons = page.locator("li.reason")
     assert reasons.count() == 1
     row = reasons.first.inner_text()
     assert "waarborgen-pps.residual-risk" in row and "diensthoofd" in row
-    assert page.locator("td.cites").first.inner_text() == "Kamerbrief 2025-02-17, Visie op samenwerking"
+    assert page.locator("li.reason .cites").first.inner_text() == "Kamerbrief 2025-02-17, Visie op samenwerking"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "analyst-page-escalate.png"), full_page=True)
     # the pasted text stays, so the analyst can fix it; record is offered to the analyst
@@ -107,9 +107,9 @@ def test_english_and_form_entry(setup, browser):
     page.select_option("#f-data-origin", "own")
     page.fill("#f-data-volume", "2")
     page.select_option("#f-data-tlp", "GREEN")
-    page.click("button[value=form]")
+    page.click("#form-check")
     assert page.inner_text("#decision") == "DENY"
-    row = page.locator("tr.reason").first.inner_text()
+    row = page.locator("li.reason").first.inner_text()
     assert "wiv2017.necessity-substantiated" in row and "Art. 18(1) Wiv 2017" in row
     assert "Necessity is not substantiated" in row  # English on request
     page.screenshot(path=str(SHOTS / "analyst-page-form-en.png"), full_page=True)
@@ -152,7 +152,9 @@ def test_page_works_without_javascript(setup):
         assert r.status_code == 200 and "DENY" in r.text and "praktijk.originator-consent" in r.text
         r = c.post("/", files={"file": ("p.yaml", text.encode())}, data={"action": "check", "csrf": csrf})
         assert "WEIGEREN" in r.text
-        r = c.post("/", data={"text": "id: x\ncolour: red", "action": "check", "csrf": csrf})
+        r = c.post("/", data={"text": "id: x\ncolour: red", "action": "check", "lang": "en", "csrf": csrf})
         assert r.status_code == 422 and "colour: unknown field" in r.text
+        r = c.post("/", data={"text": "id: x\ncolour: red", "action": "check", "csrf": csrf})
+        assert r.status_code == 422 and "colour: onbekend veld" in r.text  # in the page's language
         login = c.get("/login")
         assert c.post("/login", data={"token": "wrong", "csrf": csrf_of(login.text)}).status_code == 401
