@@ -249,12 +249,13 @@ def data_from_form(form, forced: Iterable[str] | None = None) -> dict:
             if not value:
                 continue
         else:
-            raw = (form.get(key) or "").strip()
-            if raw == "":
+            raw = form.get(key) or ""
+            if raw.strip() == "":
                 continue
-            if path in TEXT_AREAS:
-                raw = raw.replace("\r\n", "\n").replace("\r", "\n")
-            value = {"bool": _bool_or_text, "int": _int_or_text}.get(ft.kind, lambda v: v)(raw)
+            if ft.kind == "str":   # text as typed: the model trims it (and Python's strip trims more)
+                value = raw.replace("\r\n", "\n").replace("\r", "\n") if path in TEXT_AREAS else raw
+            else:
+                value = {"bool": _bool_or_text, "int": _int_or_text}.get(ft.kind, lambda v: v)(raw.strip())
         node = out
         parts = path.split(".")
         for p in parts[:-1]:
