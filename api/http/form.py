@@ -367,8 +367,22 @@ def provision_yaml(data: dict) -> str:
     """The provision's data as YAML for the page's text area: keys in the contract's order, dates
     unquoted (`2025-03-14`), any text that YAML would read as something else quoted (PyYAML's safe
     dumper), long text on one line. Reading it back gives the same data."""
-    return yaml.safe_dump(_dates(_ordered(data)), sort_keys=False, allow_unicode=True, width=10_000,
-                          default_flow_style=None)
+    return yaml.dump(_dates(_ordered(data)), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000,
+                     default_flow_style=None)
+
+
+class _Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, with text holding a character that YAML reads as a line break (NEL,
+    U+2028, U+2029) written double-quoted, where it is escaped: unquoted, it would read back as a
+    line break or a space."""
+
+
+def _text_representer(dumper, value: str):
+    style = '"' if any(c in value for c in "\x85\u2028\u2029") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text_representer)
 
 
 def _dates(value, path: str = ""):

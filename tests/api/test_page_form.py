@@ -138,3 +138,10 @@ def test_yaml_keeps_the_contracts_order_and_plain_dates():
     assert text.splitlines()[0] == "id: P-1" and "date: 2025-03-14" in text
     assert yaml.safe_load(text)["recipient"]["name"] == "true"    # text that looks like a boolean stays text
     assert yaml.safe_load(text)["date"] == dt.date(2025, 3, 14)
+
+
+def test_yaml_line_break_characters_stay_in_the_text():
+    """YAML reads NEL, U+2028 and U+2029 as line breaks: such text is written quoted and escaped."""
+    for ch in "\x85\u2028\u2029":
+        text = form.provision_yaml({"recipient": {"name": f"A{ch}B"}})
+        assert yaml.safe_load(text)["recipient"]["name"] == f"A{ch}B" and ch not in text
