@@ -245,7 +245,8 @@ def data_from_form(form, forced: Iterable[str] | None = None) -> dict:
             continue
         key = "f." + path
         if ft.kind == "list":
-            value: Any = [v for v in form.getlist(key) if v != ""]
+            value: Any = _in_given_order([v for v in form.getlist(key) if v != ""],
+                                         (form.get("order." + key) or "").split())
             if not value:
                 continue
         else:
@@ -269,6 +270,26 @@ def data_from_form(form, forced: Iterable[str] | None = None) -> dict:
     if approvals:
         out["approvals"] = approvals
     return _ordered(out)
+
+
+def _in_given_order(checked: list[str], given: list[str]) -> list[str]:
+    """Ticked values in the order the provision gave them (`order.f.<path>`, written when the form was
+    filled), then newly ticked ones in the form's order: a list keeps its order through the form, so
+    the provision checked is the one pasted (an approval approves its content, list order included)."""
+    rank = {v: i for i, v in enumerate(given)}
+    return sorted(checked, key=lambda v: (rank.get(v, len(rank)), checked.index(v)))
+
+
+def list_values(data: dict) -> dict[str, list]:
+    """The form values (`f.<path>`) of the provision data's lists, in the data's order: after a form
+    check the form shows them as the data hold them."""
+    out = {}
+    for path in form_paths():
+        if FIELD_TYPES[path].kind == "list":
+            value = _at(data, path)
+            if isinstance(value, list):
+                out["f." + path] = [str(v) for v in value]
+    return out
 
 
 def approval_rows(form) -> int:

@@ -453,6 +453,7 @@ def add_page(app: FastAPI, state) -> None:
         if from_form:
             data = form.data_from_form(posted, forced)
             ctx["text"] = form.provision_yaml(data)   # the pasted YAML follows the form
+            values.update(form.list_values(data))
         else:                                           # the form follows the pasted text
             filled = _fill_from_text(upload[1] if upload is not None and upload[0] else text.encode("utf-8"))
             if filled is not None:
