@@ -51,6 +51,8 @@ class _StrictLoader(yaml.SafeLoader):
             event = self.get_event()
             raise LoadError("YAML anchors and aliases are not allowed", line=event.start_mark.line + 1)
         event = self.peek_event()
+        if getattr(event, "anchor", None) is not None:   # an anchor alone (`v: &a`) too: `&a` is not a value
+            raise LoadError("YAML anchors and aliases are not allowed", line=event.start_mark.line + 1)
         tag = getattr(event, "tag", None)
         if tag is not None:  # `!` too: YAML reads `! 12` as text, a reader of plain values as 12
             raise LoadError(f"explicit tags ({tag}) are not allowed: write the value plainly, or quote it "

@@ -114,7 +114,8 @@ def test_duplicate_rule_id(tmp_path):
 @pytest.mark.parametrize("text,message,line", [
     ("ruleset: x\n  bad: [", "YAML syntax", 2),
     ("ruleset: a\nruleset: b\n", "duplicate key 'ruleset'", 2),
-    ("a: &anchor {x: 1}\nb: *anchor\n", "anchors and aliases", 2),
+    ("a: &anchor {x: 1}\nb: *anchor\n", "anchors and aliases", 1),    # refused at the anchor
+    ("a: &anchor\n", "anchors and aliases", 1),          # an anchor alone is no value either
     ("a: !!python/name:os.system x\n", "tag", 1),
     ("[1, 2]\n", "a rule-set file is a mapping", 1),
     ("x: " + "[" * 40 + "]" * 40 + "\n", "nesting deeper", 1),
