@@ -236,9 +236,11 @@ def test_deep_or_large_yaml_is_refused_on_the_impact_route_and_the_page(server, 
     with httpx.Client(base_url=server.url) as c:
         csrf = _sign_in(c, tokens[1]["analyst"])
         big = ("id: P-1\n" + "# " + "x" * 200 + "\n") * 9000  # 1.9 MB of YAML
-        r = c.post("/", files={"file": ("big.yaml", big.encode())}, data={"action": "check", "csrf": csrf})
+        r = c.post("/", files={"file": ("big.yaml", big.encode())}, data={"action": "check", "lang": "en", "csrf": csrf})
         assert r.status_code == 422 and "over the limit of 65536" in r.text
-        r = c.post("/", data={"text": "a: " + "[" * 3000 + "]" * 3000, "action": "check", "csrf": csrf})
+        r = c.post("/", files={"file": ("big.yaml", big.encode())}, data={"action": "check", "csrf": csrf})
+        assert r.status_code == 422 and "meer dan de grens van 65536" in r.text   # the page's language
+        r = c.post("/", data={"text": "a: " + "[" * 3000 + "]" * 3000, "action": "check", "lang": "en", "csrf": csrf})
         assert r.status_code == 422 and "nesting deeper" in r.text
 
 

@@ -72,7 +72,8 @@ def test_no_token_401_wrong_role_403_right_role_passes(server, tokens):
         roles = (r.openapi_extra or {}).get("x-roles")
         if roles is None:
             continue
-        path = r.path.replace("{key}", "1").replace("{name}", "wiv2017").replace("{version}", "2018-05-01")
+        path = (r.path.replace("{key}", "1").replace("{name}", "wiv2017").replace("{version}", "2018-05-01")
+                .replace("{seq}", "1"))
         for method in r.methods:
             body = {"json": example("allow-structural.yaml")} if method == "POST" else {}
             if r.path == "/v1/decisions/batch":
@@ -90,9 +91,9 @@ def test_no_token_401_wrong_role_403_right_role_passes(server, tokens):
                 else:
                     assert resp.status_code == 403, (method, path, role)
             checked += 1
-    assert checked == 19  # check, decisions, batch, show, rulesets x2, impact, gate x2, metrics, page GET, POST,
+    assert checked == 20  # check, decisions, batch, show, rulesets x2, impact, gate x2, metrics, page GET, POST,
     #                       AuthZEN evaluation and evaluations, approvals POST and GET, escalations, the
-    #                       page's queue GET and POST
+    #                       page's queue GET and POST, the page's dossier
 
 
 def test_check_and_record(server, tokens):
