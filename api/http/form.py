@@ -262,6 +262,9 @@ def data_from_form(form, forced: Iterable[str] | None = None) -> dict:
         for p in parts[:-1]:
             node = node.setdefault(p, {})
         node[parts[-1]] = value
+    for path, ft in FIELD_TYPES.items():   # a required part left empty: each of its fields is named
+        if ft.kind == "object" and ft.required and "." not in path and path not in out:
+            out[path] = {}
     approvals = []
     for i in range(approval_rows(form)):
         row = {f: (form.get(f"a.{i}.{f}") or "").strip() for f in APPROVAL_FIELDS}

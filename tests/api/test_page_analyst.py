@@ -386,3 +386,20 @@ def test_the_dossier_is_for_those_who_may_read_decisions(setup):
         assert r.status_code == status, role
         if status == 403:
             assert 'id="token"' in r.text and "WEIGEREN" not in r.text   # the sign-in page, not the decision
+
+
+def test_an_empty_form_names_each_required_field(setup):
+    """A first check of the empty form lists every required field by its label, each linked to its
+    input (not "recipient: field required" for a whole part), in the page's language."""
+    server, tokens = setup
+    with httpx.Client(base_url=server.url, timeout=30) as c:
+        login = c.get("/login")
+        c.post("/login", data={"token": tokens["analyst"], "csrf": csrf_of(login.text)})
+        r = c.post("/", data={"action": "form", "a.rows": "1", "csrf": csrf_of(c.get("/").text)})
+        assert r.status_code == 422
+        errors = re.search(r'<section class="errors".*?</section>', r.text, re.S).group(0)
+        for target, label in (("f-service", "Dienst"), ("f-recipient-kind", "Soort ontvanger"),
+                              ("f-purpose-necessity", "Noodzaak"), ("f-data-categories", "Soorten gegevens"),
+                              ("f-data-tlp", "TLP")):
+            assert f'href="#{target}">{label}: ' in errors, target
+        assert 'href="#s-' not in errors and "verplicht veld" in errors
