@@ -24,6 +24,7 @@ means is the gate's check `gate.tlp-red-private` and the rules' (docs/gate.md).
 
 from __future__ import annotations
 
+import re2
 import unicodedata
 from typing import Any
 
@@ -45,14 +46,40 @@ NOT_TLP = "not-tlp"   # a marking definition of the bundle that says nothing abo
 
 
 def tlp_level(word: Any) -> str | None:
-    """A TLP level from a word (`red`, `TLP:AMBER+STRICT`, `white`), or None when it names none."""
+    """A TLP level from a word (`red`, `TLP:AMBER+STRICT`, `TLP RED`, `tlp=red`, `white`), or None
+    when it names none."""
     if not isinstance(word, str):
         return None
     w = _plain(word).upper()
-    if w.startswith("TLP:"):
-        w = w[4:].strip()
+    m = _TLP_NAME.match(w.casefold())
+    if m:
+        w = m.group(1).upper()
     w = w.replace("WHITE", "CLEAR").replace(" ", "")
     return w if w in TLP_ORDER else None
+
+
+# A name in the TLP namespace whatever separates `tlp` from the level: `tlp:red`, `tlp : red`,
+# `TLP RED`, `TLP-RED`, `tlp=red`, `tlp_red`, `tlp/red` (after _plain: NFKC, case-folded).
+_TLP_NAME = re2.compile(r"(?s)^tlp\s*[:=\-_/|.,;\s]\s*(.*)$")
+_TLP_LEVEL_WORD = re2.compile(r"^(clear|white|green|amber|amber\s*\+\s*strict|red)$")
+
+
+def is_tlp_name(text: str) -> bool:
+    """Whether a name (a marking definition's, a MISP tag's, a label) is in the TLP namespace: `tlp`
+    then a separator (`:`, `=`, `-`, `_`, `/`, a space …), as `tlp:red`, `TLP RED`, `tlp=red`."""
+    return bool(_TLP_NAME.match(_plain(text)))
+
+
+def name_level(text: str) -> str | None:
+    """The level a TLP-namespace name carries: the level it names (`TLP - RED` is RED), RED when the
+    rest names no level exactly (`tlp:ex:chr`, `tlp:redacted`); None when not a TLP name."""
+    m = _TLP_NAME.match(_plain(text))
+    if not m:
+        return None
+    rest = m.group(1).strip()
+    if _TLP_LEVEL_WORD.match(rest):
+        return tlp_level(rest)
+    return "RED"
 
 
 def definition_level(obj: dict) -> str:
@@ -62,12 +89,12 @@ def definition_level(obj: dict) -> str:
     ext = extensions.get(TLP2_EXTENSION) if isinstance(extensions, dict) else None
     if isinstance(ext, dict):
         levels.append(tlp_level(ext.get("tlp_2_0")) or "RED")   # a TLP 2.0 marking with no level we know
-    if obj.get("definition_type") == "tlp":
+    if isinstance(obj.get("definition_type"), str) and _plain(obj["definition_type"]) == "tlp":
         definition = obj.get("definition") if isinstance(obj.get("definition"), dict) else {}
         levels.append(tlp_level(definition.get("tlp")) or "RED")
     name = obj.get("name")
-    if isinstance(name, str) and _plain(name).startswith("tlp:"):
-        levels.append(tlp_level(name) or "RED")
+    if isinstance(name, str) and is_tlp_name(name):
+        levels.append(name_level(name) or "RED")
     if not levels:
         return NOT_TLP
     return max(levels, key=TLP_ORDER.index)
@@ -112,6 +139,13 @@ def object_markings(obj: dict, table: dict[str, str]) -> tuple[str | None, list[
             unresolved.append(f"granular_markings[{i}].marking_ref")
         elif level != NOT_TLP:
             levels.append(level)
+    for i, label in enumerate(obj.get("labels") or ()) if isinstance(obj.get("labels"), list) else ():
+        if isinstance(label, str) and is_tlp_name(label):
+            levels.append(name_level(label) or "RED")     # `labels: ["tlp:red"]`: the author's marking
+    for key, value in obj.items():
+        if isinstance(key, str) and key.startswith("x_") and "tlp" in key.casefold():
+            level = tlp_level(value) if isinstance(value, str) else None
+            levels.append(level or "RED")                 # `x_tlp: "RED"`, a custom TLP property
     best = max(levels, key=TLP_ORDER.index) if levels else None
     return best, unresolved
 
@@ -137,9 +171,9 @@ def misp_tag_level(tags: Any) -> str | None:
         if not isinstance(name, str):
             continue
         plain = _plain(name)
-        if not plain.startswith("tlp:"):
+        if not is_tlp_name(plain):
             continue
-        level = MISP_TLP.get(plain, "RED")
+        level = MISP_TLP.get(plain) or name_level(plain) or "RED"
         if best is None or TLP_ORDER.index(level) > TLP_ORDER.index(best):
             best = level
     return best

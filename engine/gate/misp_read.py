@@ -131,6 +131,8 @@ class _Reader:
             raise PayloadError(f"{key} must be a list of objects, not {_json_type(value)}", _where(path))
         out = []
         for i, v in enumerate(value):
+            if key == "Tag" and isinstance(v, str):
+                v = {"name": v}            # `"Tag": ["tlp:red"]`: a tag given by its name alone
             if not isinstance(v, dict):
                 raise PayloadError(f"not an object ({_json_type(v)})", _where(path + (key, i)))
             out.append((path + (key, i), v))
@@ -374,6 +376,9 @@ class _Reader:
         while stack:
             cur, where, top = stack.pop()
             if isinstance(cur, dict):
+                if not top and person_keys.credential_pair(cur):
+                    item.add(Finding(PERSONAL, _where(where[len(path):]),
+                                     "a login with its password (a leaked credential)", ("account_names",)))
                 if not top:
                     if "Tag" in cur:
                         levels.append(markings.misp_tag_level(self._tags(cur, where)))
@@ -394,6 +399,8 @@ class _Reader:
                     numeric = k in _NUMERIC_KEYS and (isinstance(v, int) or isinstance(v, str) and _ASCII_DIGITS.match(v))
                     if isinstance(k, str) and not numeric and not (top and k in _READ_OTHERWISE):
                         self._key(item, k, v, _where(where[len(path):] + (k,)))
+                    if isinstance(k, str) and person_keys.key_is_text(k):
+                        self._text(item, _where(where[len(path):] + (k,)), k)   # a value used as a key
                     if isinstance(v, str):
                         if len(v) >= 5 and not (_UUID.match(v) or numeric):
                             self._text(item, _where(where[len(path):] + (k,)), v)

@@ -40,14 +40,14 @@ def _re(pattern: str):
 
 
 # format characters (Cf) and the other invisible code points readers skip
-INVISIBLE = _re(r"[\p{Cf}\x{034F}\x{115F}\x{1160}\x{17B4}\x{17B5}\x{180B}-\x{180F}\x{3164}\x{FE00}-\x{FE0F}"
+INVISIBLE = _re(r"[\p{Cf}\x{2800}\x{034F}\x{115F}\x{1160}\x{17B4}\x{17B5}\x{180B}-\x{180F}\x{3164}\x{FE00}-\x{FE0F}"
                 r"\x{FFA0}\x{E0100}-\x{E01EF}]+")
 _LABEL = r"[\p{L}\p{N}\-]+"
 # a dot written out: ` dot `, `_dot_`, `[dot]`, `(.)`, `{punt}`, … or a dot with a space before it
-_DOTSEP = r"(?:[\s_\-]+dot[\s_\-]+|\s*[\[\(\{<]\s*(?:dot|punt|punkt|\.)\s*[\]\)\}>]\s*|\s+\.\s*)"
+_DOTSEP = r"(?:[\s_\-]+(?:dot|punt|punkt)[\s_\-]+|\s*[\[\(\{<]\s*(?:dot|punt|punkt|\.)\s*[\]\)\}>]\s*|\s+\.\s*)"
 # the word form needs a dot written as a word (` dot `, `[dot]`, `(punt)`): `[.]` alone is how URLs are
 # defanged ("the C2 at evil[.]example"), and a word that says where something is hosted is no mailbox
-_WORD_DOT = r"(?:[\s_\-]+dot[\s_\-]+|\s*[\[\(\{<]\s*(?:dot|punt|punkt)\s*[\]\)\}>]\s*)"
+_WORD_DOT = r"(?:[\s_\-]+(?:dot|punt|punkt)[\s_\-]+|\s*[\[\(\{<]\s*(?:dot|punt|punkt)\s*[\]\)\}>]\s*)"
 _WORD_AT = _re(r"(?i)([a-z0-9._%+\-]+?)[\s_\-]+at[\s_\-]+(" + _LABEL + r"(?:(?:\.|" + _DOTSEP + r")" + _LABEL + r")*"
                + _WORD_DOT + _LABEL + ")")
 _NOT_A_MAILBOX = frozenset({
@@ -64,6 +64,19 @@ _SPACED_AT = _re(r"\s+@\s*|@\s+")
 _DOMAIN = _re(r"(?i)@(" + _LABEL + r"(?:\." + _LABEL + r")*" + _DOTSEP + _LABEL + r"(?:(?:\.|" + _DOTSEP + r")"
               + _LABEL + r")*)")
 _SEPARATOR = _re(r"(?i)" + _DOTSEP)
+# encodings of `@` and `.` a reader decodes on sight: percent (`%40`, `%2E`, twice: `%2540`),
+# quoted-printable (`=40`, `=2E` between address characters), escapes written out (`\u0040`,
+# `\x40`, `\100`), Dutch, German, French and Spanish words for the at-sign
+_PERCENT = _re(r"%(?:25)*(40|2[eE])")
+_QP = _re(r"([A-Za-z0-9._%+\-])=(40|2[eE])([A-Za-z0-9])")
+_ESCAPED = _re(r"(?i)\\+(?:u0*(40|2e)|x0*(40|2e)|(100|056))")
+_AT_WORD = _re(r"(?i)[\s_\-\[\(]*\b(?:apenstaartje|klammeraffe|arobase|arroba)\b[\s_\-\]\)]*")
+# a line break inside the domain: `jan@gm⏎ail.com`, `jan@gmail.⏎com`
+_BROKEN_DOMAIN = _re(r"(@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*)[ \t]*\r?\n[ \t]*([A-Za-z0-9\-]*\.[A-Za-z])"
+                     r"|(@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.)[ \t]*\r?\n[ \t]*([A-Za-z])")
+# `#` for `@` before a domain with a common top-level domain (`jan.devries#gmail.com`), not in a URL
+_HASH_AT = _re(r"(^|[\s:;,<>(\[\"'])([A-Za-z0-9._%+\-]+)#([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*"
+               r"\.(?:com|net|org|nl|be|de|fr|uk|eu|ru|info|io|me|biz|ch|at|lu|es|it|pl|ua))\b")
 
 
 def _visible(text: str) -> str:
@@ -101,8 +114,18 @@ def normalise_checked(text: str) -> tuple[str, bool]:
         text = html.unescape(text)
         if not text.isascii():
             text = _visible(text)
-    if "%40" in text:
-        text = text.replace("%40", "@")
+    if "%" in text:
+        text = _PERCENT.sub(lambda m: "@" if m.group(1) == "40" else ".", text)
+    if "=" in text:
+        text = _QP.sub(lambda m: m.group(1) + ("@" if m.group(2) == "40" else ".") + m.group(3), text)
+    if "\\" in text:
+        text = _ESCAPED.sub(lambda m: "@" if (m.group(1) or m.group(2) or m.group(3)) in ("40", "100") else ".",
+                            text)
+    if "#" in text:
+        text = _HASH_AT.sub(lambda m: m.group(1) + m.group(2) + "@" + m.group(3), text)
+    lowered = text.lower()
+    if "apenstaartje" in lowered or "klammeraffe" in lowered or "arobase" in lowered or "arroba" in lowered:
+        text = _AT_WORD.sub("@", text)
     lowered = text.lower()
     bracketed = "[" in text or "(" in text or "{" in text or "<" in text
     complete = True
@@ -113,6 +136,8 @@ def normalise_checked(text: str) -> tuple[str, bool]:
         text, n = _BRACKET_AT.subn("@", text, count=MAX_REWRITES)
         complete = complete and n < MAX_REWRITES
     if "@" in text:
+        if "\n" in text:
+            text = _BROKEN_DOMAIN.sub(lambda m: (m.group(1) or m.group(3)) + (m.group(2) or m.group(4)), text)
         if not text.isascii():            # dots NFKC leaves as they are: middle dot, bullet and dot operators
             text = text.translate(_DOT_LIKE)
         if _SPACED_AT.search(text):

@@ -55,12 +55,32 @@ _PERSON_WORDS = {
     "placeofbirth": "a place of birth", "passport": "a passport number", "bsn": "a citizen service number",
     "ssn": "a social security number", "homeaddress": "a home address", "streetaddress": "a street address",
     "postaladdress": "a postal address", "residence": "a residence", "gender": "a gender", "nationality": "a nationality",
-    "accountname": "an account name", "accountlogin": "an account login"}
+    "accountname": "an account name", "accountlogin": "an account login",
+    "operator": "an operator", "operators": "operators", "suspect": "a suspect", "suspects": "suspects",
+    "verdachte": "a suspect", "verdachten": "suspects", "naam": "a name", "voornaam": "a first name",
+    "achternaam": "a last name", "vorname": "a first name", "nachname": "a last name", "nom": "a name",
+    "prenom": "a first name", "prénom": "a first name", "apellido": "a last name", "nombre": "a name",
+    "observer": "an observer", "observers": "observers", "who": "a person", "whom": "a person",
+    "telegram": "a messenger account", "whatsapp": "a messenger account", "signal": "a messenger account",
+    "skype": "a messenger account", "jabber": "a messenger account", "xmpp": "a messenger account",
+    "icq": "a messenger account", "wickr": "a messenger account", "threema": "a messenger account",
+    "discord": "a messenger account", "keybase": "a messenger account", "tox": "a messenger account",
+    "moniker": "a handle", "pseudonym": "a pseudonym", "callsign": "a handle", "nicks": "nicknames",
+    "handles": "handles", "usernames": "usernames", "logins": "login names",
+    "credentials": "login credentials", "credential": "login credentials", "creds": "login credentials",
+    "nichandle": "a contact handle (RIPE/whois)"}
 _CATEGORY = {"email": "email_addresses", "emails": "email_addresses", "mailaddress": "email_addresses",
              "emailaddress": "email_addresses", "username": "account_names", "login": "account_names",
              "logon": "account_names", "userid": "account_names", "screenname": "account_names",
              "handle": "account_names", "accountname": "account_names", "accountlogin": "account_names",
-             "nick": "account_names", "nickname": "account_names"}
+             "nick": "account_names", "nickname": "account_names", "telegram": "account_names",
+             "whatsapp": "account_names", "signal": "account_names", "skype": "account_names",
+             "jabber": "account_names", "xmpp": "account_names", "icq": "account_names", "wickr": "account_names",
+             "threema": "account_names", "discord": "account_names", "keybase": "account_names",
+             "tox": "account_names", "moniker": "account_names", "callsign": "account_names",
+             "nicks": "account_names", "handles": "account_names", "usernames": "account_names",
+             "logins": "account_names", "credentials": "account_names", "credential": "account_names",
+             "creds": "account_names", "nichandle": "account_names"}
 # two words read as one (`first_name`, `e_mail`, `date_of_birth`, `home_address`)
 _COMPOUNDS = {("first", "name"): "firstname", ("last", "name"): "lastname", ("full", "name"): "fullname",
               ("given", "name"): "givenname", ("family", "name"): "familyname", ("middle", "name"): "middlename",
@@ -72,7 +92,12 @@ _COMPOUNDS = {("first", "name"): "firstname", ("last", "name"): "lastname", ("fu
               ("street", "address"): "streetaddress", ("postal", "address"): "postaladdress",
               ("account", "name"): "accountname", ("account", "login"): "accountlogin", ("person", "name"): "fullname",
               ("contact", "name"): "fullname", ("contact", "person"): "fullname", ("contact", "email"): "email",
-              ("contact", "phone"): "phone", ("owner", "name"): "fullname", ("owner", "email"): "email"}
+              ("contact", "phone"): "phone", ("owner", "name"): "fullname", ("owner", "email"): "email",
+              # RIPE/whois contact handles (`admin-c: JDV12-RIPE`, `tech_c`, `nic-hdl`) point at person objects
+              ("admin", "c"): "nichandle", ("tech", "c"): "nichandle", ("zone", "c"): "nichandle",
+              ("billing", "c"): "nichandle", ("nic", "hdl"): "nichandle", ("nic", "handle"): "nichandle",
+              ("operator", "name"): "fullname", ("suspect", "name"): "fullname",
+              ("observer", "name"): "fullname"}
 # roles an organisation may fill too: POSSIBLE
 _ROLE_WORDS = {"contact": "a contact", "contacts": "contacts", "owner": "an owner", "owners": "owners",
                "user": "a user", "users": "users", "account": "an account", "accounts": "accounts",
@@ -91,6 +116,9 @@ _ABOUT_SOMETHING_ELSE = frozenset({
     "number_of", "role", "roles", "permission", "permissions", "privileges", "right", "rights", "profile_url"})
 # an organisation's registrant, owner or contact: may be a one-person business
 _ORGANISATION = frozenset({"org", "organisation", "organization", "company", "business", "firm", "entity"})
+# person words that name a person only as the key's last word (`x_signal` but not `signal_strength`,
+# `x_operator` but not `operator_type`, `who` but not `who_is_lookup`)
+_LAST_ONLY = frozenset({"signal", "tox", "who", "whom", "nom", "operator", "operators", "observer", "observers"})
 _KEEP_WITH_DATE = {"birthdate", "dateofbirth", "birthday", "dob"}
 
 _cache: dict[str, tuple[str, str, str] | None] = {}
@@ -159,10 +187,13 @@ def _about(key: str) -> tuple[str, str, str] | None:
         else:
             joined.append(ws[i])
             i += 1
-    person = [w for w in joined if w in _PERSON_WORDS]
+    person = [w for i, w in enumerate(joined) if w in _PERSON_WORDS
+              and (w not in _LAST_ONLY or i == len(joined) - 1)]
     strong = [w for w in person if w in _KEEP_WITH_DATE]
     other = [w for w in joined if w in _ABOUT_SOMETHING_ELSE]
-    if other and not strong:
+    # a key that ends in a person word names that person's detail, whatever comes before it
+    # (`x_created_by_nick`, `report_author`); `user_agent`, `email_subject` end in something else
+    if other and not strong and not (person and joined[-1] == person[-1]):
         return None
     roles = [w for w in joined if w in _ROLE_WORDS]
     if (person or roles) and any(w in _ORGANISATION for w in joined):
@@ -184,3 +215,26 @@ def empty(value: object) -> bool:
     if isinstance(value, (list, dict)):
         return not value
     return False
+
+
+_USER_KEYS = frozenset({"u", "user", "username", "usr", "login", "email", "mail", "account", "acct", "uid"})
+_PASSWORD_KEYS = frozenset({"p", "pw", "pass", "password", "passwd", "pwd", "passwort", "wachtwoord", "secret"})
+
+
+def credential_pair(node: dict) -> bool:
+    """A dictionary holding a login and its password (`{"u": …, "p": …}`, `{"user": …, "pass": …}`):
+    a leaked credential, whose login is an account's (a person's, often), whatever the keys are
+    called on their own. Both values must be non-empty."""
+    if len(node) > 8:
+        return False
+    users = [k for k in node if isinstance(k, str) and k.lower() in _USER_KEYS and not empty(node[k])]
+    return bool(users) and any(isinstance(k, str) and k.lower() in _PASSWORD_KEYS and not empty(node[k])
+                               for k in node)
+
+
+def key_is_text(key: str) -> bool:
+    """A key that is no name of a property but a value used as a key (`{"jan@ziggo.nl": 4}`, a phone
+    number, a person's name with spaces): scanned as text. Property names are identifiers
+    (`x_acme_hits`, `tlp_2_0`), with hyphens at most."""
+    return len(key) >= 5 and not key.replace("-", "_").isidentifier()
+

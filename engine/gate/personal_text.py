@@ -75,8 +75,19 @@ _PREFIX_HINT = re.compile(r"(?:\+|(?<![\d.])00)\s?\(?\d|(?<![\d.\-/])\(?0\s?6(?:
 _PREFIXED = re.compile(r"^\s*(?:\+|00|\(?0\s*6)")
 # two letters, two check digits, then 11 to 30 letters and digits in groups (any case; spaces, dashes
 # or dots between groups): candidates only, stdnum decides
-_IBAN_CANDIDATE = re.compile(r"(?i)(?<![A-Za-z0-9])[A-Z]{2}[ .\-]{0,2}\d{2}(?:[ .\-]{0,2}[A-Z0-9]){11,30}(?![A-Za-z0-9])")
-_IBAN_GROUP = re.compile(r"[ .\-]+")
+_IBAN_CANDIDATE = re.compile(r"(?i)(?<![A-Za-z0-9])[A-Z]{2}[\s.\-_/]{0,3}\d{2}(?:[\s.\-_/]{0,3}[A-Z0-9]){11,30}"
+                             r"(?![A-Za-z0-9])")
+_IBAN_GROUP = re.compile(r"[\s.\-_/]+")
+# IBAN lengths by country (SWIFT IBAN registry), to find an IBAN with a BIC or other text glued on
+# (`NL91ABNA0417164300ABNANL2A`)
+_IBAN_LENGTH = {"AD": 24, "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "EE": 20,
+                "ES": 24, "FI": 18, "FR": 27, "GB": 22, "GI": 23, "GR": 27, "HR": 21, "HU": 28, "IE": 22, "IS": 26,
+                "IT": 27, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MT": 31, "NL": 18, "NO": 15, "PL": 28,
+                "PT": 25, "RO": 24, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "TR": 26, "UA": 29}
+# two letters that are also a word: lower case with a space after it (`at 12 3456 …`) is no IBAN
+_WORD_NOT_COUNTRY = frozenset({"at", "be", "de", "is", "it", "me", "no", "in", "to", "as", "so", "by", "or", "an",
+                               "on", "us", "we", "he", "do", "go", "al", "es", "et", "en", "op", "te", "er", "of",
+                               "si", "li", "lu", "mt", "pt", "se", "sk", "ch", "fr", "gr", "hr"})
 _BSN = re.compile(r"(?i)\b(?:bsn|burgerservicenummer|sofi-?nummer)\b\D{0,20}?(\d(?:[ .]?\d){7,8})\b")
 _LONG_DIGITS = re.compile(r"\d[\d -]{11,}\d")
 _CARD_CANDIDATE = re.compile(r"(?<!\d)(?<!\d\.)(?:\d[ -]?){12,18}\d(?!\d|\.\d)")
@@ -265,17 +276,20 @@ def _ibans(text: str) -> list[TextFinding]:
         if n == MAX_REWRITES:
             return [TextFinding(POSSIBLE, f"more than {MAX_REWRITES} IBAN-shaped numbers: not checked to the end",
                                 "personal_data")]
-        if m.group(0)[2] in " .-" and not m.group(0)[:2].isupper():
-            continue                  # "at 12 3456 …", "me 12 …": a word and digits; `NL 91 …` is written in capitals
+        if not m.group(0)[2].isalnum() and not m.group(0)[:2].isupper() and m.group(0)[:2].lower() in _WORD_NOT_COUNTRY:
+            continue                  # "at 12 3456 …", "me 12 …": a word and digits; `NL 91 …`, `nl 91 abna …` are IBANs
         compact = ""
         for group in _IBAN_GROUP.split(m.group(0)):
             compact += group
             if len(compact) > 34:
                 break
-            if len(compact) >= 15 and iban.is_valid(compact.upper()):
+            if len(compact) >= 15 and iban.is_valid(compact.upper(), check_country=False):
                 return [TextFinding(POSSIBLE, "bank account number (IBAN; a person's or an organisation's)",
                                     "personal_data")]
-        if iban.is_valid(_IBAN_GROUP.sub("", m.group(0)).upper()):
+        whole = _IBAN_GROUP.sub("", m.group(0)).upper()
+        length = _IBAN_LENGTH.get(whole[:2])
+        if iban.is_valid(whole, check_country=False) \
+                or (length and len(whole) > length and iban.is_valid(whole[:length], check_country=False)):
             return [TextFinding(POSSIBLE, "bank account number (IBAN; a person's or an organisation's)",
                                 "personal_data")]
     return []

@@ -478,6 +478,9 @@ def _scan(node: Any, path: str, item: Item, skip: set[str], read_otherwise: froz
     while stack:
         cur, where = stack.pop()
         if type(cur) is dict:
+            if where and person_keys.credential_pair(cur):
+                item.add(Finding(PERSONAL, where, "a login with its password (a leaked credential)",
+                                 ("account_names",)))
             for k, v in cur.items():
                 if (not where and k in skip) or not isinstance(k, str):
                     continue
@@ -487,6 +490,8 @@ def _scan(node: Any, path: str, item: Item, skip: set[str], read_otherwise: froz
                 if verdict is not None and (where or (k not in read_otherwise and "*" not in read_otherwise)) \
                         and not person_keys.empty(v):
                     item.add(Finding(verdict[0], f"{where}.{k}" if where else k, verdict[1], verdict[2]))
+                if verdict is None and person_keys.key_is_text(k):
+                    _text(k, f"{where}.{k}" if where else k, item)     # a value used as a key
                 if type(v) is str:
                     if k[-4:] == "_bin":
                         _binary(cur, k, v, where, item)

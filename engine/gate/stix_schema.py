@@ -24,6 +24,8 @@ from typing import Any
 
 import jsonschema_rs
 
+from .markings import CANONICAL
+
 from ..errors import EngineError
 
 SCHEMA_BASE = "http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas/"
@@ -70,6 +72,28 @@ def validators() -> dict[str, Any]:
     return out
 
 
+def _tlp_level_lowercased(obj: dict) -> dict:
+    """A TLP 1.0 marking definition (`definition_type: tlp`) as the schema is given it: the schema
+    admits one only as one of the four canonical objects (STIX 2.1 §7.2.1.4), lower case. A level in
+    capitals (`{"tlp": "RED"}`) is the same level, and a TLP definition under the bundle's own id is
+    still the author's TLP marking: `markings` reads its level (RED when it names none), so the gate
+    checks the rest of the object as a statement marking rather than refusing what it can read.
+    A copy: the payload itself is not changed."""
+    if kind_is_tlp(obj):
+        level = obj["definition"]["tlp"]
+        if obj.get("id") not in CANONICAL:
+            return {**obj, "definition_type": "statement", "definition": {"statement": f"TLP:{level}"}}
+        if level != level.lower():
+            return {**obj, "definition": {**obj["definition"], "tlp": level.lower()}}
+    return obj
+
+
+def kind_is_tlp(obj: dict) -> bool:
+    """Whether the object is a `definition_type: tlp` marking definition with a textual level."""
+    return (obj.get("type") == "marking-definition" and obj.get("definition_type") == "tlp"
+            and isinstance(obj.get("definition"), dict) and isinstance(obj["definition"].get("tlp"), str))
+
+
 def problem(obj: Any) -> str | None:
     """Why the object is not valid STIX 2.1, or None when it is."""
     if not isinstance(obj, dict):
@@ -81,6 +105,7 @@ def problem(obj: Any) -> str | None:
     if m is None or m.group(1) != kind:
         return f"id {ident!r} is not {kind}--<UUID>"
     validator = validators().get(kind)
+    obj = _tlp_level_lowercased(obj)
     if validator is not None and not validator.is_valid(obj):   # is_valid first: it is the cheap path
         for error in validator.iter_errors(obj):
             where = "/".join(str(p) for p in error.instance_path)
