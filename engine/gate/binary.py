@@ -31,6 +31,9 @@ import base64
 import binascii
 import io
 import zipfile
+import zlib
+
+import re2
 
 EXECUTABLE, ARCHIVE, SCRIPT, DOCUMENT, TEXT, UNKNOWN = "executable", "archive", "script", "document", "text", "unknown"
 
@@ -82,9 +85,15 @@ def kind_of(data: bytes, mime: str | None = None, encrypted: str | None = None) 
     mime = mime.lower().strip() if isinstance(mime, str) else ""
     if encrypted and encrypted.lower() != "mime-type-indicated":
         return UNKNOWN, f"bytes encrypted with {encrypted}"
+    return _kind(data, mime, 0)
+
+
+def _kind(data: bytes, mime: str, depth: int) -> tuple[str, str]:
     head = data[:16]
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return _zip(data)
+        return _zip(data, depth)
+    if head.startswith(b"\x1f\x8b"):
+        return _gzip(data, depth)
     for magic, kind, what in _MAGIC:
         if head.startswith(magic):
             return kind, what
@@ -119,9 +128,50 @@ def _text(data: bytes) -> str | None:
     return text if printable >= 0.95 * min(len(text), 4096) else None
 
 
-def _zip(data: bytes) -> tuple[str, str]:
+MAX_DEPTH = 3            # archives inside archives opened, at most
+MAX_ENTRIES = 64         # entries of one zip whose bytes are read, at most
+MAX_HEAD = 64 << 10      # bytes of an entry, or of a gzip stream, decompressed to judge it, at most
+
+
+def _gzip(data: bytes, depth: int) -> tuple[str, str]:
+    """A gzip stream judged by the head of what it holds (MAX_HEAD bytes decompressed, no more: a
+    bomb costs nothing): a document inside is a document."""
+    if depth >= MAX_DEPTH:
+        return ARCHIVE, "a gzip archive"
     try:
-        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        inner = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, MAX_HEAD)
+    except zlib.error:
+        return UNKNOWN, "a damaged gzip archive"
+    kind, what = _kind(inner, "", depth + 1)
+    if kind == DOCUMENT:
+        return DOCUMENT, f"a gzip archive holding {what}"
+    if kind in (EXECUTABLE, SCRIPT):
+        return ARCHIVE, f"a gzip archive holding {what}"
+    return ARCHIVE, "a gzip archive"
+
+
+def _entries(archive: zipfile.ZipFile, depth: int) -> tuple[str, str] | None:
+    """The first entry whose bytes are a document, mail or image, judged by the bytes (the head of
+    each of the first MAX_ENTRIES entries; archives inside opened to MAX_DEPTH), not by the name an
+    entry is given; None when none is. Encrypted entries cannot be read and are left to their names."""
+    for info in archive.infolist()[:MAX_ENTRIES]:
+        if info.is_dir() or info.flag_bits & 0x1:
+            continue
+        try:
+            with archive.open(info) as f:
+                head = f.read(MAX_HEAD)
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError, zlib.error):
+            continue
+        kind, what = _kind(head, "", depth + 1)
+        if kind == DOCUMENT:
+            return DOCUMENT, f"an archive holding {what} ({info.filename!r})"
+    return None
+
+
+def _zip(data: bytes, depth: int = 0) -> tuple[str, str]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = archive.namelist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
         return UNKNOWN, "a damaged zip archive"
     lowered = [n.lower() for n in names]
@@ -133,6 +183,10 @@ def _zip(data: bytes) -> tuple[str, str]:
     docs = [n for n in names if n.lower().endswith(_DOCUMENT_EXTENSIONS)]
     if docs:
         return DOCUMENT, f"an archive holding documents, mails or images ({len(docs)} of {len(names)} entries)"
+    if depth < MAX_DEPTH:
+        inside = _entries(archive, depth)
+        if inside:
+            return inside
     return ARCHIVE, "a zip archive"
 
 
@@ -172,3 +226,33 @@ def finding(text: object, mime: str | None = None, encrypted: str | None = None,
     if kind == DOCUMENT:
         return "possible", f"{what}: it may hold personal data the gate cannot read", None
     return "unknown", f"{what}: content the gate cannot classify", None
+
+
+# base64 content inside free text or a custom property: a `data:` URI, or base64 that starts the
+# way a document, image or archive does (`JVBERi0` %PDF, `UEsDB` PK zip, `iVBORw0` PNG, `/9j/` JPEG,
+# `R0lGOD` GIF, `0M8R4` OLE, `H4sI` gzip, `e1xydGY` {\rtf)
+_EMBEDDED = re2.compile(r"(?i:data:([a-z0-9.+\-]+/[a-z0-9.+\-]+)?(?:;[a-z0-9=.\-]+)*;base64,)([A-Za-z0-9+/\r\n]{16,}={0,2})"
+                        r"|((?:JVBERi0|UEsDB|UEsFB|iVBORw0|/9j/|R0lGOD|0M8R4|H4sI|e1xydGY)[A-Za-z0-9+/\r\n]{12,}={0,2})")
+MAX_EMBEDDED = 8 << 20   # characters of one embedded run decoded, at most
+
+
+def embedded(text: str) -> str | None:
+    """What base64 content embedded in a text is, when it is a document, mail or image (or an
+    archive holding one) or a `data:` URI declaring one: words for the finding; None otherwise
+    (no such run, a sample, or text that only looks like the start of one)."""
+    for m in _EMBEDDED.finditer(text):
+        mime, run = (m.group(1), m.group(2)) if m.group(2) else (None, m.group(3))
+        compact = "".join(run[:MAX_EMBEDDED].split())
+        compact = compact[:len(compact) // 4 * 4]
+        try:
+            data = base64.b64decode(compact, validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        kind, what = kind_of(data, mime)
+        said = declared_document(mime)
+        if kind == DOCUMENT:
+            return f"base64 content in the text: {what}"
+        if said:
+            return f"base64 content in the text, {said}"
+    return None
+

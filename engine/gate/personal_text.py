@@ -50,7 +50,7 @@ from phonenumbers import Leniency, PhoneNumberType
 from stdnum import iban, luhn
 from stdnum.nl import bsn
 
-from . import addresses
+from . import addresses, binary
 from .normalise import MAX_REWRITES, normalise_checked
 
 PERSONAL = "personal"
@@ -137,6 +137,20 @@ def scan(text: str) -> tuple[TextFinding, ...]:
 
 
 def _scan(text: str) -> tuple[TextFinding, ...]:
+    got = _scan_text(text)
+    if len(text) >= 24 and ("base64," in text or _B64_HINT.search(text)):
+        what = binary.embedded(text)     # a document or image carried as base64 in the text
+        if what:
+            got = got + (TextFinding(POSSIBLE, f"{what}: it may hold personal data the gate cannot read",
+                                     "personal_data"),)
+    return got
+
+
+# the starts of base64 documents, images and archives (`binary.embedded` reads them)
+_B64_HINT = re2.compile(r"JVBERi0|UEsDB|UEsFB|iVBORw0|/9j/|R0lGOD|0M8R4|H4sI|e1xydGY")
+
+
+def _scan_text(text: str) -> tuple[TextFinding, ...]:
     found: dict[str, TextFinding] = {}
     text, complete = normalise_checked(text)
     if not complete:
