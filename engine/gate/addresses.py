@@ -32,6 +32,11 @@ import re2
 
 _OPTIONS = re2.Options()
 _OPTIONS.max_mem = 8 << 20
+# the patterns searched as one (`_ANY`, `_MORE`) have larger automata: with RE2's default 8 MB they
+# run out of DFA memory on address-dense text (RE2 then falls back to its slower NFA and logs each
+# time), with 64 MB they do not
+_ANY_OPTIONS = re2.Options()
+_ANY_OPTIONS.max_mem = 64 << 20
 
 
 def _re(pattern: str):
@@ -39,9 +44,9 @@ def _re(pattern: str):
 
 
 # street words that end a Dutch, Flemish or German street name (one word with the name before it)
-_NL_SUFFIX = (r"straat|str\.|laan|weg|plein|gracht|kade|singel|dijk|dreef|steeg|hof|markt|plantsoen|"
+_NL_SUFFIX = (r"straat|str\.?|laan|weg|plein|gracht|kade|singel|dijk|dreef|steeg|hof|markt|plantsoen|"
               r"boulevard|baan|straße|strasse|gasse|allee|platz|damm|steenweg|lei|dreve")
-_HOUSE_NUMBER = r"\d{1,5}(?:\s?[a-z]{1,2}\b|\s?-\s?\d{1,4}\b|\s(?:bis|hs|huis|boven|rood)\b)?"
+_HOUSE_NUMBER = r"(?:(?:nr|no|n°|nummer)\.?\s*)?\d{1,5}(?:\s?[a-z]{1,2}\b|\s?-\s?\d{1,4}\b|\s(?:bis|hs|huis|boven|rood)\b)?"
 _END = r"(?:[^\d.,:/]|[.,]\D|[.,]?$)"
 _NL_STREET_P = r"(?i:\b\p{L}[\p{L}'\-]*(?:" + _NL_SUFFIX + r")\s?,?\s" + _HOUSE_NUMBER + _END + ")"
 _NL_STREET = _re(_NL_STREET_P)
@@ -54,7 +59,7 @@ _NL_TWO_WORDS_P = (r"\b\p{Lu}\p{L}+\s+(?:Markt|Plein|Laan|Kade|Dijk|Singel|Grach
 _NL_TWO_WORDS = _re(_NL_TWO_WORDS_P)
 _EN_SUFFIX = (r"Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Ln\.?|Drive|Boulevard|Blvd\.?|Court|Ct\.?|Place|"
               r"Square|Sq\.?|Terrace|Close|Crescent|Way|Parkway|Highway|Gardens|Row|Mews|Walk")
-_EN_STREET_P = r"\b\d{1,5}[A-Za-z]?,?\s+(?:(?:\p{Lu}[\p{L}'\-]*|of|the|de|la)\s+){1,4}(?:" + _EN_SUFFIX + r")(?:\W|$)"
+_EN_STREET_P = r"\b\d{1,5}[A-Za-z]?,?\s+(?:(?:\p{Lu}[\p{L}'\-]*|\d{1,3}(?:st|nd|rd|th)|of|the|de|la)\s+){1,4}(?:" + _EN_SUFFIX + r")(?:\W|$)"
 _EN_STREET = _re(_EN_STREET_P)
 _NOT_STREETS = frozenset({"google", "hard", "usb", "flash", "network", "cloud", "shared", "mapped", "removable",
                          "disk", "external", "virtual", "test", "one", "the", "of"})
@@ -63,11 +68,31 @@ _FR_STREET_P = (r"(?i:\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|boulevard|b
 _FR_STREET = _re(_FR_STREET_P)
 _POSTCODE_P = r"\b([1-9]\d{3})\s?([A-Z]{2})\b"
 _POSTCODE = _re(_POSTCODE_P)
+# the same forms in lower case, and forms that need a place or a line of their own to be told from
+# other text: a lower-case English street with its full street word and a comma or the end after it
+# (`221b baker street, london`, `14 high st, …`); a lower-case Dutch two-word street and a place
+# (`grote markt 1, groningen`); a lower-case Dutch postcode and a place after a comma
+# (`damrak 1, 1012 lg amsterdam`); a P.O. box (`postbus 123`, `Postfach 12`, `PO Box 7`); a German,
+# French or Belgian postcode and a capitalised place after a comma (`…, 10117 Berlin`, `…, 75008
+# Paris`); a British postcode after a comma (`…, SW1A 2AA`); French, Belgian and Swiss street-first
+# forms with a capitalised name (`Rue de la Loi 16`, `3 place de la Concorde`, `18 route de Ferney`)
+_EN_LOWER_P = (r"(?i:\b\d{1,5}[a-z]?,?\s+(?:[a-z][a-z'\-]*\s+){1,3}(?:street|road|avenue|lane|drive|boulevard|st|rd|"
+               r"ave)\.?\s*(?:,|\n|$))")
+_NL_LOWER_TWO_P = (r"(?i:\b\p{L}{3,}\s+(?:markt|plein|laan|kade|dijk|singel|gracht|weg|straat|steenweg|dreef|hof|wal)"
+                   r"\s+\d{1,5}[a-z]?\s*,\s*\p{L}{3,})")
+_LOWER_POSTCODE_P = r"(?:^|[,;:\n]\s*)[1-9]\d{3}\s?[a-z]{2}\s+\p{L}{3,}"
+_PO_BOX_P = r"(?i:\b(?:postbus|postfach|po\s+box|p\.\s?o\.\s+box|boîte\s+postale|apartado)\s+\d{1,6}\b)"
+_EU_POSTCODE_P = r"[,;\n]\s*\d{4,5}\s+\p{Lu}\p{Ll}{2,}"
+_UK_POSTCODE_P = r"(?:^|[,;\n]\s*)[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b"
+_FR_FIRST_P = (r"\b(?:Rue|Avenue|Boulevard|Chaussée|Place|Chemin|Quai|Route|Cours|Allée|Impasse|Via|Calle|Rua|Piazza)"
+               r"\s+(?:(?:de|la|du|des|del|della|di)\s+|d'|l')*\p{Lu}[\p{L}'\-]+(?:\s+\p{L}[\p{L}'\-]+){0,3}\s+\d{1,4}[a-z]?\b")
+_FR_NUMBER_FIRST_P = (r"(?i:\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+)(?:place|route|cours|chaussée|square|passage|via)"
+                      r"\s+(?:(?:de|la|du|des|del|della|di)\s+|d'|l')*\p{Lu}[\p{L}'\-]+")
+_MORE = re2.compile("|".join([_EN_LOWER_P, _NL_LOWER_TWO_P, _LOWER_POSTCODE_P, _PO_BOX_P, _EU_POSTCODE_P, _UK_POSTCODE_P,
+                      _FR_FIRST_P, _FR_NUMBER_FIRST_P]), options=_ANY_OPTIONS)
 # all of them in one pattern: one search tells most texts apart (each call into RE2 costs a few µs).
 # Its automaton is larger than the others': with RE2's default 8 MB it runs out of DFA memory on
 # address-dense text (RE2 then falls back to its slower NFA and logs each time), with 64 MB it does not
-_ANY_OPTIONS = re2.Options()
-_ANY_OPTIONS.max_mem = 64 << 20
 _ANY = re2.compile("|".join([_NL_STREET_P, _NL_STREET_WORD_P, _NL_TWO_WORDS_P, _EN_STREET_P, _FR_STREET_P,
                              _POSTCODE_P]), options=_ANY_OPTIONS)
 _PLACE_AFTER = _re(r"^,?\s+\p{Lu}[\p{L}'\-]{2,}")
@@ -87,7 +112,7 @@ def found(text: str) -> str | None:
         m = _POSTCODE.search(text) if len(text) == 6 else None
         return "a postcode" if m and m.group(2) not in _NOT_POSTCODE_LETTERS else None
     if not _ANY.search(text):          # one RE2 call rules most text out
-        return None
+        return _more(text)
     if _NL_STREET.search(text) or _NL_STREET_WORD.search(text) or _NL_TWO_WORDS.search(text) \
             or _FR_STREET.search(text):
         return "a street address"
@@ -113,4 +138,15 @@ def found(text: str) -> str | None:
             continue                    # an address line starts the text or follows a comma or a colon
         if _PLACE_AFTER.search(text[m.end():m.end() + 40]):
             return "a postcode"
-    return None
+    return _more(text)
+
+
+def _more(text: str) -> str | None:
+    """The forms of `_MORE` (see there); one RE2 search."""
+    m = _MORE.search(text)
+    if m is None:
+        return None
+    words = m.group(0).lower().split()
+    if any(w in ("to", "ways", "and", "or", "than", "per") for w in words):
+        return None                     # "5 ways to drive", "3 times per road": counting, not a street
+    return "a street address"
