@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .normalise import INVISIBLE
+
 _PARTICLES = {"de", "den", "der", "van", "von", "vom", "zu", "ten", "ter", "te", "het", "'t", "da", "das", "do",
               "dos", "di", "del", "della", "du", "des", "la", "le", "al", "el", "bin", "ibn", "bint", "ben", "abu",
               "y", "e", "mac", "st.", "op", "in"}
@@ -97,13 +99,36 @@ def _CJK(c: str) -> bool:
             or 0x1100 <= o <= 0x11FF or 0xF900 <= o <= 0xFAFF or 0x20000 <= o <= 0x2FA1F)
 
 
+# what may stand around a name without making it less of one: a nickname in quotes
+# (`Evgeniy “Slavik” Bogachev`), an age or a year in brackets (`Ivan Petrov (34)`), a title before it
+# (`Mr. Maksim Yakubets`, `dhr. Jansen`, `Dr`)
+_NICKNAME = re.compile(r"[\"“”„«»‹›「」『』]+[^\"“”„«»‹›「」『』]{1,40}[\"“”„«»‹›「」『』]+|(?<!\w)'[^']{1,40}'(?!\w)")
+_AGE = re.compile(r"[(\[]\s*(?:age\s*|aged\s*|leeftijd\s*|b\.\s*|born\s*|geb\.\s*)?\d{1,4}\s*(?:y\.?o\.?|jr|jaar|years?)?\s*[)\]]"
+                  r"|,\s*\d{1,3}\s*$", re.I)
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "dhr", "mw", "mevr", "herr", "frau",
+                     "m", "mme", "mlle", "sr", "sra", "srta", "gospodin", "attn", "ir", "ing", "drs", "mr.", "st"})
+
+
+def _bare(name: str) -> str:
+    """The name without what may stand around it (`_NICKNAME`, `_AGE`, `_TITLES`), after NFKC and
+    with invisible characters (zero-width joiners and spaces, soft hyphens) removed."""
+    text = INVISIBLE.sub("", unicodedata.normalize("NFKC", name)).strip()
+    if len(text) > 200:
+        return text
+    text = _AGE.sub(" ", _NICKNAME.sub(" ", text))
+    words = text.split()
+    while len(words) > 2 and words[0].lower().rstrip(".") in _TITLES:
+        words = words[1:]
+    return " ".join(words)
+
+
 def may_name_a_person(name: object) -> bool:
     """True when the text has the shape of a person's name in any script and case (`Ivan Petrov`,
     `ivan petrov`, `Иван Петров`, `Γιώργος Παπαδόπουλος`, `محمد علي`, `王伟`) and no word of a
     group's codename."""
     if not isinstance(name, str):
         return False
-    text = unicodedata.normalize("NFKC", name).strip()
+    text = _bare(name)
     words = text.replace(",", " ").split()
     if len(words) == 1:
         return _unspaced(words[0])
