@@ -76,7 +76,7 @@ _BROKEN_DOMAIN = _re(r"(@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*)[ \t]*\r?\n[ \t]*([
                      r"|(@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.)[ \t]*\r?\n[ \t]*([A-Za-z])")
 # `#` for `@` before a domain with a common top-level domain (`jan.devries#gmail.com`), not in a URL
 _HASH_AT = _re(r"(^|[\s:;,<>(\[\"'])([A-Za-z0-9._%+\-]+)#([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*"
-               r"\.(?:com|net|org|nl|be|de|fr|uk|eu|ru|info|io|me|biz|ch|at|lu|es|it|pl|ua))\b")
+               r"\.(?:com|net|org|nl|be|de|fr|uk|eu|ru|info|io|me|biz|ch|at|lu|es|it|pl|ua))([\s,;:)>\]\"'!?]|\.(?:\s|$)|$)")
 
 
 def _visible(text: str) -> str:
@@ -122,7 +122,7 @@ def normalise_checked(text: str) -> tuple[str, bool]:
         text = _ESCAPED.sub(lambda m: "@" if (m.group(1) or m.group(2) or m.group(3)) in ("40", "100") else ".",
                             text)
     if "#" in text:
-        text = _HASH_AT.sub(lambda m: m.group(1) + m.group(2) + "@" + m.group(3), text)
+        text = _HASH_AT.sub(lambda m: m.group(1) + m.group(2) + "@" + m.group(3) + m.group(4), text)
     lowered = text.lower()
     if "apenstaartje" in lowered or "klammeraffe" in lowered or "arobase" in lowered or "arroba" in lowered:
         text = _AT_WORD.sub("@", text)
