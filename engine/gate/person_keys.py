@@ -68,7 +68,8 @@ _PERSON_WORDS = {
     "moniker": "a handle", "pseudonym": "a pseudonym", "callsign": "a handle", "nicks": "nicknames",
     "handles": "handles", "usernames": "usernames", "logins": "login names",
     "credentials": "login credentials", "credential": "login credentials", "creds": "login credentials",
-    "nichandle": "a contact handle (RIPE/whois)"}
+    "nichandle": "a contact handle (RIPE/whois)", "poster": "a poster (a forum account)",
+    "commenter": "a commenter", "uploader": "an uploader"}
 _CATEGORY = {"email": "email_addresses", "emails": "email_addresses", "mailaddress": "email_addresses",
              "emailaddress": "email_addresses", "username": "account_names", "login": "account_names",
              "logon": "account_names", "userid": "account_names", "screenname": "account_names",
@@ -80,7 +81,8 @@ _CATEGORY = {"email": "email_addresses", "emails": "email_addresses", "mailaddre
              "tox": "account_names", "moniker": "account_names", "callsign": "account_names",
              "nicks": "account_names", "handles": "account_names", "usernames": "account_names",
              "logins": "account_names", "credentials": "account_names", "credential": "account_names",
-             "creds": "account_names", "nichandle": "account_names"}
+             "creds": "account_names", "nichandle": "account_names", "poster": "account_names",
+             "commenter": "account_names", "uploader": "account_names"}
 # two words read as one (`first_name`, `e_mail`, `date_of_birth`, `home_address`)
 _COMPOUNDS = {("first", "name"): "firstname", ("last", "name"): "lastname", ("full", "name"): "fullname",
               ("given", "name"): "givenname", ("family", "name"): "familyname", ("middle", "name"): "middlename",

@@ -76,7 +76,7 @@ def test_a_tlp_definition_of_the_bundle_in_any_case_is_read(engine, written, lev
 @pytest.mark.parametrize("key", ["x_operator", "x_suspects", "verdachte", "x_naam", "vorname", "nachname", "nom",
                                  "prenom", "x_observer", "x_telegram", "whatsapp", "x_signal", "skype_id",
                                  "x_jabber", "who", "x_created_by_nick", "report_author", "x_admin_c", "tech-c",
-                                 "nic-hdl", "x_leaked_credentials", "creds", "x_operator_name"])
+                                 "nic-hdl", "x_leaked_credentials", "creds", "x_operator_name", "poster"])
 def test_keys_naming_persons_are_personal(key):
     assert person_keys.about_persons(key)[0] == PERSONAL
 
