@@ -11,7 +11,7 @@ import threading
 import uuid
 from typing import Iterable
 
-from wivcheck.policy import Library, RuleSetVersion, qualified
+from wivcheck.policy import OPEN, Library, RuleSetVersion, qualified
 
 from .backends import BACKENDS
 from .approvals import ApprovalRegister
@@ -20,6 +20,9 @@ from .decision import Decision, TraceEntry
 from .errors import EngineError
 from .reasons import build_ground, build_reason, build_statement
 from .provision import Provision
+
+
+_SELECTIONS_KEPT = 4096   # days (with rule sets named) whose selection is remembered
 
 
 class Engine:
@@ -37,6 +40,7 @@ class Engine:
         # objects in every decision's data: decision data are read-only once made
         self._entries: dict[tuple[str, str, str], dict] = {}
         self._selected: dict[tuple, _Selected] = {}
+        self._selections: dict[tuple, list[RuleSetVersion]] = {}
 
     def _backend(self, version: RuleSetVersion):
         key = (version.ref, version.sha256)
@@ -52,7 +56,17 @@ class Engine:
             self._backend(v)
 
     def select(self, day: dt.date, rulesets: Iterable[str] = ()) -> list[RuleSetVersion]:
-        return self.library.select(day, tuple(rulesets))
+        """The versions to evaluate on `day` (`Library.select`: each named one, else the one in
+        force), remembered per day and names: provisions mostly share a few dates. Raises
+        SelectionError when nothing is selected (never remembered)."""
+        key = (day, tuple(rulesets))
+        chosen = self._selections.get(key)
+        if chosen is None:
+            chosen = self.library.select(day, key[1])
+            if len(self._selections) >= _SELECTIONS_KEPT:
+                self._selections.clear()
+            self._selections[key] = chosen
+        return list(chosen)
 
     def decide(self, provision: Provision, *, as_of: dt.date | None = None,
                rulesets: Iterable[str] = (), register: ApprovalRegister | None = None) -> Decision:
@@ -126,7 +140,7 @@ class Engine:
         key = tuple((v.ref, v.sha256) for v in selected)
         sel = self._selected.get(key)
         if sel is None:
-            sel = self._selected[key] = _Selected(selected)
+            sel = self._selected[key] = _Selected(self, selected)
         return sel
 
     def _decision(self, provision, facts, selected, statuses, as_of, granted=None) -> dict:
@@ -137,56 +151,73 @@ class Engine:
         if provision.approvals:
             trace, warnings = apply_approvals(provision, rules, {q: statuses[q] for q in rules}, granted)
             entries = [self._entry(t) for t in trace]
+            status = {t["rule"]: t["status"] for t in trace}   # approved where an approval closed it
+            by_rule = {t["rule"]: t for t in trace}
+            open_ = [by_rule[q] for q in sel.reason_order if status[q] in _OPEN]
+            approved = [e for e in entries if e["status"] == "approved"]
         else:   # most provisions: the trace is the shared entries themselves, nothing to approve
-            warnings = []
-            trace = entries = [self._shared(q, statuses[q], on_fail) for q, on_fail in sel.on_fail]
-        outcome, roles = combine(trace, rules)
-        order = sel.order
-        open_ = [t for t in trace if t["status"] in ("violated", "missing")]
-        open_.sort(key=lambda t: (t["on_fail"] != "deny", order[t["rule"]]))
+            warnings, approved, status = [], [], statuses
+            entries = [shared[statuses[q]] for q, shared in sel.entries]
+            open_ = [sel.entry_of[q][statuses[q]] for q in sel.reason_order if statuses[q] in _OPEN]
+        outcome, roles = combine(open_, rules)   # the open entries decide: the rest cannot
         reasons = [build_reason(sel.owner[t["rule"]], rules[t["rule"]], t, facts) for t in open_]
         if outcome == "allow" and reasons:
             raise EngineError("inconsistent decision: allow with open reasons")
-        grounds = [build_ground(rules[t["rule"]], k, t["rule"]) for t in trace
-                   if t["rule"] in sel.grounded and t["status"] in ("satisfied", "approved")
-                   for k, g in enumerate(rules[t["rule"]].grounds)
-                   if g.when is None or statuses[f"{t['rule']}#ground{k}"] == "satisfied"]
-        if outcome == "allow" and sel.grounded and not grounds:
+        grounds = [g for q, gs in sel.grounds if status[q] in _ESTABLISHED
+                   for when, g in gs if when is None or statuses[when] == "satisfied"]
+        if outcome == "allow" and sel.grounds and not grounds:
             raise EngineError("inconsistent decision: allow without a ground, while the rule sets name "
                               "the routes of the law (Art. 62(3) Wiv 2017: no provision outside them)")
-        applying = ("satisfied", "missing")
         obligations = [] if outcome == "deny" else [
-            build_statement(sel.owner[q], item, statuses[q], facts)
-            for q, item in sel.obligations.items() if statuses[q] in applying]
-        advice = [build_statement(sel.owner[q], item, statuses[q], facts)
-                  for q, item in sel.advice.items() if statuses[q] in applying]
+            build_statement(owner, item, statuses[q], facts)
+            for q, owner, item in sel.obligations if statuses[q] in _APPLYING]
+        advice = [build_statement(owner, item, statuses[q], facts)
+                  for q, owner, item in sel.advice if statuses[q] in _APPLYING]
         return {
             "decision": outcome, "provision_id": provision.id, "decision_id": str(uuid.uuid4()),
             "evaluated_at": _utc_text(dt.datetime.now(dt.timezone.utc)), "as_of": as_of.isoformat(),
             "rulesets": sel.refs, "grounds": grounds, "reasons": reasons, "obligations": obligations,
-            "advice": advice, "escalate_to": roles,
-            "approved": [e for e in entries if e["status"] == "approved"],
+            "advice": advice, "escalate_to": roles, "approved": approved,
             "trace": entries, "warnings": warnings, "log": None}
 
 
-class _Selected:
-    """What a decision needs of a selection of rule-set versions, worked out once per selection."""
+_OPEN = OPEN
+_ESTABLISHED = frozenset(("satisfied", "approved"))   # a rule whose grounds hold
+_APPLYING = frozenset(("satisfied", "missing"))       # an obligation or advice listed
 
-    def __init__(self, selected: list[RuleSetVersion]):
-        self.rules, self.obligations, self.advice, self.owner = {}, {}, {}, {}
+
+class _Selected:
+    """What a decision needs of a selection of rule-set versions, worked out once per selection:
+    the rules by qualified id and where each comes from, the trace entry of each rule and status
+    (shared by every decision), the order of reasons (deny first, then in rule order), the grounds
+    each rule can establish (with the status that decides a conditional one), and the obligations
+    and advice in order."""
+
+    def __init__(self, engine: Engine, selected: list[RuleSetVersion]):
+        self.rules, obligations, advice, self.owner = {}, {}, {}, {}
         for v in selected:
-            for section, target in (("rules", self.rules), ("obligations", self.obligations),
-                                    ("advice", self.advice)):
+            for section, target in (("rules", self.rules), ("obligations", obligations), ("advice", advice)):
                 for r in getattr(v.model, section):
                     qid = qualified(v.name, r.id)
                     target[qid], self.owner[qid] = r, v
-        self.items = self.rules.keys() | self.obligations.keys() | self.advice.keys()
-        self.grounded = {q for q, r in self.rules.items() if r.grounds}
+        self.items = self.rules.keys() | obligations.keys() | advice.keys()
         self.items |= {qualified(v.name, i) for v in selected for i, _, _ in v.model.evaluated_items()}
-        self.order = {qid: i for i, qid in enumerate(self.rules)}
-        self.on_fail = [(qid, r.on_fail) for qid, r in self.rules.items()]
+        self.obligations = [(q, self.owner[q], item) for q, item in obligations.items()]
+        self.advice = [(q, self.owner[q], item) for q, item in advice.items()]
+        self.entry_of = {q: {s: engine._shared(q, s, r.on_fail) for s in _EVALUATED}
+                         for q, r in self.rules.items()}
+        self.entries = list(self.entry_of.items())
+        order = list(self.rules)
+        self.reason_order = ([q for q in order if self.rules[q].on_fail == "deny"]
+                             + [q for q in order if self.rules[q].on_fail != "deny"])
+        self.grounds = [(q, [(f"{q}#ground{k}" if g.when is not None else None, build_ground(r, k, q))
+                             for k, g in enumerate(r.grounds)])
+                        for q, r in self.rules.items() if r.grounds]
         self.refs = [{"id": v.name, "version": v.version, "status": v.model.status, "sha256": v.sha256}
                      for v in selected]
+
+
+_EVALUATED = ("not_applicable", "missing", "satisfied", "violated")   # what evaluation gives a rule
 
 
 def _utc_text(moment: dt.datetime) -> str:
