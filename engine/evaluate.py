@@ -35,6 +35,7 @@ class Engine:
         self.library = library
         self.backend = backend
         self._cache: dict[tuple[str, str], object] = {}
+        self._of_version: dict[int, tuple[RuleSetVersion, object]] = {}   # the same, by the version object
         self._lock = threading.Lock()
         # trace entries without an approval, and a selection's rule-set references, are the same
         # objects in every decision's data: decision data are read-only once made
@@ -43,11 +44,17 @@ class Engine:
         self._selections: dict[tuple, list[RuleSetVersion]] = {}
 
     def _backend(self, version: RuleSetVersion):
+        known = self._of_version.get(id(version))
+        if known is not None and known[0] is version:
+            return known[1]
         key = (version.ref, version.sha256)
         with self._lock:
             be = self._cache.get(key)
             if be is None:
                 be = self._cache[key] = BACKENDS[self.backend](version)
+            if len(self._of_version) >= _SELECTIONS_KEPT:
+                self._of_version.clear()
+            self._of_version[id(version)] = (version, be)
         return be
 
     def warm(self) -> None:
@@ -110,7 +117,7 @@ class Engine:
         """Every rule's status per provision; provisions sharing a selection go as one batch."""
         groups: dict[tuple, list[int]] = {}
         for i, sel in enumerate(selections):
-            groups.setdefault(tuple(v.ref for v in sel), []).append(i)
+            groups.setdefault(tuple(map(id, sel)), []).append(i)   # the same version objects
         statuses: list[dict[str, str]] = [{} for _ in facts]
         for idxs in groups.values():
             for version in selections[idxs[0]]:
