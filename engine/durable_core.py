@@ -111,6 +111,7 @@ class DurableRuleset:
             raise EngineError(f"ruleset {self.name} is unusable: {self.broken}")
         fired: list[str] = []
         handle = self._handle
+        tail = f'":{{"m":{{"id":"{fact_id}"'   # what follows the rule name in a frame of this fact
         with _LOCK:
             try:
                 try:
@@ -120,9 +121,10 @@ class DurableRuleset:
                     started = _core.start_action_for_state(handle, state)
                     message = started[1] if started else None
                     while message:
-                        m = _FRAME.match(message)
-                        if m is not None and m.group(2) == fact_id:
-                            fired.append(m.group(1))
+                        # `{"<rule>":{"m":{"id":"<fact id>"...`: the name up to its closing quote
+                        end = message.find('"', 2)
+                        if message.startswith('{"') and message.startswith(tail, end):
+                            fired.append(message[2:end])
                         else:  # not the shape we rely on, or another fact: read it properly
                             for rule, frame in json.loads(message).items():
                                 if frame["m"]["id"] != fact_id:

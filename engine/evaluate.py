@@ -42,6 +42,7 @@ class Engine:
         self._entries: dict[tuple[str, str, str], dict] = {}
         self._selected: dict[tuple, _Selected] = {}
         self._selections: dict[tuple, list[RuleSetVersion]] = {}
+        self._selected_by_id: dict[tuple, tuple[tuple, _Selected]] = {}
 
     def _backend(self, version: RuleSetVersion):
         known = self._of_version.get(id(version))
@@ -115,6 +116,14 @@ class Engine:
 
     def statuses(self, facts: list[dict], selections) -> list[dict[str, str]]:
         """Every rule's status per provision; provisions sharing a selection go as one batch."""
+        if len(facts) == 1:
+            one: dict[str, str] = {}
+            for version in selections[0]:
+                got = self._backend(version).statuses_many(facts)
+                if len(got) != 1:
+                    raise EngineError(f"{version.ref}: {len(got)} results for 1 provision")
+                one.update(got[0])
+            return [one]
         groups: dict[tuple, list[int]] = {}
         for i, sel in enumerate(selections):
             groups.setdefault(tuple(map(id, sel)), []).append(i)   # the same version objects
@@ -144,10 +153,19 @@ class Engine:
         return entry
 
     def _rules_of(self, selected: list[RuleSetVersion]) -> _Selected:
+        # by the version objects first: an entry holds them, so while it exists no other object
+        # can have their ids; then by their refs and hashes
+        ids = tuple(map(id, selected))
+        known = self._selected_by_id.get(ids)
+        if known is not None:
+            return known[1]
         key = tuple((v.ref, v.sha256) for v in selected)
         sel = self._selected.get(key)
         if sel is None:
             sel = self._selected[key] = _Selected(self, selected)
+        if len(self._selected_by_id) >= _SELECTIONS_KEPT:
+            self._selected_by_id.clear()
+        self._selected_by_id[ids] = (tuple(selected), sel)
         return sel
 
     def _decision(self, provision, facts, selected, statuses, as_of, granted=None) -> dict:

@@ -29,30 +29,35 @@ def fmt(v: Any) -> str:
     return str(v)
 
 
-_TEMPLATES: dict[str, list[str]] = {}
+_TEMPLATES: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+_ABSENT = object()
 
 
-def _parts(text: str) -> list[str]:
-    """The text split at its placeholders: literal, path, literal, path, ..., literal."""
+def _parts(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The text split at its placeholders: the literal before the first, then (fact path, the
+    literal after it) for each."""
     parts = _TEMPLATES.get(text)
     if parts is None:
-        parts = _TEMPLATES[text] = _PLACEHOLDER.split(text)
+        split = _PLACEHOLDER.split(text)
+        parts = _TEMPLATES[text] = (split[0], list(zip(split[1::2], split[2::2])))
     return parts
 
 
-def _fill_parts(parts: list[str], facts: dict[str, Any], lang: str) -> str:
-    out = [parts[0]]
-    for i in range(1, len(parts), 2):
-        path = parts[i]
-        out.append(fmt(facts[path]) if path in facts else _MISSING[lang])
-        out.append(parts[i + 1])
+def _fill_parts(parts: tuple[str, list[tuple[str, str]]], facts: dict[str, Any], lang: str) -> str:
+    first, rest = parts
+    out = [first]
+    get = facts.get
+    for path, literal in rest:
+        v = get(path, _ABSENT)
+        out.append(v if type(v) is str else _MISSING[lang] if v is _ABSENT else fmt(v))
+        out.append(literal)
     return "".join(out)
 
 
 def fill(text: str, facts: dict[str, Any], lang: str) -> str:
     """The text with each `{fact.path}` replaced by the provision's value."""
     parts = _parts(text)
-    return text if len(parts) == 1 else _fill_parts(parts, facts, lang)
+    return _fill_parts(parts, facts, lang) if parts[1] else text
 
 
 class _Bilingual:
@@ -63,13 +68,13 @@ class _Bilingual:
 
     def __init__(self, nl: str, en: str):
         self.nl, self.en = _parts(nl), _parts(en)
-        self.fixed = {"nl": nl, "en": en} if len(self.nl) == 1 and len(self.en) == 1 else None
+        self.fixed = {"nl": nl, "en": en} if not self.nl[1] and not self.en[1] else None
 
     def __call__(self, facts: dict[str, Any]) -> dict[str, str]:
         if self.fixed is not None:
             return self.fixed
-        return {"nl": _fill_parts(self.nl, facts, "nl") if len(self.nl) > 1 else self.nl[0],
-                "en": _fill_parts(self.en, facts, "en") if len(self.en) > 1 else self.en[0]}
+        return {"nl": _fill_parts(self.nl, facts, "nl") if self.nl[1] else self.nl[0],
+                "en": _fill_parts(self.en, facts, "en") if self.en[1] else self.en[0]}
 
 
 def field_hints(paths: list[str]) -> list[dict]:
@@ -134,7 +139,7 @@ class _RuleText:
             if self.fields:
                 self.fix[lang] += " " + _FIX_WORDS[lang]["fields"].format(_named(self.fields, lang))
         # a fix that names no fact reads the same for every provision with the same missing facts
-        self.fix_fixed = not self.fix_is_template or all(len(_parts(t)) == 1 for t in self.fix.values())
+        self.fix_fixed = not self.fix_is_template or not any(_parts(t)[1] for t in self.fix.values())
         self.fixes: dict[tuple, tuple[dict, list]] = {}
 
 
