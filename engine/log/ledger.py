@@ -160,14 +160,38 @@ def entry_hash(row: dict[str, Any]) -> str:
     field; entries recorded before keep their v1 hashes and verify as they always did. The two
     prefixes differ, so removing or adding `recorded_by` always changes the hash."""
     by = row.get("recorded_by")
-    parts = [b"wivcheck-log-v1\n" if by is None else b"wivcheck-log-v2\n"]
-    for name, label in _FIELD_NAMES:
-        data = str(row[name]).encode("utf-8")
-        parts.append(b"%s:%d:%s\n" % (label, len(data), data))
+    return _hash_of([str(row[name]).encode("utf-8") for name in FIELDS],
+                    None if by is None else str(by).encode("utf-8"))
+
+
+def _hash_of(fields: list[bytes], by: bytes | None) -> str:
+    """`entry_hash` of the fields of FIELDS (and `recorded_by`) as UTF-8, fed piece by piece: the
+    provision and the decision (kilobytes each) are not copied again."""
+    h = hashlib.sha256(b"wivcheck-log-v1\n" if by is None else b"wivcheck-log-v2\n")
+    for (_, label), data in zip(_FIELD_NAMES, fields):
+        h.update(b"%s:%d:" % (label, len(data)))
+        h.update(data)
+        h.update(b"\n")
     if by is not None:
-        data = str(by).encode("utf-8")
-        parts.append(b"recorded_by:%d:%s\n" % (len(data), data))
-    return hashlib.sha256(b"".join(parts)).hexdigest()
+        h.update(b"recorded_by:%d:" % len(by))
+        h.update(by)
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def _parsed(data: bytes, text: str) -> Any:
+    """A stored JSON text's value (`data` is `text` as UTF-8): orjson, and the standard library
+    where orjson refuses it (it reads less than the standard library does: NaN, Infinity, 1e400, a
+    lone surrogate escape), so that what parses is exactly what parsed before. Only whether it parses
+    and the ids and outcome in it are used (orjson reads an integer past 64 bits as a float). Raises
+    ValueError when neither reads it."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+_PROVISION, _DECISION = FIELDS.index("provision"), FIELDS.index("decision")
 
 
 @dataclass(frozen=True)
@@ -202,12 +226,16 @@ class Entry:
 
     def problem(self) -> str | None:
         """What is wrong with the entry on its own (its hash, its JSON, its columns), or None."""
-        if entry_hash(self.as_row()) != self.hash:
+        # each field as UTF-8 once, for the hash and for the JSON reader
+        fields = [str(getattr(self, name)).encode("utf-8") for name in FIELDS]
+        by = None if self.recorded_by is None else str(self.recorded_by).encode("utf-8")
+        if _hash_of(fields, by) != self.hash:
             return "its content does not match its hash (the entry was changed)"
         try:
-            decision, provision = json.loads(self.decision), json.loads(self.provision)
-            if self.recorded_by is not None:
-                json.loads(self.recorded_by)
+            decision = _parsed(fields[_DECISION], self.decision)
+            provision = _parsed(fields[_PROVISION], self.provision)
+            if by is not None:
+                _parsed(by, self.recorded_by)
         except ValueError:
             return "its stored JSON does not parse"
         if (not isinstance(decision, dict) or not isinstance(provision, dict)

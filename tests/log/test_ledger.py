@@ -640,3 +640,24 @@ def test_a_rule_file_edited_in_place_is_found(log_target, library):
         decision["rulesets"] = [{"id": "wiv2017", "version": "2018-05-01", "sha256": v.sha256}]
         right.append(provision, decision, recorded_by=WHO)
         assert recording.edited_in_place(right, library) == []
+
+
+@pytest.mark.parametrize("decision_text,problem", [
+    ('{"decision":"allow","decision_id":"D-1","n":NaN}', None),             # only the standard library reads these
+    ('{"decision":"allow","decision_id":"D-1","n":1e400,"s":"\\ud800"}', None),
+    ('{"decision":"allow","decision_id":"D-1","n":123456789012345678901234567890}', None),
+    ('{"decision":"allow","decision_id":"D-1","é":"ü…"}', None),
+    ('{"decision":"allow","decision_id":"D-1",}', "its stored JSON does not parse"),
+    ('{"decision":"allow","decision_id":"D-2"}', "its columns do not match its stored decision"),
+])
+def test_an_entry_is_judged_by_what_its_json_holds(decision_text, problem):
+    """`Entry.problem` reads the stored JSON with orjson, and where orjson refuses it with the standard
+    library: an entry that parsed before still parses (NaN, 1e400, a lone surrogate), one that did not
+    still does not; and the hash comes first."""
+    from wivcheck.engine.log.ledger import Entry
+    row = {"seq": 1, "decision_id": "D-1", "provision_id": "P-1", "recorded_at": "2025-03-14T10:00:00Z",
+           "outcome": "allow", "rulesets": "[]", "provision": '{"id":"P-1"}', "decision": decision_text,
+           "prev_hash": GENESIS, "recorded_by": '{"role":"gate","token":"t"}'}
+    entry = Entry(**row, hash=entry_hash(row))
+    assert entry.problem() == problem
+    assert Entry(**row, hash="0" * 64).problem() == "its content does not match its hash (the entry was changed)"
