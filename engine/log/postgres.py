@@ -243,6 +243,9 @@ class PostgresLedger(Ledger):
         now = tx.one("SELECT clock_timestamp()")[0]
         return now.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
+    def _utf8_of(self, column: str) -> str | None:
+        return f"convert_to({column}, 'UTF8')"
+
     def _query(self, sql: str, args: Sequence = ()) -> list[tuple]:
         with self._conn("read") as conn:
             rows = conn.execute(_sql(sql), args).fetchall()
