@@ -668,17 +668,25 @@ class Ledger(abc.ABC):
     def ruleset_uses(self, batch: int = 5000) -> Iterator[tuple[int, list[dict]]]:
         """(sequence number, the rule-set versions its decision was made under: `{id, version, status,
         sha256}`) for every entry, read in batches without the provisions and decisions. An entry
-        whose column does not parse gives an empty list (`verify` names it)."""
+        whose column does not parse gives an empty list (`verify` names it). Entries with the same
+        text of the column get the same list (read it, do not change it)."""
         last = 0
+        parsed: dict[str, list] = {}   # a log holds few distinct texts: each is read once
         while True:
             rows = self._query("SELECT seq, rulesets FROM entries WHERE seq > ? ORDER BY seq LIMIT ?", (last, batch))
             if not rows:
                 return
             for seq, text in rows:
-                try:
-                    sets = json.loads(text)
-                except ValueError:
-                    sets = []
-                yield seq, sets if isinstance(sets, list) else []
+                sets = parsed.get(text) if isinstance(text, str) else None
+                if sets is None:
+                    try:
+                        sets = json.loads(text)
+                    except ValueError:
+                        sets = []
+                    if not isinstance(sets, list):
+                        sets = []
+                    if isinstance(text, str) and len(parsed) < 1024:
+                        parsed[text] = sets
+                yield seq, sets
             last = rows[-1][0]
 
