@@ -7,8 +7,9 @@ outside the law's routes)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
-import uuid
+import time
 from typing import Iterable
 
 from wivcheck.policy import OPEN, Library, RuleSetVersion, qualified
@@ -199,8 +200,8 @@ class Engine:
         advice = [build_statement(owner, item, statuses[q], facts)
                   for q, owner, item in sel.advice if statuses[q] in _APPLYING]
         return {
-            "decision": outcome, "provision_id": provision.id, "decision_id": str(uuid.uuid4()),
-            "evaluated_at": _utc_text(dt.datetime.now(dt.timezone.utc)), "as_of": as_of.isoformat(),
+            "decision": outcome, "provision_id": provision.id, "decision_id": _decision_id(),
+            "evaluated_at": _now_text(), "as_of": as_of.isoformat(),
             "rulesets": sel.refs, "grounds": grounds, "reasons": reasons, "obligations": obligations,
             "advice": advice, "escalate_to": roles, "approved": approved,
             "trace": entries, "warnings": warnings, "log": None}
@@ -248,3 +249,55 @@ _EVALUATED = ("not_applicable", "missing", "satisfied", "violated")   # what eva
 def _utc_text(moment: dt.datetime) -> str:
     """A UTC time as pydantic writes it: ISO 8601 with `Z`."""
     return moment.isoformat().replace("+00:00", "Z")
+
+
+class _Clock:
+    """`_utc_text(datetime.now(timezone.utc))`, the same text, with the date and time to the second
+    worked out once per second: the same clock (the system's, to the microsecond, rounded down)."""
+
+    def __init__(self):
+        self._second: tuple[int, str] = (-1, "")
+
+    def __call__(self) -> str:
+        second, micro = divmod(time.time_ns() // 1000, 1_000_000)
+        known = self._second
+        if known[0] != second:
+            known = self._second = (second, dt.datetime.fromtimestamp(second, dt.timezone.utc).isoformat()[:19])
+        return f"{known[1]}.{micro:06d}Z" if micro else f"{known[1]}Z"
+
+
+class _DecisionIds:
+    """Random UUIDs (version 4) as text, exactly as `str(uuid.uuid4())` writes them and from the same
+    source (os.urandom), made 256 at a time from one draw of 4 kB instead of one system call and one
+    UUID object a decision. Each thread has its own; a child process made by fork makes its own
+    (never the parent's)."""
+
+    def __init__(self):
+        self._local = threading.local()
+        self._generation = 0
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._forked)
+
+    def _forked(self) -> None:
+        self._generation += 1
+
+    def _draw(self) -> list[str]:
+        raw = bytearray(os.urandom(4096))
+        # as uuid.UUID(bytes=..., version=4) sets them: version 4 in byte 6, the RFC 4122 variant in byte 8
+        raw[6::16] = bytes(b & 0x0F | 0x40 for b in raw[6::16])
+        raw[8::16] = bytes(b & 0x3F | 0x80 for b in raw[8::16])
+        h = raw.hex()
+        return [f"{h[i:i + 8]}-{h[i + 8:i + 12]}-{h[i + 12:i + 16]}-{h[i + 16:i + 20]}-{h[i + 20:i + 32]}"
+                for i in range(0, len(h), 32)]
+
+    def __call__(self) -> str:
+        local = self._local
+        ids = getattr(local, "ids", None)
+        if not ids or local.generation != self._generation:
+            ids = local.ids = self._draw()
+            local.generation = self._generation
+        return ids.pop()
+
+
+_now_text = _Clock()
+_decision_id = _DecisionIds()
