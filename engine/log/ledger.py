@@ -580,6 +580,10 @@ class Ledger(abc.ABC):
         or None where the backend cannot say (the column is then read as text and encoded)."""
         return None
 
+    def _query_stored(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        """`_query` for rows holding `_utf8_of` columns (a backend may read them another way)."""
+        return self._query(sql, args)
+
     def _checked_entries(self, batch: int = 2000) -> Iterator["Entry | _Stored"]:
         """Every entry in sequence order, as `verify` checks it (`seq`, `recorded_at`, `prev_hash`,
         `hash`, `problem()`): the provision and the decision read as the UTF-8 the log holds, so that
@@ -593,7 +597,8 @@ class Ledger(abc.ABC):
         select = ", ".join(raw.get(n, n) for n in names)
         last = 0
         while True:
-            rows = self._query(f"SELECT {select} FROM entries WHERE seq > ? ORDER BY seq LIMIT ?", (last, batch))
+            rows = self._query_stored(f"SELECT {select} FROM entries WHERE seq > ? ORDER BY seq LIMIT ?",
+                                      (last, batch))
             if not rows:
                 return
             for r in rows:
