@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -247,7 +248,8 @@ def main() -> None:
     rates, cpu = throughput(engine, provisions, body, args.rounds, not args.no_http)
     base, base_cpu = rates["in-process decide + record"], cpu["in-process decide + record"]
     print(f"Throughput of the same batch of 1,000, median of {args.rounds} rounds taking turns; wall time, "
-          f"and the CPU of the process doing the work (the served worker's for HTTP):")
+          f"and the CPU of the process doing the work (the served worker's for HTTP); load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores:")
     print()
     print("| case | decisions/s | of in-process | CPU µs per decision | of in-process, by CPU |")
     print("|---|---:|---:|---:|---:|")

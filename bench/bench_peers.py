@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import re
 import statistics
 import sys
@@ -426,6 +427,7 @@ def main() -> int:
     med = {k: statistics.median(v) * 1e6 for k, v in samples.items() if v}
     cold_med = {k: statistics.median(v) * 1e6 for k, v in cold.items() if v}
     out = {"agree": agree, "provisions_checked": len(kept), "decisions": decisions,
+           "load_average": [round(x, 1) for x in os.getloadavg()], "cores": os.cpu_count(),
            "rules": sum(len(v.model.rules) for v in versions), "versions": [v.ref for v in versions],
            "wivcheck_us": med["wivcheck"], "durable_trace_us": med["durable_trace"], "oracle_us": med["oracle_trace"],
            "cedarpy_trace_us": med["cedarpy_trace"], "zen_trace_us": med["zen_trace"],
@@ -440,7 +442,8 @@ def main() -> int:
            "disagreements": disagreements[:5]}
     out["bars"] = {"whole_within_1.5x_durable_trace": out["ratios"]["wivcheck_over_durable_trace"] <= 1.5,
                    "whole_within_a_third_of_cedarpy_trace": out["ratios"]["wivcheck_over_cedarpy_trace"] <= 1 / 3}
-    print(f"{len(kept)} provisions, {out['rules']} rules in {len(versions)} versions; decisions {decisions}")
+    print(f"{len(kept)} provisions, {out['rules']} rules in {len(versions)} versions; decisions {decisions}; "
+          f"load average {out['load_average'][0]} on {out['cores']} cores")
     print(f"agree (every rule's status, Cedar and zen against wivcheck): {agree}"
           + ("" if agree else f" ({len(disagreements)} disagreements, first: {disagreements[0]})"))
     print(f"{'per decision (median µs)':32} {'single':>10} {'batch 100':>10} {'cold':>10}")
