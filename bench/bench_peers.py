@@ -25,9 +25,12 @@ with every rule's status; the selection of the rule-set versions is timed only i
 
 Single decisions are timed two ways. *Steady* (the figures the bars are read on): each engine
 decides BLOCK provisions in a row, as a service does one request after another, and the engines
-take turns per block in an order that rotates, so noise from the shared machine falls on all alike.
-*Cold*: the engines take turns per provision, so each starts with the caches full of the others'
-data (zen's evaluation in particular leaves the next call up to twice as slow); reported beside.
+take turns per block in an order that rotates, so noise from the shared machine falls on all alike;
+the first WARMUP calls of every block are not counted for any engine (after another engine's turn,
+the first call took 3-5 ms for wivcheck and Cedar alike, and wivcheck's whole decision took about
+ten calls to come back to its steady cost, its trace two). *Cold*: the engines take turns per
+provision, so each starts with the caches full of the others' data (zen's evaluation in particular
+leaves the next call up to twice as slow); reported beside.
 Medians in microseconds; compare ratios within one run (the machines are shared and noisy).
 
 Bench-only dependencies: the `bench` extra (`pip install -e '.[bench]'`).
@@ -59,7 +62,8 @@ from wivcheck.policy.dates import shift  # noqa: E402
 from wivcheck.policy.semantics import compile_condition  # noqa: E402
 
 OUTCOMES = ("not_applicable", "missing", "satisfied", "violated")
-BLOCK = 25    # provisions an engine decides in a row before the next engine's turn (steady timing)
+BLOCK = 40    # provisions an engine decides in a row before the next engine's turn (steady timing)
+WARMUP = 10   # of which the first are not counted: after another engine's turn, caches refill
 COLD = 100    # provisions per round timed with the engines taking turns per provision (cold timing)
 
 
@@ -324,7 +328,7 @@ def generate(n: int) -> list[Provision]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=3000, help="generated provisions checked for agreement")
-    ap.add_argument("--timed", type=int, default=300, help="provisions timed per round")
+    ap.add_argument("--timed", type=int, default=320, help="provisions timed per round")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--json", action="store_true", help="one JSON object on the last line")
     args = ap.parse_args()
@@ -400,16 +404,19 @@ def main() -> int:
     clock = time.perf_counter
     for r in range(args.rounds):
         # steady: each engine decides a block of provisions one after another, as a service does,
-        # its own code and data warm in the caches; the engines take turns per block, in an order
-        # that rotates, so the machine's noise falls on all alike
+        # its own code and data warm in the caches (the first WARMUP of a block, while they refill
+        # after another engine's turn, are not counted); the engines take turns per block, in an
+        # order that rotates, so the machine's noise falls on all alike
         for b in range(0, len(timed), BLOCK):
             block = timed[b:b + BLOCK]
             names = list(single)
             k = (r + b // BLOCK) % len(names)
             for name in names[k:] + names[:k]:
                 fn, got = single[name], samples[name]
-                for p, _, sel in block:
-                    t0 = clock(); fn(p, sel); got.append(clock() - t0)  # noqa: E702
+                for j, (p, _, sel) in enumerate(block):
+                    t0 = clock(); fn(p, sel); t1 = clock()  # noqa: E702
+                    if j >= WARMUP:
+                        got.append(t1 - t0)
         # cold: the engines take turns per provision, each right after the others (whatever it left in
         # the caches is gone), in an order that rotates
         for j, (p, _, sel) in enumerate(timed[:COLD]):
