@@ -1,19 +1,28 @@
-"""Where a batch decision's time goes: the steps of POST /v1/decisions/batch, in-process, over
-batches of 1,000 different provisions, in CPU µs per decision (best of the rounds).
+"""Where a batch decision's time goes, and what the HTTP route keeps of the in-process rate.
 
-    .venv/bin/python bench/bench_batch.py [--rounds 5]
+    .venv/bin/python bench/bench_batch.py [--rounds 5] [--no-http]
 
-Steps: reading the JSON body, validating each provision, its facts, selecting the rule sets, every
-rule's status on durable_rules (of which the C core alone: assert, drain the fired rules, retract),
-building the decision data (approvals, combination, reasons), recording (one transaction) and
-writing the answer. The sum is what one worker spends per decision; the HTTP route adds the
-transfer. Compare it with the budget a rate implies: 10,000 decisions/s on two workers is 200 µs.
+1. The steps of POST /v1/decisions/batch, in-process, over batches of 1,000 different provisions,
+   in CPU µs per decision (best of the rounds): reading the JSON body, validating each provision,
+   its facts, selecting the rule sets, every rule's status on durable_rules (of which the C core
+   alone: assert, drain the fired rules, retract), building the decision data (approvals,
+   combination, reasons), recording (one transaction) and writing the answer.
+2. Throughput, in one run, the cases taking turns per round (medians of the rounds, wall time):
+   - in-process: `Engine.decide_data` and `recording.record_data` of the same 1,000 provisions (already
+     validated) into an SQLite log, in this process: what the service's own work reaches;
+   - the same from the JSON data (validating each provision first);
+   - the route without a socket: the app called as uvicorn calls it (body limits, canonical JSON,
+     validation, decide, record, the answer, the logs and metrics);
+   - the route over HTTP: `wivcheck serve --workers 1` on 127.0.0.1 with its own SQLite log, the
+     body posted as bytes and the answer read whole.
+   Issue 18's bar: the route over HTTP reaches at least 80 % of the in-process rate.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -63,23 +72,27 @@ def capped_handles(engine: Engine, selection) -> dict:
     return out
 
 
-def whole_route(body: bytes, rounds: int = 3) -> float:
-    """POST /v1/decisions/batch through the app itself (no socket), CPU µs per decision, best of rounds."""
+def _asgi_app():
+    """The app as a worker builds it (temporary SQLite log, no tokens, loopback), and a function that
+    posts a body to /v1/decisions/batch through it, no socket, returning the answer's bytes."""
     import asyncio
     import gc
-    import os
 
+    from wivcheck.api import logs
     from wivcheck.api.http.app import create_app
     from wivcheck.api.settings import Settings
+    # the logs to a file, as the served worker's (bench/server_util.py), not to this terminal
+    logs.configure("json", "info", stream=tempfile.NamedTemporaryFile("w", prefix="wivcheck-bench-", suffix=".log"))
     app = create_app(Settings(db=str(Path(tempfile.mkdtemp()) / "log.sqlite3"), bind_host="127.0.0.1"))
     gc.freeze()  # as api.server.app_from_env does in each worker
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-             "scheme": "http", "path": "/v1/decisions/batch", "raw_path": b"/v1/decisions/batch",
-             "query_string": b"", "root_path": "", "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8000),
-             "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
-                         (b"content-length", str(len(body)).encode())]}
 
-    async def once() -> None:
+    def post(body: bytes) -> bytes:
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+                 "scheme": "http", "path": "/v1/decisions/batch", "raw_path": b"/v1/decisions/batch",
+                 "query_string": b"", "root_path": "", "client": ("127.0.0.1", 5000),
+                 "server": ("127.0.0.1", 8000),
+                 "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+                             (b"content-length", str(len(body)).encode())]}
         sent = []
 
         async def receive():
@@ -87,21 +100,102 @@ def whole_route(body: bytes, rounds: int = 3) -> float:
 
         async def send(message):
             sent.append(message)
-        await app(dict(scope), receive, send)
-        assert sent[0]["status"] == 200, sent
+        asyncio.run(app(scope, receive, send))
+        assert sent[0]["status"] == 200, sent[:2]
+        return b"".join(m.get("body", b"") for m in sent[1:])
+    return post
 
-    best = float("inf")
-    for _ in range(rounds):
-        t = os.times()
-        asyncio.run(once())
-        used = os.times()
-        best = min(best, (used.user + used.system - t.user - t.system) / 1000 * 1e6)
-    return best
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its descendants (/proc)."""
+    import os
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except OSError:
+            continue
+    return total
+
+
+def throughput(engine: Engine, provisions: list, body: bytes, rounds: int,
+               http: bool) -> tuple[dict[str, float], dict[str, float]]:
+    """Per case of the module docstring, the cases taking turns in every round: decisions per
+    second (median of the rounds, wall time), and CPU µs per decision of the process doing the work
+    (median; this process, or the served worker's, read from /proc: less disturbed by the other
+    work on a shared machine than the wall time)."""
+    import statistics
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    n = len(provisions)
+    ledger = Ledger(Path(tempfile.mkdtemp()) / "inprocess.sqlite3", create=True)
+    data = orjson.loads(body)["provisions"]
+    who = {"token": "bench", "role": "gate"}
+
+    def in_process() -> None:
+        recording.record_data(ledger, provisions, engine.decide_data(provisions), recorded_by=who)
+
+    def from_data() -> None:
+        ps = [provision_from_data(d) for d in data]
+        recording.record_data(ledger, ps, engine.decide_data(ps), recorded_by=who)
+
+    post = _asgi_app()
+
+    def check(answer: bytes | None) -> None:
+        """Every provision decided (after the clock stops: reading the answer is the client's work)."""
+        if answer is not None:
+            results = orjson.loads(answer)["results"]
+            assert len(results) == n and all(r["decision"] for r in results), answer[:300]
+
+    cases = {"in-process decide + record": in_process, "the same, validating the JSON data first": from_data,
+             "the route in-process (no socket)": lambda: post(body)}
+    server = None
+    if http:
+        from server_util import Server
+        server = Server("--workers", "1", "--db", str(Path(tempfile.mkdtemp()) / "served.sqlite3"),
+                        env={"WIVCHECK_MAX_BATCH": str(n), "WIVCHECK_MAX_BODY": str(64 * 1024 * 1024)})
+        client = server.client()
+        client.timeout = 300
+
+        def over_http() -> bytes:
+            r = client.post("/v1/decisions/batch", content=body, headers={"content-type": "application/json"})
+            assert r.status_code == 200, r.text[:300]
+            return r.content
+        cases["the route over HTTP (wivcheck serve, 1 worker)"] = over_http
+    try:
+        for fn in cases.values():   # warm: compiled rules, connections, the first pages of each log
+            check(fn())
+        seconds: dict[str, list[float]] = {k: [] for k in cases}
+        cpu: dict[str, list[float]] = {k: [] for k in cases}
+        for r in range(rounds):
+            names = list(cases)
+            k = r % len(names)
+            for name in names[k:] + names[:k]:
+                served = server is not None and name.endswith("over HTTP (wivcheck serve, 1 worker)")
+                c0 = _tree_cpu(server.proc.pid) if served else time.process_time()
+                t0 = time.perf_counter()
+                answer = cases[name]()
+                seconds[name].append(time.perf_counter() - t0)
+                cpu[name].append((_tree_cpu(server.proc.pid) if served else time.process_time()) - c0)
+                check(answer)
+    finally:
+        if server is not None:
+            server.stop()
+        ledger.close()
+    return ({name: n / statistics.median(v) for name, v in seconds.items()},
+            {name: statistics.median(v) / n * 1e6 for name, v in cpu.items()})
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--no-http", action="store_true", help="leave out the route over HTTP")
+    ap.add_argument("--json", action="store_true", help="the throughputs as one JSON object on the last line")
     args = ap.parse_args()
     engine = Engine(load_library())
     engine.warm()
@@ -150,12 +244,28 @@ def main() -> None:
     total = sum(us for step, us in best.items() if not step.startswith("  "))
     print(f"| **sum** | **{total:.0f}** |")
     print()
-    route = whole_route(body)
-    print(f"The whole route in-process (the app called as uvicorn calls it: limits, FastAPI, the steps, "
-          f"the answer; no socket): {route:.0f} µs per decision.")
+    provisions = [provision_from_data(d) for d in json.loads(body)["provisions"]]
+    rates, cpu = throughput(engine, provisions, body, args.rounds, not args.no_http)
+    base, base_cpu = rates["in-process decide + record"], cpu["in-process decide + record"]
+    print(f"Throughput of the same batch of 1,000, median of {args.rounds} rounds taking turns; wall time, "
+          f"and the CPU of the process doing the work (the served worker's for HTTP); load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores:")
+    print()
+    print("| case | decisions/s | of in-process | CPU µs per decision | of in-process, by CPU |")
+    print("|---|---:|---:|---:|---:|")
+    for name, rate in rates.items():
+        print(f"| {name} | {rate:,.0f} | {rate / base:.1%} | {cpu[name]:.0f} | {base_cpu / cpu[name]:.1%} |")
+    http_name = "the route over HTTP (wivcheck serve, 1 worker)"
+    http = rates.get(http_name)
+    if http is not None:
+        print()
+        print(f"Issue 18's bar (the route over HTTP at least 80 % of in-process): {http / base:.1%} by wall time, "
+              f"{'met' if http / base >= 0.8 else 'NOT met'}; {base_cpu / cpu[http_name]:.1%} by CPU.")
     print(f"Fired-rule actions drained per batch: {actions:,}; with `cap`: {capped_actions:,}.")
-    print(f"One worker: about {1e6 / route:,.0f} decisions/s; two workers on two otherwise idle cores, "
-          f"with no client and no socket: at most {2e6 / route:,.0f}.")
+    if args.json:
+        print(json.dumps({"steps_us": best, "decisions_per_s": rates, "cpu_us_per_decision": cpu,
+                          "http_over_in_process": None if http is None else http / base,
+                          "http_over_in_process_cpu": None if http is None else base_cpu / cpu[http_name]}))
 
 
 if __name__ == "__main__":

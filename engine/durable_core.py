@@ -97,16 +97,52 @@ class DurableRuleset:
                             fired[m.group(2)].append(m.group(1))
                         message = _core.complete_and_start_action(self._handle, state)
                 finally:
-                    self._retract(facts, payload)
+                    self._retract(len(facts) > 1, payload)
             except EngineError:
                 raise
             except Exception as exc:
                 raise _explain(exc, f"evaluate on {self.name}") from None
         return fired
 
-    def _retract(self, facts, payload) -> None:
+    def fire_one(self, fact_id: str, payload: str) -> list[str]:
+        """`fire` for one fact (`payload` is `encode([fact])`, `fact_id` its id): the names of the
+        rules it fired, in the order they fired. A fired rule that names another fact is an error."""
+        if self.broken:
+            raise EngineError(f"ruleset {self.name} is unusable: {self.broken}")
+        fired: list[str] = []
+        handle = self._handle
+        tail = f'":{{"m":{{"id":"{fact_id}"'   # what follows the rule name in a frame of this fact
+        with _LOCK:
+            try:
+                try:
+                    status, state = _core.assert_fact(handle, payload)
+                    if status not in (0, 1):
+                        raise EngineError(f"durable_rules refused the facts (status {status})")
+                    started = _core.start_action_for_state(handle, state)
+                    message = started[1] if started else None
+                    while message:
+                        # `{"<rule>":{"m":{"id":"<fact id>"...`: the name up to its closing quote
+                        end = message.find('"', 2)
+                        if message.startswith('{"') and message.startswith(tail, end):
+                            fired.append(message[2:end])
+                        else:  # not the shape we rely on, or another fact: read it properly
+                            for rule, frame in json.loads(message).items():
+                                if frame["m"]["id"] != fact_id:
+                                    raise EngineError(f"durable_rules fired {rule} for fact "
+                                                      f"{frame['m']['id']!r}, which was not asserted")
+                                fired.append(rule)
+                        message = _core.complete_and_start_action(handle, state)
+                finally:
+                    self._retract(False, payload)
+            except EngineError:
+                raise
+            except Exception as exc:
+                raise _explain(exc, f"evaluate on {self.name}") from None
+        return fired
+
+    def _retract(self, many: bool, payload) -> None:
         try:
-            if len(facts) > 1:
+            if many:
                 _core.retract_facts(self._handle, payload)
             else:
                 _core.retract_fact(self._handle, payload)

@@ -29,22 +29,52 @@ def fmt(v: Any) -> str:
     return str(v)
 
 
-_TEMPLATES: dict[str, list[str]] = {}
+_TEMPLATES: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+_ABSENT = object()
+
+
+def _parts(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The text split at its placeholders: the literal before the first, then (fact path, the
+    literal after it) for each."""
+    parts = _TEMPLATES.get(text)
+    if parts is None:
+        split = _PLACEHOLDER.split(text)
+        parts = _TEMPLATES[text] = (split[0], list(zip(split[1::2], split[2::2])))
+    return parts
+
+
+def _fill_parts(parts: tuple[str, list[tuple[str, str]]], facts: dict[str, Any], lang: str) -> str:
+    first, rest = parts
+    out = [first]
+    get = facts.get
+    for path, literal in rest:
+        v = get(path, _ABSENT)
+        out.append(v if type(v) is str else _MISSING[lang] if v is _ABSENT else fmt(v))
+        out.append(literal)
+    return "".join(out)
 
 
 def fill(text: str, facts: dict[str, Any], lang: str) -> str:
     """The text with each `{fact.path}` replaced by the provision's value."""
-    parts = _TEMPLATES.get(text)
-    if parts is None:  # literal, path, literal, path, ..., literal
-        parts = _TEMPLATES[text] = _PLACEHOLDER.split(text)
-    if len(parts) == 1:
-        return text
-    out = [parts[0]]
-    for i in range(1, len(parts), 2):
-        path = parts[i]
-        out.append(fmt(facts[path]) if path in facts else _MISSING[lang])
-        out.append(parts[i + 1])
-    return "".join(out)
+    parts = _parts(text)
+    return _fill_parts(parts, facts, lang) if parts[1] else text
+
+
+class _Bilingual:
+    """An {nl, en} text that may name facts, split once: the same dict for every provision when it
+    names none, else filled in per provision."""
+
+    __slots__ = ("fixed", "nl", "en")
+
+    def __init__(self, nl: str, en: str):
+        self.nl, self.en = _parts(nl), _parts(en)
+        self.fixed = {"nl": nl, "en": en} if not self.nl[1] and not self.en[1] else None
+
+    def __call__(self, facts: dict[str, Any]) -> dict[str, str]:
+        if self.fixed is not None:
+            return self.fixed
+        return {"nl": _fill_parts(self.nl, facts, "nl") if self.nl[1] else self.nl[0],
+                "en": _fill_parts(self.en, facts, "en") if self.en[1] else self.en[0]}
 
 
 def field_hints(paths: list[str]) -> list[dict]:
@@ -83,7 +113,9 @@ _FIX_WORDS = {
 
 
 class _RuleText:
-    """What a reason needs of a rule that does not depend on the provision, worked out once."""
+    """What a reason needs of a rule that does not depend on the provision, worked out once: the
+    texts split at their placeholders, and the fixes already made for each status and set of
+    missing facts, when the fix names no fact."""
 
     def __init__(self, version: RuleSetVersion, rule):
         model = version.model
@@ -92,6 +124,7 @@ class _RuleText:
         self.looked = list(dict.fromkeys(p for c in conds for p in facts_of(c)))
         self.title = {"nl": rule.title.nl, "en": rule.title.en}
         self.cites = [c.label() for c in rule.cites]
+        self.message = _Bilingual(rule.message.nl, rule.message.en)
         # the fields the fix is about: those the rule requires something of (not those deciding
         # whether it applies, and not a fact a value is compared with, such as the provision date)
         self.fields = field_hints(list(dict.fromkeys(leaf.fact for leaf, _ in walk_leaves(rule.requires))))
@@ -105,9 +138,13 @@ class _RuleText:
         for lang in ("nl", "en"):
             if self.fields:
                 self.fix[lang] += " " + _FIX_WORDS[lang]["fields"].format(_named(self.fields, lang))
+        # a fix that names no fact reads the same for every provision with the same missing facts
+        self.fix_fixed = not self.fix_is_template or not any(_parts(t)[1] for t in self.fix.values())
+        self.fixes: dict[tuple, tuple[dict, list]] = {}
 
 
 _TEXTS: dict[int, _RuleText] = {}
+_FIXES_PER_RULE = 256   # sets of missing facts remembered per rule (there are few in practice)
 
 
 def _text(version: RuleSetVersion, rule) -> _RuleText:
@@ -117,18 +154,14 @@ def _text(version: RuleSetVersion, rule) -> _RuleText:
     return t
 
 
-def build_reason(version: RuleSetVersion, rule, entry: dict, facts: dict[str, Any]) -> dict:
-    """A reason (as Reason data) for a trace entry that is violated or missing. Its fix says first
-    what to do: for missing facts, the fields to fill in, each with what it means (`fix_fields`);
-    for a violated escalate-rule, ask the named role for an approval (`fix_approval`: the entry to
-    paste under `approvals`), before changing the facts; else the change, naming its fields."""
-    static = _text(version, rule)
-    missing = [p for p in static.looked if p not in facts]
-    qid = entry["rule"]
+def _fix(static: _RuleText, qid: str, status: str, missing: list[str],
+         facts: dict[str, Any]) -> tuple[dict[str, str], list[dict]]:
+    """The fix of a reason and the fields it names (`build_reason`)."""
+    rule = static.rule
     fix = {lang: fill(text, facts, lang) if static.fix_is_template else text
            for lang, text in static.fix.items()}
-    hints, approval = static.fields, None
-    if entry["status"] == "missing":
+    hints = static.fields
+    if status == "missing":
         hints = field_hints(missing) or hints
         names = ", ".join(missing)
         for lang in ("nl", "en"):
@@ -139,14 +172,40 @@ def build_reason(version: RuleSetVersion, rule, entry: dict, facts: dict[str, An
     elif rule.on_fail == "escalate":
         for lang in ("nl", "en"):
             fix[lang] = _FIX_WORDS[lang]["ask"].format(rule=qid, fix=fix[lang], **_role(rule.escalate_to, lang))
+    return fix, hints
+
+
+def build_reason(version: RuleSetVersion, rule, entry: dict, facts: dict[str, Any]) -> dict:
+    """A reason (as Reason data) for a trace entry that is violated or missing. Its fix says first
+    what to do: for missing facts, the fields to fill in, each with what it means (`fix_fields`);
+    for a violated escalate-rule, ask the named role for an approval (`fix_approval`: the entry to
+    paste under `approvals`), before changing the facts; else the change, naming its fields.
+
+    What does not depend on the provision (title, citations, a message or fix that names no fact,
+    the fields a fix names) is the same object in every reason of the rule: decision data are
+    read-only once made."""
+    static = _text(version, rule)
+    qid, status = entry["rule"], entry["status"]
+    missing = [p for p in static.looked if p not in facts]
+    if static.fix_fixed:
+        key = (qid, status, tuple(missing) if status == "missing" else ())
+        made = static.fixes.get(key)
+        if made is None:
+            made = _fix(static, qid, status, missing, facts)
+            if len(static.fixes) < _FIXES_PER_RULE:
+                static.fixes[key] = made
+    else:
+        made = _fix(static, qid, status, missing, facts)
+    approval = None
+    if status != "missing" and rule.on_fail == "escalate":
         approval = {"role": rule.escalate_to, "rule": qid, "reference": "TODO", "date": facts.get("date")}
     return {
-        "rule": qid, "title": static.title, "outcome": rule.on_fail, "status": entry["status"],
+        "rule": qid, "title": static.title, "outcome": rule.on_fail, "status": status,
         "cites": static.cites, "basis": rule.basis, "proxy": rule.proxy,
-        "message": {"nl": fill(rule.message.nl, facts, "nl"), "en": fill(rule.message.en, facts, "en")},
-        "fix": fix, "facts": {p: facts.get(p) for p in static.looked if facts.get(p) is not True},
+        "message": static.message(facts), "fix": made[0],
+        "facts": {p: v for p in static.looked if (v := facts.get(p)) is not True},
         "missing_facts": missing, "escalate_to": rule.escalate_to,
-        "fix_fields": hints, "fix_approval": approval}
+        "fix_fields": made[1], "fix_approval": approval}
 
 
 def _role(role: str, lang: str) -> dict[str, str]:
@@ -159,7 +218,8 @@ def _role(role: str, lang: str) -> dict[str, str]:
 
 
 class _ItemText:
-    """What an obligation's or advice's entry needs that does not depend on the provision."""
+    """What an obligation's or advice's entry needs that does not depend on the provision; the
+    whole entry, when it applies (`satisfied`) and its message names no fact."""
 
     def __init__(self, version: RuleSetVersion, item):
         model = version.model
@@ -169,6 +229,12 @@ class _ItemText:
         self.id = f"{model.ruleset}.{item.id}"
         self.title = {"nl": item.title.nl, "en": item.title.en}
         self.cites = [c.label() for c in item.cites]
+        self.message = _Bilingual(item.message.nl, item.message.en)
+        self.fixed = None if self.message.fixed is None else self.entry(self.message.fixed, [])
+
+    def entry(self, message: dict[str, str], missing: list[str]) -> dict:
+        return {"id": self.id, "title": self.title, "cites": self.cites, "basis": self.item.basis,
+                "message": message, "missing_facts": missing}
 
 
 _ITEMS: dict[int, _ItemText] = {}
@@ -180,9 +246,9 @@ def build_statement(version: RuleSetVersion, item, status: str, facts: dict[str,
     t = _ITEMS.get(id(item))
     if t is None or t.item is not item:
         t = _ITEMS[id(item)] = _ItemText(version, item)
-    return {"id": t.id, "title": t.title, "cites": t.cites, "basis": item.basis,
-            "message": {"nl": fill(item.message.nl, facts, "nl"), "en": fill(item.message.en, facts, "en")},
-            "missing_facts": [p for p in t.looked if p not in facts] if status == "missing" else []}
+    if status != "missing":
+        return t.fixed if t.fixed is not None else t.entry(t.message(facts), [])
+    return t.entry(t.message(facts), [p for p in t.looked if p not in facts])
 
 
 def build_ground(rule, k: int, qid: str) -> dict:

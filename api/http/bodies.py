@@ -30,10 +30,8 @@ class _Duplicated(dict):
     duplicate: str = ""
 
 
-def _pairs(items: list[tuple[str, Any]]) -> dict:
-    out = dict(items)
-    if len(out) == len(items):
-        return out
+def _flagged(items: list[tuple[str, Any]], out: dict) -> _Duplicated:
+    """The object `items` made, marked with the first key it gives twice."""
     seen: set[str] = set()
     flagged = _Duplicated(out)
     flagged.duplicate = next(k for k, _ in items if k in seen or seen.add(k))
@@ -64,15 +62,23 @@ def loads(body: bytes) -> Any:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CanonicalJSONError(f"the body is not UTF-8 text (byte {exc.start})", "", 0) from None
+    duplicates: list[_Duplicated] = []   # the parse says whether there is one to look for
+
+    def pairs(items: list[tuple[str, Any]]) -> dict:
+        out = dict(items)
+        if len(out) == len(items):
+            return out
+        duplicates.append(_flagged(items, out))
+        return duplicates[-1]
     try:
-        value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_refuse_constant)
+        value = json.loads(text, object_pairs_hook=pairs, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise CanonicalJSONError(exc.msg, text, exc.pos) from None
     except ValueError as exc:  # NaN, Infinity
         raise CanonicalJSONError(str(exc), text, 0) from None
     except RecursionError:
         raise CanonicalJSONError("nested too deep", text, 0) from None
-    found = _find_duplicate(value) if isinstance(value, (dict, list)) else None
+    found = _find_duplicate(value) if duplicates and isinstance(value, (dict, list)) else None
     if found is not None:
         path, key = found
         dotted = ".".join(str(p) for p in path + (key,))

@@ -41,6 +41,8 @@ DEFAULT_TIMEOUT = 30.0
 FIELDS = ("seq", "decision_id", "provision_id", "recorded_at", "outcome", "rulesets", "provision",
           "decision", "prev_hash")
 COLUMNS = FIELDS + ("hash", "recorded_by")
+assert COLUMNS == ("seq", "decision_id", "provision_id", "recorded_at", "outcome", "rulesets", "provision",
+                   "decision", "prev_hash", "hash", "recorded_by")   # read by position in _Stored
 
 
 class LedgerError(WivcheckError):
@@ -160,14 +162,57 @@ def entry_hash(row: dict[str, Any]) -> str:
     field; entries recorded before keep their v1 hashes and verify as they always did. The two
     prefixes differ, so removing or adding `recorded_by` always changes the hash."""
     by = row.get("recorded_by")
-    parts = [b"wivcheck-log-v1\n" if by is None else b"wivcheck-log-v2\n"]
-    for name, label in _FIELD_NAMES:
-        data = str(row[name]).encode("utf-8")
-        parts.append(b"%s:%d:%s\n" % (label, len(data), data))
+    return _hash_of([str(row[name]).encode("utf-8") for name in FIELDS],
+                    None if by is None else str(by).encode("utf-8"))
+
+
+def _hash_of(fields: list[bytes], by: bytes | None) -> str:
+    """`entry_hash` of the fields of FIELDS (and `recorded_by`) as UTF-8, fed piece by piece: the
+    provision and the decision (kilobytes each) are not copied again."""
+    h = hashlib.sha256(b"wivcheck-log-v1\n" if by is None else b"wivcheck-log-v2\n")
+    for (_, label), data in zip(_FIELD_NAMES, fields):
+        h.update(b"%s:%d:" % (label, len(data)))
+        h.update(data)
+        h.update(b"\n")
     if by is not None:
-        data = str(by).encode("utf-8")
-        parts.append(b"recorded_by:%d:%s\n" % (len(data), data))
-    return hashlib.sha256(b"".join(parts)).hexdigest()
+        h.update(b"recorded_by:%d:" % len(by))
+        h.update(by)
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def _parsed(data: bytes) -> Any:
+    """A stored JSON text's value, from its UTF-8: orjson, and the standard library where orjson
+    refuses it (it reads less than the standard library does: NaN, Infinity, 1e400, a lone
+    surrogate escape), so that what parses is exactly what parsed before. Only whether it parses
+    and the ids and outcome in it are used (orjson reads an integer past 64 bits as a float). Raises
+    ValueError when neither reads it."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data.decode("utf-8"))
+
+
+_PROVISION, _DECISION = FIELDS.index("provision"), FIELDS.index("decision")
+
+
+def _problem(fields: list[bytes], by: bytes | None, stored_hash: str, decision_id: str, outcome: str,
+             provision_id: str) -> str | None:
+    """What is wrong with an entry on its own (`Entry.problem`), from its fields of FIELDS and its
+    `recorded_by` as UTF-8 (each encoded once, for the hash and for the JSON reader)."""
+    if _hash_of(fields, by) != stored_hash:
+        return "its content does not match its hash (the entry was changed)"
+    try:
+        decision, provision = _parsed(fields[_DECISION]), _parsed(fields[_PROVISION])
+        if by is not None:
+            _parsed(by)
+    except ValueError:
+        return "its stored JSON does not parse"
+    if (not isinstance(decision, dict) or not isinstance(provision, dict)
+            or decision.get("decision_id") != decision_id or decision.get("decision") != outcome
+            or provision.get("id") != provision_id):
+        return "its columns do not match its stored decision"
+    return None
 
 
 @dataclass(frozen=True)
@@ -202,19 +247,28 @@ class Entry:
 
     def problem(self) -> str | None:
         """What is wrong with the entry on its own (its hash, its JSON, its columns), or None."""
-        if entry_hash(self.as_row()) != self.hash:
-            return "its content does not match its hash (the entry was changed)"
-        try:
-            decision, provision = json.loads(self.decision), json.loads(self.provision)
-            if self.recorded_by is not None:
-                json.loads(self.recorded_by)
-        except ValueError:
-            return "its stored JSON does not parse"
-        if (not isinstance(decision, dict) or not isinstance(provision, dict)
-                or decision.get("decision_id") != self.decision_id or decision.get("decision") != self.outcome
-                or provision.get("id") != self.provision_id):
-            return "its columns do not match its stored decision"
-        return None
+        return _problem([str(getattr(self, name)).encode("utf-8") for name in FIELDS],
+                        None if self.recorded_by is None else str(self.recorded_by).encode("utf-8"),
+                        self.hash, self.decision_id, self.outcome, self.provision_id)
+
+
+class _Stored:
+    """A row of the log as `verify` reads it (`Ledger._checked_entries`): the columns of COLUMNS, the
+    provision and the decision as the UTF-8 bytes stored."""
+
+    __slots__ = ("seq", "recorded_at", "prev_hash", "hash", "_row")
+
+    def __init__(self, row: tuple):
+        self.seq, self.recorded_at, self.prev_hash, self.hash = row[0], row[3], row[8], row[9]
+        self._row = row
+
+    def problem(self) -> str | None:
+        """`Entry.problem` of the row."""
+        r = self._row
+        return _problem([str(r[0]).encode("utf-8"), str(r[1]).encode("utf-8"), str(r[2]).encode("utf-8"),
+                         str(r[3]).encode("utf-8"), str(r[4]).encode("utf-8"), str(r[5]).encode("utf-8"),
+                         bytes(r[6]), bytes(r[7]), str(r[8]).encode("utf-8")],
+                        None if r[10] is None else str(r[10]).encode("utf-8"), r[9], r[1], r[4], r[2])
 
 
 @dataclass(frozen=True)
@@ -521,6 +575,39 @@ class Ledger(abc.ABC):
             yield from chunk
             last = chunk[-1].seq
 
+    def _utf8_of(self, column: str) -> str | None:
+        """SQL that reads a text column as the UTF-8 bytes stored (NULL where the value is not text),
+        or None where the backend cannot say (the column is then read as text and encoded)."""
+        return None
+
+    def _query_stored(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        """`_query` for rows holding `_utf8_of` columns (a backend may read them another way)."""
+        return self._query(sql, args)
+
+    def _checked_entries(self, batch: int = 2000) -> Iterator["Entry | _Stored"]:
+        """Every entry in sequence order, as `verify` checks it (`seq`, `recorded_at`, `prev_hash`,
+        `hash`, `problem()`): the provision and the decision read as the UTF-8 the log holds, so that
+        kilobytes of text are neither decoded nor encoded again for the hash and the JSON reader. An
+        entry whose provision or decision is not stored as text is read as an Entry."""
+        names = self._select_list.split(", ")
+        raw = {n: self._utf8_of(n) for n in ("provision", "decision")}
+        if None in raw.values() or not {"provision", "decision"} <= set(names):
+            yield from self.entries(batch=batch)
+            return
+        select = ", ".join(raw.get(n, n) for n in names)
+        last = 0
+        while True:
+            rows = self._query_stored(f"SELECT {select} FROM entries WHERE seq > ? ORDER BY seq LIMIT ?",
+                                      (last, batch))
+            if not rows:
+                return
+            for r in rows:
+                if r[6] is None or r[7] is None:
+                    yield from self._rows("WHERE seq = ?", (r[0],))
+                else:
+                    yield _Stored(r)
+            last = rows[-1][0]
+
     def verify(self, expect_head: str | None = None, anchors: Sequence[Anchor] = ()
                ) -> tuple[int, Fault | None]:
         """Recompute the chain. Returns (entries checked, first fault or None).
@@ -538,7 +625,7 @@ class Ledger(abc.ABC):
             by_seq.setdefault(a.seq, []).append(a)
         timed = sorted((a for a in anchors if a.time is not None), key=lambda a: a.seq)
         n, ti, latest = 0, 0, None  # latest: the newest-dated anchor before the current entry
-        for e in self.entries():
+        for e in self._checked_entries():
             n += 1
             if e.seq != expected_seq:
                 gap = (f"entry {expected_seq} is" if e.seq == expected_seq + 1
@@ -586,17 +673,25 @@ class Ledger(abc.ABC):
     def ruleset_uses(self, batch: int = 5000) -> Iterator[tuple[int, list[dict]]]:
         """(sequence number, the rule-set versions its decision was made under: `{id, version, status,
         sha256}`) for every entry, read in batches without the provisions and decisions. An entry
-        whose column does not parse gives an empty list (`verify` names it)."""
+        whose column does not parse gives an empty list (`verify` names it). Entries with the same
+        text of the column get the same list (read it, do not change it)."""
         last = 0
+        parsed: dict[str, list] = {}   # a log holds few distinct texts: each is read once
         while True:
             rows = self._query("SELECT seq, rulesets FROM entries WHERE seq > ? ORDER BY seq LIMIT ?", (last, batch))
             if not rows:
                 return
             for seq, text in rows:
-                try:
-                    sets = json.loads(text)
-                except ValueError:
-                    sets = []
-                yield seq, sets if isinstance(sets, list) else []
+                sets = parsed.get(text) if isinstance(text, str) else None
+                if sets is None:
+                    try:
+                        sets = json.loads(text)
+                    except ValueError:
+                        sets = []
+                    if not isinstance(sets, list):
+                        sets = []
+                    if isinstance(text, str) and len(parsed) < 1024:
+                        parsed[text] = sets
+                yield seq, sets
             last = rows[-1][0]
 

@@ -243,6 +243,16 @@ class PostgresLedger(Ledger):
         now = tx.one("SELECT clock_timestamp()")[0]
         return now.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
+    def _utf8_of(self, column: str) -> str | None:
+        return f"convert_to({column}, 'UTF8')"
+
+    def _query_stored(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        # in the binary protocol: bytea comes as it is, not as hex text twice its size to decode
+        with self._conn("read") as conn:
+            rows = conn.execute(_sql(sql), args, binary=True).fetchall()
+            conn.rollback()
+            return rows
+
     def _query(self, sql: str, args: Sequence = ()) -> list[tuple]:
         with self._conn("read") as conn:
             rows = conn.execute(_sql(sql), args).fetchall()

@@ -99,10 +99,15 @@ def edited_in_place(ledger: Ledger, library: Library) -> list[Finding]:
     version, naming the file, the hashes and the entries. A version the log names that is not in
     the library is not judged here (another rules folder may hold it)."""
     recorded: dict[str, dict[str, list[int]]] = {}
+    named: dict[int, tuple[list, list]] = {}   # per list of rule sets (ruleset_uses repeats them): where its seqs go
     for seq, sets in ledger.ruleset_uses():
-        for r in sets:
-            if isinstance(r, dict) and {"id", "version", "sha256"} <= r.keys():
-                recorded.setdefault(f"{r['id']}@{r['version']}", {}).setdefault(r["sha256"], []).append(seq)
+        known = named.get(id(sets))
+        if known is None or known[0] is not sets:
+            known = named[id(sets)] = (sets, [
+                recorded.setdefault(f"{r['id']}@{r['version']}", {}).setdefault(r["sha256"], [])
+                for r in sets if isinstance(r, dict) and {"id", "version", "sha256"} <= r.keys()])
+        for seqs in known[1]:
+            seqs.append(seq)
     out = []
     for v in library.all():
         hashes = recorded.get(v.ref)

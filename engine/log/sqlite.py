@@ -174,6 +174,12 @@ class SqliteLedger(Ledger):
     def _clock(self, tx: Tx) -> str:
         return now_utc()
 
+    def _utf8_of(self, column: str) -> str | None:
+        # the stored bytes are UTF-8 only in a UTF-8 database (wivcheck makes no other)
+        if self._query("PRAGMA encoding")[0][0] != "UTF-8":
+            return None
+        return f"CASE WHEN typeof({column}) = 'text' THEN CAST({column} AS BLOB) END"
+
     def _query(self, sql: str, args: Sequence = ()) -> list[tuple]:
         try:
             with self._lock:

@@ -55,22 +55,42 @@ def test_fact_not_retracted_makes_the_ruleset_refuse_work(library, monkeypatch):
 
 
 @pytest.mark.parametrize("tamper", ["drop", "contradict"])
-def test_inconsistent_trace_is_an_error(library, monkeypatch, tamper):
+@pytest.mark.parametrize("batch", [False, True])
+def test_inconsistent_trace_is_an_error(library, monkeypatch, tamper, batch):
+    """One provision goes through `fire_one`, a batch through `fire`: both are checked."""
     eng = Engine(library, "durable")
-    real = core.DurableRuleset.fire
+    real, real_one = core.DurableRuleset.fire, core.DurableRuleset.fire_one
+
+    def spoil(names):
+        if tamper == "drop":
+            first = names[0].split("_")[0] + "_"
+            names[:] = [n for n in names if not n.startswith(first)]
+        else:
+            idx = names[0].split("_")[0]
+            names.append(f"{idx}_s_0" if "_s_" not in names[0] else f"{idx}_v_0")
 
     def fire(self, facts, *args):
         out = real(self, facts, *args)
         for names in out.values():
-            if tamper == "drop":
-                first = names[0].split("_")[0] + "_"
-                names[:] = [n for n in names if not n.startswith(first)]
-            else:
-                idx = names[0].split("_")[0]
-                names.append(f"{idx}_s_0" if "_s_" not in names[0] else f"{idx}_v_0")
+            spoil(names)
         return out
+
+    def fire_one(self, *args):
+        names = real_one(self, *args)
+        spoil(names)
+        return names
     monkeypatch.setattr(core.DurableRuleset, "fire", fire)
+    monkeypatch.setattr(core.DurableRuleset, "fire_one", fire_one)
     with pytest.raises(EngineError, match="inconsistent trace"):
+        eng.decide_many([provision(), provision({"id": "PRV-2"})] if batch else [provision()])
+
+
+def test_a_rule_fired_for_another_fact_is_an_error(library, monkeypatch):
+    eng = Engine(library, "durable")
+    eng.decide(provision())
+    monkeypatch.setattr(core._core, "start_action_for_state",
+                        lambda handle, state: (state, '{"r0_s_0":{"m":{"id":"f-other","_f":1}}}'))
+    with pytest.raises(EngineError, match="r0_s_0 for fact 'f-other', which was not asserted"):
         eng.decide(provision())
 
 

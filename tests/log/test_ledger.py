@@ -603,7 +603,7 @@ def test_a_prefix_that_fits_two_entries_is_refused(log_target, monkeypatch):
     same = ["abcdef012345" + "1" * 52, "abcdef012345" + "2" * 52]
     forged = [Entry(**{**e.as_row(), "hash": h, "prev_hash": GENESIS if i == 0 else same[0]})
               for i, (e, h) in enumerate(zip(real, same))]
-    monkeypatch.setattr(type(ledger), "entries", lambda self, *a, **k: iter(forged))
+    monkeypatch.setattr(type(ledger), "_checked_entries", lambda self, *a, **k: iter(forged))  # what verify reads
     monkeypatch.setattr(Entry, "problem", lambda self: None)
     with pytest.raises(InvalidHead, match="fits entries 1, 2: give more digits"):
         ledger.verify("abcdef012345")
@@ -640,3 +640,49 @@ def test_a_rule_file_edited_in_place_is_found(log_target, library):
         decision["rulesets"] = [{"id": "wiv2017", "version": "2018-05-01", "sha256": v.sha256}]
         right.append(provision, decision, recorded_by=WHO)
         assert recording.edited_in_place(right, library) == []
+
+
+@pytest.mark.parametrize("decision_text,problem", [
+    ('{"decision":"allow","decision_id":"D-1","n":NaN}', None),             # only the standard library reads these
+    ('{"decision":"allow","decision_id":"D-1","n":1e400,"s":"\\ud800"}', None),
+    ('{"decision":"allow","decision_id":"D-1","n":123456789012345678901234567890}', None),
+    ('{"decision":"allow","decision_id":"D-1","é":"ü…"}', None),
+    ('{"decision":"allow","decision_id":"D-1",}', "its stored JSON does not parse"),
+    ('{"decision":"allow","decision_id":"D-2"}', "its columns do not match its stored decision"),
+])
+def test_an_entry_is_judged_by_what_its_json_holds(decision_text, problem):
+    """`Entry.problem` reads the stored JSON with orjson, and where orjson refuses it with the standard
+    library: an entry that parsed before still parses (NaN, 1e400, a lone surrogate), one that did not
+    still does not; and the hash comes first."""
+    from wivcheck.engine.log.ledger import Entry
+    row = {"seq": 1, "decision_id": "D-1", "provision_id": "P-1", "recorded_at": "2025-03-14T10:00:00Z",
+           "outcome": "allow", "rulesets": "[]", "provision": '{"id":"P-1"}', "decision": decision_text,
+           "prev_hash": GENESIS, "recorded_by": '{"role":"gate","token":"t"}'}
+    entry = Entry(**row, hash=entry_hash(row))
+    assert entry.problem() == problem
+    assert Entry(**row, hash="0" * 64).problem() == "its content does not match its hash (the entry was changed)"
+
+
+def test_verify_reads_the_stored_bytes_and_finds_every_change(log_target):
+    """`verify` reads the provision and the decision as the UTF-8 the log holds (not decoded and
+    encoded again): an intact log with non-ASCII text verifies, a changed character is a fault, and
+    so is (SQLite) a decision stored as a blob instead of text, read the old way."""
+    ledger = Ledger(log_target, create=True)
+    for i in range(3):
+        p, d = fake(i)
+        ledger.append_many([({**p, "name": "Ünïcødé … B.V."}, {**d, "note": "één — ✓"})], recorded_by=WHO)
+    assert ledger.verify() == (3, None)
+    assert [e.problem() for e in ledger.entries()] == [None, None, None]
+    with RawLog(log_target) as db:
+        db.execute("UPDATE entries SET decision = replace(decision, '✓', '✗') WHERE seq = 2")
+    n, fault = ledger.verify()
+    assert (n, fault.seq, fault.problem) == (2, 2, "its content does not match its hash (the entry was changed)")
+    if not is_pg(log_target):
+        with RawLog(log_target) as db:
+            db.execute("UPDATE entries SET decision = replace(decision, '✗', '✓') WHERE seq = 2")
+        assert ledger.verify() == (3, None)
+        with RawLog(log_target) as db:   # the same bytes, but not text: not what wivcheck wrote
+            db.execute("UPDATE entries SET decision = CAST(decision AS BLOB) WHERE seq = 3")
+        n, fault = ledger.verify()
+        assert (n, fault.seq, fault.problem) == (3, 3, "its content does not match its hash (the entry was changed)")
+    ledger.close()

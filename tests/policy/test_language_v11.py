@@ -5,6 +5,7 @@ the law's counting of periods across the leap day. Both evaluators on each."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -41,6 +42,23 @@ def trace(version, patch, backend):
 def test_visible_letters(text, count):
     assert visible_letters(text) == count
     assert has_visible_letter(text) == (count > 0)
+
+
+def _by_category(text: str) -> int:
+    return sum(1 for ch in text if unicodedata.category(ch)[0] in "LN")
+
+
+def test_ascii_letters_and_digits_are_exactly_categories_l_and_n():
+    """The ASCII fast path of visible_letters deletes A-Z, a-z, 0-9: no other ASCII character is L* or N*."""
+    assert [chr(c) for c in range(128) if unicodedata.category(chr(c))[0] in "LN"] == \
+        sorted("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=80) | st.text(st.characters(max_codepoint=127), max_size=80))
+def test_visible_letters_is_the_count_by_category(text):
+    assert visible_letters(text) == _by_category(text)
+    assert has_visible_letter(text) == (_by_category(text) > 0)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
