@@ -100,7 +100,14 @@ def test_a_misp_string_is_read_wherever_it_hangs(keys, wraps, where):
         {"uuid": "5a5a5a5a-0000-4000-8000-0000000000e1", "value": "Cobalt", "description": "a tool"}]}]
     target = {"event": ev, "attribute": ev["Attribute"][0], "cluster": ev["Galaxy"][0]["GalaxyCluster"][0]}[where]
     target.update(nest(keys, f"source {EMAIL}", wraps))
-    assert any(it.personal for it in read_misp(doc).items), (where, keys)
+    try:
+        items = read_misp(doc).items
+    except PayloadError as exc:
+        # a key MISP itself defines (Note, Sighting, ...) holding text instead of its objects: the
+        # reader refuses the event, naming where; an error is never an allow
+        assert keys[0] in str(exc), (where, keys, str(exc))
+        return
+    assert any(it.personal for it in items), (where, keys)
 
 
 @pytest.mark.parametrize("part", [
