@@ -40,6 +40,16 @@ from wivcheck.engine.durable_core import _LOCK, _core, encode, next_fact_id  # n
 from wivcheck.engine.log.ledger import Ledger  # noqa: E402
 
 
+_SCRATCH: list[tempfile.TemporaryDirectory] = []
+
+
+def _scratch() -> Path:
+    """The run's folder for its logs (hundreds of MB after a run), removed when the run ends."""
+    if not _SCRATCH:
+        _SCRATCH.append(tempfile.TemporaryDirectory(prefix="wivcheck-bench-batch-"))
+    return Path(_SCRATCH[0].name)
+
+
 def core_only(engine: Engine, facts: list[dict], selection, handles: dict | None = None) -> int:
     """What durable_rules' C core itself costs: assert the batch, drain every fired rule, retract.
     `handles` replaces each shard by another C ruleset (the capped variant). Returns the actions."""
@@ -83,7 +93,7 @@ def _asgi_app():
     from wivcheck.api.settings import Settings
     # the logs to a file, as the served worker's (bench/server_util.py), not to this terminal
     logs.configure("json", "info", stream=tempfile.NamedTemporaryFile("w", prefix="wivcheck-bench-", suffix=".log"))
-    app = create_app(Settings(db=str(Path(tempfile.mkdtemp()) / "log.sqlite3"), bind_host="127.0.0.1"))
+    app = create_app(Settings(db=str(_scratch() / "app.sqlite3"), bind_host="127.0.0.1"))
     gc.freeze()  # as api.server.app_from_env does in each worker
 
     def post(body: bytes) -> bytes:
@@ -133,7 +143,7 @@ def throughput(engine: Engine, provisions: list, body: bytes, rounds: int,
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
     n = len(provisions)
-    ledger = Ledger(Path(tempfile.mkdtemp()) / "inprocess.sqlite3", create=True)
+    ledger = Ledger(_scratch() / "inprocess.sqlite3", create=True)
     data = orjson.loads(body)["provisions"]
     who = {"token": "bench", "role": "gate"}
 
@@ -157,7 +167,7 @@ def throughput(engine: Engine, provisions: list, body: bytes, rounds: int,
     server = None
     if http:
         from server_util import Server
-        server = Server("--workers", "1", "--db", str(Path(tempfile.mkdtemp()) / "served.sqlite3"),
+        server = Server("--workers", "1", "--db", str(_scratch() / "served.sqlite3"),
                         env={"WIVCHECK_MAX_BATCH": str(n), "WIVCHECK_MAX_BODY": str(64 * 1024 * 1024)})
         client = server.client()
         client.timeout = 300
@@ -201,7 +211,7 @@ def main() -> None:
     engine.warm()
     body = orjson.dumps({"provisions": [p.model_dump(mode="json", exclude_none=True)
                                         for p in sample_provisions(1000, seed=3)]})
-    ledger = Ledger(Path(tempfile.mkdtemp()) / "log.sqlite3", create=True)
+    ledger = Ledger(_scratch() / "steps.sqlite3", create=True)
     best: dict[str, float] = {}
     capped = capped_handles(engine, engine.select(sample_provisions(1, seed=3)[0].date))
     actions = capped_actions = 0
