@@ -173,3 +173,12 @@ class RawLog:
 
     def __exit__(self, *exc):
         self.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Debian Chromium for the page tests of one module (tests/browser_util.py); per
+    module, so that no playwright event loop outlives the module's tests."""
+    from browser_util import launch
+    with launch() as b:
+        yield b

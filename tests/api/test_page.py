@@ -5,20 +5,16 @@ English on request; keep a screenshot."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
-from pathlib import Path
 
 import httpx
 import pytest
 
 from conftest import EXAMPLES, ROOT, run_env, wivcheck_bin
+from browser_util import needs_chromium, shot
 from server_util import Server
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = ROOT / "build" / "screenshots"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not __import__("os").environ.get("CI"),
-                                reason="Debian chromium not installed (.ci/run installs it)")
+pytestmark = needs_chromium
 
 
 def _token(role: str) -> tuple[str, str]:
@@ -37,17 +33,6 @@ def setup(tmp_path_factory):
     s = Server("--tokens", str(folder / "tokens.yaml"), "--db", str(folder / "log.sqlite3"))
     yield s, {"analyst": analyst, "policy": policy, "gate": gate}
     s.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
 
 
 def sign_in(page, server, token):
@@ -70,8 +55,7 @@ def test_paste_check_read_reasons_and_record(setup, browser):
     row = reasons.first.inner_text()
     assert "waarborgen-pps.residual-risk" in row and "diensthoofd" in row
     assert page.locator("li.reason .cites").first.inner_text() == "Kamerbrief 2025-02-17, Visie op samenwerking"
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "analyst-page-escalate.png"), full_page=True)
+    shot(page, "analyst-page-escalate.png")
     # the pasted text stays, so the analyst can fix it; record is offered to the analyst
     assert "residual_risk: open" in page.input_value("#text")
     page.click("button[value=record]")
@@ -112,7 +96,7 @@ def test_english_and_form_entry(setup, browser):
     row = page.locator("li.reason").first.inner_text()
     assert "wiv2017.necessity-substantiated" in row and "Art. 18(1) Wiv 2017" in row
     assert "Necessity is not substantiated" in row  # English on request
-    page.screenshot(path=str(SHOTS / "analyst-page-form-en.png"), full_page=True)
+    shot(page, "analyst-page-form-en.png")
     page.close()
 
 

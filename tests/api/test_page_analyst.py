@@ -17,12 +17,10 @@ import yaml
 
 from conftest import EXAMPLES
 from server_util import Server, make_tokens
-from test_page import CHROMIUM, SHOTS, csrf_of
+from browser_util import needs_chromium, shot
+from test_page import csrf_of
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-                                reason="Debian chromium not installed (.ci/run installs it)")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -35,15 +33,6 @@ def setup(tmp_path_factory):
     s.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
 def _page(browser, script: bool = True):
     return browser.new_context(java_script_enabled=script, viewport={"width": 1280, "height": 900}).new_page()
 
@@ -53,11 +42,6 @@ def sign_in(page, server, token):
     page.fill("#token", token)
     page.click("button[type=submit]")
     page.wait_for_url(server.url + "/?lang=nl")
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
 
 
 ALLOWED = yaml.safe_load((EXAMPLES / "allow-structural.yaml").read_text())

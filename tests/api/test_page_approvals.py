@@ -17,10 +17,10 @@ import yaml
 
 from conftest import patched
 from server_util import Server, make_tokens
-from test_page import CHROMIUM, SHOTS, csrf_of, sign_in_http
+from browser_util import needs_chromium, shot
+from test_page import csrf_of, sign_in_http
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-                                reason="Debian chromium not installed (.ci/run installs it)")
+pytestmark = needs_chromium
 RULE = "waarborgen-pps.residual-risk"
 
 
@@ -46,17 +46,6 @@ def setup(tmp_path_factory):
     s.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        yield b
-        b.close()
-
-
 def sign_in(page, server, token, lands: str):
     page.goto(server.url + "/")
     page.fill("#token", token)
@@ -66,7 +55,6 @@ def sign_in(page, server, token, lands: str):
 
 def test_escalation_to_approval_in_the_browser(setup, browser):
     server, tokens = setup
-    SHOTS.mkdir(parents=True, exist_ok=True)
     analyst = browser.new_page()
     sign_in(analyst, server, tokens["analyst"], "/?lang=nl")
     analyst.fill("#text", escalated_yaml("PRV-PAGE-APR"))
@@ -78,7 +66,7 @@ def test_escalation_to_approval_in_the_browser(setup, browser):
     assert "PRV-PAGE-APR" in boss.inner_text("#queue-title + article, article.escalation")
     item = boss.locator("article.escalation", has_text="PRV-PAGE-APR")
     assert RULE in item.inner_text() and "Kamerbrief 2025-02-17" in item.inner_text()
-    boss.screenshot(path=str(SHOTS / "approver-queue.png"), full_page=True)
+    shot(boss, "approver-queue.png")
     # by keyboard: focus the note, type, tab to the button, press Enter
     note = item.locator("textarea.note").first
     note.focus()
@@ -92,14 +80,14 @@ def test_escalation_to_approval_in_the_browser(setup, browser):
     entry = yaml.safe_load(boss.inner_text("#approvals-entry"))["approvals"]
     assert entry[0]["reference"] == reference and entry[0]["role"] == "diensthoofd"
     assert boss.locator("article.escalation", has_text="PRV-PAGE-APR").count() == 0
-    boss.screenshot(path=str(SHOTS / "approver-given.png"), full_page=True)
+    shot(boss, "approver-given.png")
 
     analyst.fill("#text", escalated_yaml("PRV-PAGE-APR", entry))
     analyst.click("button[value=check]")
     assert analyst.inner_text("#decision") == "TOESTAAN"
     assert "geverifieerd in het beslislog" in analyst.inner_text("#approvals")
     assert "hoofd-aivd" in analyst.inner_text("#approvals")
-    analyst.screenshot(path=str(SHOTS / "analyst-approved-verified.png"), full_page=True)
+    shot(analyst, "analyst-approved-verified.png")
     # every field of the queue is labelled
     unlabelled = boss.evaluate("""() => [...document.querySelectorAll('input:not([type=hidden]):not([type=checkbox]), select, textarea')]
         .filter(e => !e.id || !document.querySelector(`label[for="${e.id}"]`)).map(e => e.name)""")

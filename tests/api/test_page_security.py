@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import http.server
 import re
-import shutil
 import subprocess
 import threading
 from pathlib import Path
@@ -17,9 +16,9 @@ import httpx
 import pytest
 
 from conftest import EXAMPLES, run_env, wivcheck_bin
+from browser_util import needs_chromium
 from server_util import Server, free_port
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
 
 
@@ -131,13 +130,11 @@ def test_security_headers_on_every_response(server, path, method):
         assert "script-src" not in r.headers["content-security-policy"]  # the page runs no script
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists() and not __import__("os").environ.get("CI"),
-                    reason="Debian chromium not installed (.ci/run installs it)")
-def test_a_page_on_another_port_cannot_record_as_the_signed_in_analyst(server):
+@needs_chromium
+def test_a_page_on_another_port_cannot_record_as_the_signed_in_analyst(server, browser):
     """In a real browser: the analyst is signed in; a page served from another port of 127.0.0.1 (same
     site, other origin) submits a recording form to the service, with the browser's cookies. Nothing is
     recorded, and the page cannot be framed either."""
-    from playwright.sync_api import sync_playwright
     text = (EXAMPLES / "allow-structural.yaml").read_text().replace("\n", "&#10;")
     evil = (f'<!doctype html><html><body><iframe id="f" src="{server.url}/"></iframe>'
             f'<form id="x" method="post" action="{server.url}/" enctype="multipart/form-data">'
@@ -157,28 +154,23 @@ def test_a_page_on_another_port_cannot_record_as_the_signed_in_analyst(server):
     httpd = http.server.HTTPServer(("127.0.0.1", port), Evil)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-            page = browser.new_page()
-            page.goto(server.url + "/")
-            page.fill("#token", server.token)
-            page.click("button[type=submit]")
-            page.wait_for_url(server.url + "/?lang=nl")
-            before = _entries(server.db)
-            page.goto(f"http://127.0.0.1:{port}/")
-            page.wait_for_load_state("load")
-            page.wait_for_timeout(1500)
-            assert page.url.startswith(server.url)  # the form was sent, with the browser's cookies
-            assert "refused" in page.content() and 'id="recorded"' not in page.content()
-            assert _entries(server.db) == before
-            # the signed-in page still records when the analyst uses it
-            page.goto(server.url + "/")
-            page.fill("#text", (EXAMPLES / "allow-structural.yaml").read_text())
-            page.click("button[value=record]")
-            assert page.inner_text("#recorded").startswith("Vastgelegd")
-            assert _entries(server.db) == before + 1
-            browser.close()
+        page = browser.new_context().new_page()
+        page.goto(server.url + "/")
+        page.fill("#token", server.token)
+        page.click("button[type=submit]")
+        page.wait_for_url(server.url + "/?lang=nl")
+        before = _entries(server.db)
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(1500)
+        assert page.url.startswith(server.url)  # the form was sent, with the browser's cookies
+        assert "refused" in page.content() and 'id="recorded"' not in page.content()
+        assert _entries(server.db) == before
+        # the signed-in page still records when the analyst uses it
+        page.goto(server.url + "/")
+        page.fill("#text", (EXAMPLES / "allow-structural.yaml").read_text())
+        page.click("button[value=record]")
+        assert page.inner_text("#recorded").startswith("Vastgelegd")
+        assert _entries(server.db) == before + 1
     finally:
         httpd.shutdown()
