@@ -2,7 +2,8 @@
 (outside CI only: `.ci/run` installs it, so CI never skips), the launch arguments for a headless
 run without network chatter, and where screenshots go.
 
-The `browser` fixture itself is in tests/conftest.py (one Chromium per test module); `launch()` is for a test that needs a browser of its own."""
+The `browser` fixture itself is in tests/conftest.py (one Chromium per test module); `launch()`
+starts one for a test that needs a browser of its own."""
 
 from __future__ import annotations
 
