@@ -154,6 +154,8 @@ def test_readyz_fails_when_the_log_file_is_moved_away(tmp_path):
         db.rename(tmp_path / "elsewhere.sqlite3")
         r = httpx.get(s.url + "/readyz")
         assert r.status_code == 503 and "gone" in r.json()["checks"]["log"]["detail"]
+        assert str(tmp_path) not in r.text and "<log>" in r.text  # answered without a token: no path
+        assert str(db) in s.log_text()  # the operator's log line names it
     finally:
         s.stop()
     r = subprocess.run([wivcheck_bin(), "healthcheck", "--url", s.url + "/readyz", "--timeout", "1"],
