@@ -102,7 +102,7 @@ _T = {
            "verified": "geverifieerd", "unverified": "niet geverifieerd", "changed": "ingevuld",
            "open_in_form": "naar het veld", "summary_reasons": "{n} reden(en)", "rule": "Regel", "role": "Door",
            "reference": "Kenmerk", "date": "Datum", "recorded_at": "vastgelegd op",
-           "lang_nl": "Nederlands", "lang_en": "English"},
+           "refused_title": "Formulier geweigerd", "lang_nl": "Nederlands", "lang_en": "English"},
     "en": {"title": "Check a provision", "paste": "Provision as YAML or JSON",
            "paste_title": "YAML or JSON", "paste_intro": "Paste a provision or upload a file; after a check this holds "
            "the YAML of what was checked, and the form is filled from it.",
@@ -142,7 +142,7 @@ _T = {
            "verified": "verified", "unverified": "not verified", "changed": "filled in",
            "open_in_form": "to the field", "summary_reasons": "{n} reason(s)", "rule": "Rule", "role": "By",
            "reference": "Reference", "date": "Date", "recorded_at": "recorded at",
-           "lang_nl": "Nederlands", "lang_en": "English"},
+           "refused_title": "Form refused", "lang_nl": "Nederlands", "lang_en": "English"},
 }
 
 
@@ -205,21 +205,54 @@ async def read_form(request: Request) -> FormData:
     return out
 
 
-def _cross_site(request: Request) -> str | None:
-    """Why a POST must be refused as coming from elsewhere, or None. Browsers say where a request
-    comes from (`Sec-Fetch-Site`; `Origin` on every POST); a page on another port is another origin
-    but the same site, which SameSite cookies alone do not tell apart."""
+# Why a form is refused, in the page's languages; `{…}` is filled in from what the browser said.
+_REFUSALS = {
+    "cross_site": {"nl": "het formulier is verzonden vanaf een andere site ({site})",
+                   "en": "the form was sent from another site ({site})"},
+    "cross_origin": {"nl": "het formulier is verzonden vanaf een andere oorsprong ({site})",
+                     "en": "the form was sent from another origin ({site})"},
+    "origin": {"nl": "het formulier is verzonden vanaf {origin}, niet vanaf deze pagina ({own})",
+               "en": "the form was sent from {origin}, not from this page ({own})"},
+    "csrf": {"nl": "het CSRF-token van het formulier ontbreekt of hoort niet bij deze sessie; laad de pagina "
+                   "opnieuw en verstuur het nog eens",
+             "en": "the form's CSRF token is missing or not this session's; reload the page and send it again"},
+    "login_csrf": {"nl": "het CSRF-token van het aanmeldformulier ontbreekt of past niet; laad de pagina opnieuw",
+                   "en": "the sign-in form's CSRF token is missing or does not fit; reload the page"},
+    "https": {"nl": "meld u aan via HTTPS: over gewoon HTTP kan alleen vanaf deze machine worden aangemeld",
+              "en": "sign in over HTTPS: over plain HTTP the page signs in only from this machine"},
+}
+_REFUSED = {"nl": "geweigerd", "en": "refused"}
+
+
+def refusal(code: str, lang: str, **said: str) -> str:
+    """The text of a refused form (`refused: …` / `geweigerd: …`) in `lang` (nl or en; nl otherwise);
+    `code` is a key of `_REFUSALS`, `said` fills its placeholders. Raises KeyError for an unknown code."""
+    lang = lang if lang in _REFUSED else "nl"
+    return f"{_REFUSED[lang]}: " + _REFUSALS[code][lang].format(**said)
+
+
+def _cross_site(request: Request) -> tuple[str, dict[str, str]] | None:
+    """Why a POST must be refused as coming from elsewhere, as (code of `_REFUSALS`, what the browser
+    said), or None. Browsers say where a request comes from (`Sec-Fetch-Site`; `Origin` on every
+    POST); a page on another port is another origin but the same site, which SameSite cookies alone
+    do not tell apart."""
     site = request.headers.get("sec-fetch-site")
     if site is not None:
         if site in ("same-origin", "none"):
             return None
-        return f"the form was sent from another {'site' if site == 'cross-site' else 'origin'} ({site})"
+        return ("cross_site" if site == "cross-site" else "cross_origin"), {"site": site}
     origin = request.headers.get("origin")  # browsers without Sec-Fetch-Site
     if origin is not None:
         own = f"{request.url.scheme}://{request.headers.get('host', '')}"
         if origin != own:
-            return f"the form was sent from {origin}, not from this page ({own})"
+            return "origin", {"origin": origin, "own": own}
     return None
+
+
+def _query_lang(request: Request) -> str:
+    """The page's language as the address says it (`?lang=`), before any form is read."""
+    lang = request.query_params.get("lang") or "nl"
+    return lang if lang in _T else "nl"
 
 
 def add_page(app: FastAPI, state) -> None:
@@ -256,7 +289,7 @@ def add_page(app: FastAPI, state) -> None:
             ctx.pop("session_cookie", None)
         page = dict(ident=None, text="", decision=None, errors=[], values={}, forced=(), may_record=False,
                     message="", queue=None, given=None, level=None, below=False, may_check=False,
-                    may_approve=False, next="/", ex=None, source=None)
+                    may_approve=False, next="/", ex=None, source=None, refused=False)
         page.update(ctx)
         errors = [_problem_view(e, lang) for e in page.pop("errors")]
         by_field: dict[str, list[str]] = {}
@@ -369,12 +402,11 @@ def add_page(app: FastAPI, state) -> None:
                               level=None, may_approve=True, **base)
             else:
                 if cookie is not None or not sessions.csrf_ok("page", session.nonce, form_data.get("csrf")):
-                    refused = ("the form's CSRF token is missing or not this session's; reload the page and "
-                               "send it again")
-        lang = form_data.get("lang") or "nl"
+                    refused = "csrf", {}
+        lang = form_data.get("lang") or _query_lang(request)
         if refused is not None:
-            return render(request, 403, template="escalations.html", errors=[f"refused: {refused}"], queue=[],
-                          lang=lang, may_approve=True, **base)
+            return render(request, 403, template="escalations.html", errors=[refusal(refused[0], lang, **refused[1])],
+                          queue=[], lang=lang, may_approve=True, **base)
         note = (form_data.get("note") or "").strip() or None
         try:
             given = await run_in_threadpool(
@@ -429,9 +461,11 @@ def add_page(app: FastAPI, state) -> None:
             except FormError as exc:
                 return render(request, 422, errors=[str(exc)], **base)
             if cookie is not None or not sessions.csrf_ok("page", session.nonce, posted.get("csrf")):
-                refused = "the form's CSRF token is missing or not this session's; reload the page and send it again"
+                refused = "csrf", {}
         if refused is not None:
-            return render(request, 403, errors=[f"refused: {refused}"], **base)
+            lang = (posted.get("lang") if refused[0] == "csrf" else None) or _query_lang(request)
+            return render(request, 403, errors=[refusal(refused[0], lang, **refused[1])], refused=True, lang=lang,
+                          **base)
         lang = posted.get("lang") or "nl"
         lang = lang if lang in _T else "nl"
         action = posted.get("action") or "check"
@@ -500,22 +534,24 @@ def add_page(app: FastAPI, state) -> None:
     async def login(request: Request):
         refused = _cross_site(request)
         posted = FormData()
+        unread = None
         if refused is None:
             try:
                 posted = await read_form(request)
             except FormError as exc:
-                refused = str(exc)
-        lang = posted.get("lang") or "nl"
+                unread = str(exc)
+        lang = posted.get("lang") or _query_lang(request)
         lang = lang if lang in _T else "nl"
         after = _safe_next(posted.get("next"))
-        if refused is None:
+        if refused is None and unread is None:
             nonce = sessions.login_nonce(request.cookies.get(LOGIN_COOKIE))
             if not sessions.csrf_ok("login", nonce, posted.get("csrf")):
-                refused = "the sign-in form's CSRF token is missing or does not fit; reload the page"
-        if refused is None and not _secure(request) and not _loopback_client(request):
-            refused = "sign in over HTTPS: over plain HTTP the page signs in only from this machine"
-        if refused is not None:
-            return render(request, 403, template="login.html", lang=lang, next=after, message=f"refused: {refused}")
+                refused = "login_csrf", {}
+        if refused is None and unread is None and not _secure(request) and not _loopback_client(request):
+            refused = "https", {}
+        if refused is not None or unread is not None:
+            message = refusal(refused[0], lang, **refused[1]) if refused else f"{_REFUSED[lang]}: {unread}"
+            return render(request, 403, template="login.html", lang=lang, next=after, message=message)
         token = (posted.get("token") or "").strip()
         if state.local:
             subject = "local"

@@ -80,7 +80,10 @@ def test_over_plain_http_only_this_machine_may_sign_in(server):
     with httpx.Client(base_url=server.url, headers={"x-forwarded-for": "203.0.113.9"}) as c:
         login = c.get("/login")
         r = c.post("/login", data={"token": server.token, "csrf": CSRF.search(login.text).group(1)})
-        assert r.status_code == 403 and "HTTPS" in r.text
+        assert r.status_code == 403 and "geweigerd: meld u aan via HTTPS" in r.text  # Dutch, the page's default
+        login = c.get("/login?lang=en")
+        r = c.post("/login", data={"token": server.token, "csrf": CSRF.search(login.text).group(1), "lang": "en"})
+        assert r.status_code == 403 and "refused: sign in over HTTPS" in r.text
 
 
 def test_forms_without_the_sessions_csrf_token_change_nothing(server):
@@ -93,7 +96,10 @@ def test_forms_without_the_sessions_csrf_token_change_nothing(server):
                           ({"text": text, "action": "record", "csrf": csrf}, {"sec-fetch-site": "cross-site"}),
                           ({"text": text, "action": "record", "csrf": csrf}, {"origin": "http://127.0.0.1:1"})):
         r = c.post("/", data=data, headers=headers)
-        assert r.status_code == 403 and "refused" in r.text, (data.get("csrf"), headers)
+        assert r.status_code == 403 and "Formulier geweigerd" in r.text and "geweigerd: het " in r.text, \
+            (data.get("csrf"), headers)
+    r = c.post("/?lang=en", data={"text": text, "action": "record", "csrf": csrf}, headers={"sec-fetch-site": "cross-site"})
+    assert r.status_code == 403 and "refused: the form was sent from another site (cross-site)" in r.text
     other, other_csrf, _ = _signed_in(server)  # another session's token does not fit this one
     assert c.post("/", data={"text": text, "action": "record", "csrf": other_csrf}).status_code == 403
     assert _entries(server.db) == before
@@ -164,7 +170,7 @@ def test_a_page_on_another_port_cannot_record_as_the_signed_in_analyst(server, b
         page.wait_for_load_state("load")
         page.wait_for_timeout(1500)
         assert page.url.startswith(server.url)  # the form was sent, with the browser's cookies
-        assert "refused" in page.content() and 'id="recorded"' not in page.content()
+        assert "geweigerd" in page.content() and 'id="recorded"' not in page.content()
         assert _entries(server.db) == before
         # the signed-in page still records when the analyst uses it
         page.goto(server.url + "/")
