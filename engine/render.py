@@ -19,6 +19,7 @@ import re
 import jinja2
 
 from .decision import Decision
+from .fields import field_doc
 from .provision import Provision
 from .reasons import ROLE_NAMES, fmt
 
@@ -185,8 +186,25 @@ def approval_note(ap, lang: str = "nl") -> str:
 
 
 def provision_summary(provision: Provision, lang: str = "nl") -> list[tuple[str, str]]:
+    """The provision's main facts for people, as (label, value) rows in `lang`: a value the field
+    reference labels (`recipient.kind: private_party`) shows as its label with the code after it
+    (`Private partij (private_party)`; just the label when it holds the code), so the reader and the
+    YAML both recognise it."""
     facts = provision.facts()
-    return [(nl if lang == "nl" else en, fmt(facts[path])) for path, nl, en in _SUMMARY if path in facts]
+    return [(nl if lang == "nl" else en, _labelled(path, facts[path], lang)) for path, nl, en in _SUMMARY
+            if path in facts]
+
+
+def _labelled(path: str, value, lang: str) -> str:
+    doc = field_doc(path)
+    if doc is None or not doc.values or value is None:
+        return fmt(value)
+
+    def one(v) -> str:
+        code = str(v)
+        label = doc.value_label(code, lang)
+        return label if code in label else f"{label} ({code})"
+    return ", ".join(one(v) for v in value) if isinstance(value, (list, tuple)) else one(value)
 
 
 def explanation_context(decision: Decision, provision: Provision | None = None, lang: str = "nl") -> dict:
