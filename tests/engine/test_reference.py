@@ -113,3 +113,20 @@ def test_a_scalar_reads_back_as_itself(value):
     expected = (stripped.isoformat() if isinstance(stripped, dt.date)
                 else unicodedata.normalize("NFC", stripped) if isinstance(stripped, str) else stripped)
     assert read == expected
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_summary_of_an_explanation_shows_labels_of_coded_values(lang):
+    """Every coded value in the provision summary (dossier, log show) reads as the reference's label,
+    with the code kept for whoever compares with the YAML; free text and dates stay as written."""
+    from wivcheck.engine import provision_from_data
+    from wivcheck.engine.render import provision_summary
+    data = base_data()
+    rows = dict(provision_summary(provision_from_data(data), lang))
+    ref = field_reference()
+    kind = data["recipient"]["kind"]
+    label = ref["recipient.kind"].value_label(kind, lang)
+    assert label != kind and any(v == f"{label} ({kind})" for v in rows.values())
+    assert data["recipient"]["name"] in rows.values()
+    for value in rows.values():
+        assert not re.fullmatch(r"[a-z]+_[a-z_]+", value), value  # no bare code left
