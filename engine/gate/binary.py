@@ -9,9 +9,14 @@ only where the bytes are encrypted):
 | what the bytes are | what the gate says |
 |---|---|
 | an executable (PE `MZ`, ELF, Mach-O, Java class, DEX, APK/JAR) or a script (`#!`, or a declared script type: PowerShell, JavaScript, VBScript, batch, shell, Python) | a malware sample: normal content (a script's text is scanned like free text) |
-| an archive (zip, 7z, rar, gzip, xz, bzip2, cab) whose entries are not documents, mails or images; a zip whose entries are encrypted is read by its directory | a malware sample: normal content (MISP wraps every malware-sample in a zip with the password `infected`) |
-| a document (PDF, Office, OpenDocument, RTF, HTML), a mail (RFC 5322, Outlook), an image, or an archive holding one | may hold personal data the gate cannot read: escalates, naming the property |
-| plain text that is not a script, unknown bytes, or bytes encrypted with a key (`encryption_algorithm` other than `mime-type-indicated`) | content the gate cannot classify: escalates, naming the property |
+| an archive (zip, tar, 7z, rar, gzip, xz, bzip2, cab) holding executables, scripts or bytes of no known kind; a zip whose entries are encrypted is read by its directory; 7z, rar and cab by their magic alone | a malware sample: normal content (MISP wraps every malware-sample in a zip with the password `infected`) |
+| a document (PDF, Office, OpenDocument, RTF, HTML), a mail (RFC 5322, Outlook), an image, a SQLite database, or an archive holding one | may hold personal data the gate cannot read: escalates, naming the property |
+| plain text that is not a script, alone or in an archive (a combo list of addresses and passwords, gzip-, xz-, bzip2- or tar-wrapped, is text), unknown bytes, or bytes encrypted with a key (`encryption_algorithm` other than `mime-type-indicated`) | content the gate cannot classify: escalates, naming the property |
+
+Inside an archive a text entry is a script when it starts with `#!` or its name ends the way script
+files do (`.js`, `.vbs`, `.ps1`, `.bat`, `.hta`, …); other text is text. gzip, xz and bzip2 streams
+are judged by the head of what they hold (at most MAX_HEAD bytes decompressed: a bomb costs
+nothing); a tar archive, bare or compressed, by the heads of its first MAX_ENTRIES members.
 
 A declared MIME type of a document, mail, image, audio or video counts too, whatever the bytes say
 (and for an artifact that points at its content by `url`, it is all the gate has). A STIX artifact
@@ -21,15 +26,18 @@ base64 (RFC 4648) is an error naming the property.
 
 Own code: the magic numbers are a handful of fixed byte strings (the `file` command's database,
 libmagic, is a C library with a data file and says nothing a short table does not); archives are
-opened with the standard library's `zipfile`, which lists a zip's entries even when they are
-encrypted.
+opened with the standard library (`zipfile`, which lists a zip's entries even when they are
+encrypted; `tarfile`; `zlib`, `lzma` and `bz2` with a bound on the output).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import bz2
 import io
+import lzma
+import tarfile
 import zipfile
 import zlib
 
@@ -49,6 +57,7 @@ _MAGIC = [
     (b"{\\rtf", DOCUMENT, "an RTF document"), (b"\x89PNG", DOCUMENT, "an image (PNG)"),
     (b"\xff\xd8\xff", DOCUMENT, "an image (JPEG)"), (b"GIF8", DOCUMENT, "an image (GIF)"),
     (b"BM", DOCUMENT, "an image (BMP)"), (b"II*\x00", DOCUMENT, "an image (TIFF)"), (b"MM\x00*", DOCUMENT, "an image (TIFF)"),
+    (b"SQLite format 3\x00", DOCUMENT, "a SQLite database"),
 ]
 _MAIL_HEADERS = (b"from:", b"received:", b"return-path:", b"mime-version:", b"message-id:", b"delivered-to:",
                  b"to:", b"subject:", b"date:", b"x-")
@@ -93,7 +102,13 @@ def _kind(data: bytes, mime: str, depth: int) -> tuple[str, str]:
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _zip(data, depth)
     if head.startswith(b"\x1f\x8b"):
-        return _gzip(data, depth)
+        return _stream(data, depth, "gzip", lambda d: zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(d, MAX_HEAD))
+    if head.startswith(b"\xfd7zXZ\x00"):
+        return _stream(data, depth, "xz", lambda d: lzma.LZMADecompressor().decompress(d, MAX_HEAD))
+    if head.startswith(b"BZh"):
+        return _stream(data, depth, "bzip2", lambda d: bz2.BZ2Decompressor().decompress(d, MAX_HEAD))
+    if data[257:262] == b"ustar":
+        return _tar(data, depth)
     for magic, kind, what in _MAGIC:
         if head.startswith(magic):
             return kind, what
@@ -133,27 +148,75 @@ MAX_ENTRIES = 64         # entries of one zip whose bytes are read, at most
 MAX_HEAD = 64 << 10      # bytes of an entry, or of a gzip stream, decompressed to judge it, at most
 
 
-def _gzip(data: bytes, depth: int) -> tuple[str, str]:
-    """A gzip stream judged by the head of what it holds (MAX_HEAD bytes decompressed, no more: a
-    bomb costs nothing): a document inside is a document."""
+def _stream(data: bytes, depth: int, name: str, head_of) -> tuple[str, str]:
+    """A gzip, xz or bzip2 stream judged by the head of what it holds (`head_of(data)`: at most
+    MAX_HEAD bytes decompressed, no more, so a bomb costs nothing): a document inside is a document,
+    text inside is text, a tar inside is judged by its members."""
+    an = "an" if name[0] in "aeiouxAEIOUX" else "a"
     if depth >= MAX_DEPTH:
-        return ARCHIVE, "a gzip archive"
+        return ARCHIVE, f"{an} {name} archive"
     try:
-        inner = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, MAX_HEAD)
-    except zlib.error:
-        return UNKNOWN, "a damaged gzip archive"
+        inner = head_of(data)
+    except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError):
+        return UNKNOWN, f"{an} damaged {name} archive"
+    if inner[257:262] == b"ustar":
+        kind, what = _tar(inner, depth + 1, complete=False)
+        return kind, f"{an} {name}-compressed {what.removeprefix('a ')}"
     kind, what = _kind(inner, "", depth + 1)
-    if kind == DOCUMENT:
-        return DOCUMENT, f"a gzip archive holding {what}"
+    if kind in (DOCUMENT, TEXT):
+        return kind, f"{an} {name} archive holding {what}"
     if kind in (EXECUTABLE, SCRIPT):
-        return ARCHIVE, f"a gzip archive holding {what}"
-    return ARCHIVE, "a gzip archive"
+        return ARCHIVE, f"{an} {name} archive holding {what}"
+    return ARCHIVE, f"{an} {name} archive"
+
+
+_SCRIPT_NAMES = (".js", ".jse", ".vbs", ".vbe", ".wsf", ".wsh", ".ps1", ".psm1", ".bat", ".cmd", ".hta", ".sh",
+                 ".py", ".pl", ".php", ".rb", ".lua", ".applescript", ".scpt", ".au3", ".ahk", ".lnk", ".sct")
+
+
+def _member(head: bytes, name: str, depth: int) -> tuple[str, str] | None:
+    """What one archive member is when it makes the archive more than a sample: (DOCUMENT | TEXT,
+    words), or None (a sample, an archive of samples, bytes of no known kind)."""
+    kind, what = _kind(head, "", depth + 1)
+    if kind == TEXT and name.lower().endswith(_SCRIPT_NAMES):
+        return None
+    if kind in (DOCUMENT, TEXT):
+        return kind, f"{what} ({name!r})"
+    return None
+
+
+def _tar(data: bytes, depth: int, complete: bool = True) -> tuple[str, str]:
+    """A tar archive judged by the heads of its first MAX_ENTRIES members. `complete`: `data` is the
+    whole archive (otherwise only its decompressed head, whose last member may be cut short)."""
+    found = None
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as archive:
+            for i, info in enumerate(archive):
+                if i >= MAX_ENTRIES:
+                    break
+                if not info.isfile():
+                    continue
+                f = archive.extractfile(info)
+                head = f.read(MAX_HEAD) if f is not None else b""
+                got = _member(head, info.name, depth)
+                if got and (found is None or got[0] == DOCUMENT):
+                    found = got
+                    if got[0] == DOCUMENT:
+                        break
+    except (tarfile.TarError, OSError, EOFError, ValueError):
+        if complete and found is None:
+            return UNKNOWN, "a damaged tar archive"
+    if found:
+        return found[0], f"a tar archive holding {found[1]}"
+    return ARCHIVE, "a tar archive"
 
 
 def _entries(archive: zipfile.ZipFile, depth: int) -> tuple[str, str] | None:
-    """The first entry whose bytes are a document, mail or image, judged by the bytes (the head of
-    each of the first MAX_ENTRIES entries; archives inside opened to MAX_DEPTH), not by the name an
-    entry is given; None when none is. Encrypted entries cannot be read and are left to their names."""
+    """The first entry whose bytes are a document, mail or image (else the first that is plain
+    text, not a script), judged by the bytes (the head of each of the first MAX_ENTRIES entries;
+    archives inside opened to MAX_DEPTH), not by the name an entry is given; None when none is.
+    Encrypted entries cannot be read and are left to their names."""
+    found = None
     for info in archive.infolist()[:MAX_ENTRIES]:
         if info.is_dir() or info.flag_bits & 0x1:
             continue
@@ -162,10 +225,12 @@ def _entries(archive: zipfile.ZipFile, depth: int) -> tuple[str, str] | None:
                 head = f.read(MAX_HEAD)
         except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError, zlib.error):
             continue
-        kind, what = _kind(head, "", depth + 1)
-        if kind == DOCUMENT:
-            return DOCUMENT, f"an archive holding {what} ({info.filename!r})"
-    return None
+        got = _member(head, info.filename, depth)
+        if got and got[0] == DOCUMENT:
+            return DOCUMENT, f"an archive holding {got[1]}"
+        if got and found is None:
+            found = TEXT, f"an archive holding {got[1]}"
+    return found
 
 
 def _zip(data: bytes, depth: int = 0) -> tuple[str, str]:
@@ -230,16 +295,17 @@ def finding(text: object, mime: str | None = None, encrypted: str | None = None,
 
 # base64 content inside free text or a custom property: a `data:` URI, or base64 that starts the
 # way a document, image or archive does (`JVBERi0` %PDF, `UEsDB` PK zip, `iVBORw0` PNG, `/9j/` JPEG,
-# `R0lGOD` GIF, `0M8R4` OLE, `H4sI` gzip, `e1xydGY` {\rtf)
+# `R0lGOD` GIF, `0M8R4` OLE, `H4sI` gzip, `/Td6WFo` xz, `Qlpo[MNO]` bzip2, `U1FMaXRl` SQLite, `e1xydGY` {\rtf)
 _EMBEDDED = re2.compile(r"(?i:data:([a-z0-9.+\-]+/[a-z0-9.+\-]+)?(?:;[a-z0-9=.\-]+)*;base64,)([A-Za-z0-9+/\r\n]{16,}={0,2})"
-                        r"|((?:JVBERi0|UEsDB|UEsFB|iVBORw0|/9j/|R0lGOD|0M8R4|H4sI|e1xydGY)[A-Za-z0-9+/\r\n]{12,}={0,2})")
+                        r"|((?:JVBERi0|UEsDB|UEsFB|iVBORw0|/9j/|R0lGOD|0M8R4|H4sI|/Td6WFo|Qlpo[MNO]|U1FMaXRl|e1xydGY)"
+                        r"[A-Za-z0-9+/\r\n]{12,}={0,2})")
 MAX_EMBEDDED = 8 << 20   # characters of one embedded run decoded, at most
 
 
 def embedded(text: str) -> str | None:
     """What base64 content embedded in a text is, when it is a document, mail or image (or an
-    archive holding one) or a `data:` URI declaring one: words for the finding; None otherwise
-    (no such run, a sample, or text that only looks like the start of one)."""
+    archive holding one, or holding plain text) or a `data:` URI declaring one: words for the
+    finding; None otherwise (no such run, a sample, or text that only looks like the start of one)."""
     for m in _EMBEDDED.finditer(text):
         mime, run = (m.group(1), m.group(2)) if m.group(2) else (None, m.group(3))
         compact = "".join(run[:MAX_EMBEDDED].split())
@@ -250,7 +316,7 @@ def embedded(text: str) -> str | None:
             continue
         kind, what = kind_of(data, mime)
         said = declared_document(mime)
-        if kind == DOCUMENT:
+        if kind == DOCUMENT or kind == TEXT and "archive" in what:
             return f"base64 content in the text: {what}"
         if said:
             return f"base64 content in the text, {said}"

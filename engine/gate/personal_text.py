@@ -147,7 +147,7 @@ def _scan(text: str) -> tuple[TextFinding, ...]:
 
 
 # the starts of base64 documents, images and archives (`binary.embedded` reads them)
-_B64_HINT = re2.compile(r"JVBERi0|UEsDB|UEsFB|iVBORw0|/9j/|R0lGOD|0M8R4|H4sI|e1xydGY")
+_B64_HINT = re2.compile(r"JVBERi0|UEsDB|UEsFB|iVBORw0|/9j/|R0lGOD|0M8R4|H4sI|/Td6WFo|Qlpo[MNO]|U1FMaXRl|e1xydGY")
 
 
 def _scan_text(text: str) -> tuple[TextFinding, ...]:
