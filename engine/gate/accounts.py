@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import re
 
-_DOMAIN_USER = re.compile(r"(?<![\w\\/:.$%-])([A-Z][A-Z0-9-]{1,14})\\{1,2}([a-z][a-z0-9._-]{1,30}[a-z0-9])"
+_DOMAIN_USER = re.compile(r"(?<![\w\\/.$%-])([A-Z][A-Z0-9-]{1,14})\\{1,2}([a-z][a-z0-9._-]{1,30}[a-z0-9])"
                           r"(?![\w\\/.$-])")
 _ID_OUTPUT = re.compile(r"\b(?:uid|gid|euid|groups)=\d+\(([^)\s]{1,32})\)")
 _UNC_HOME = re.compile(r"(?i)\\{2,4}[\w.-]+\\{1,2}(?:home|homes|users|profiles|userdata|userhome|home\$|"
                        r"profiles\$|users\$|homedir\$?)\\{1,2}([^\\/\s'\"<>%$*{}]+)")
-_XP_HOME = re.compile(r"(?i)[a-z]:\\{1,2}documents and settings\\{1,2}([^\\/\s'\"<>%$*{}]+)")
+_XP_HOME = re.compile(r"(?i)[a-z]:\\{1,2}documents and settings\\{1,2}([^\\/\r\n\t'\"<>%$*{}]+)")
 _TILDE = re.compile(r"(?<![\w~\\])~([a-z_][a-z0-9._-]{1,31})/")
 _APPLE_HOST = re.compile(r"(?i)\b([a-z]{2,20})[’']?s-(?:macbook|mbp|imac|mac-mini|mac-pro|iphone|ipad)\b")
 _SYSTEM_DOMAINS = frozenset({"NT AUTHORITY", "BUILTIN", "NT SERVICE", "WORKGROUP", "HKLM", "HKCU", "HKU", "HKCR",

@@ -84,7 +84,8 @@ _IMSI = re.compile(r"(?<![\d.])(\d{15})(?!\d)")
 _IMEI_BODIES = frozenset({"01", "10", "30", "33", "35", "44", "45", "49", "50", "51", "52", "53", "54", "86",
                           "91", "98", "99"})
 _MAC = re2.compile(r"(?:^|[^0-9A-Fa-f:.\-])((?:[0-9A-Fa-f]{2}[:\-]){5}[0-9A-Fa-f]{2}|"
-                   r"[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?:$|[^0-9A-Fa-f:.\-])", options=_OPTIONS)
+                   r"[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4})(?:$|[^0-9A-Fa-f:.\-]|\.(?:$|[^0-9A-Fa-f]))",
+                   options=_OPTIONS)
 _BECH32 = re2.compile(r"(?i)(?:^|[^a-z0-9])(bc1[ac-hj-np-z02-9]{8,87})(?:$|[^a-z0-9])", options=_OPTIONS)
 _BASE58 = re2.compile(r"(?:^|[^A-Za-z0-9])([13][1-9A-HJ-NP-Za-km-z]{25,34})(?:$|[^A-Za-z0-9])", options=_OPTIONS)
 _ETHER = re2.compile(r"(?:^|[^A-Za-z0-9])(0x[0-9a-fA-F]{40})(?:$|[^A-Za-z0-9])", options=_OPTIONS)
@@ -92,9 +93,26 @@ _CARD_PREFIX = re.compile(r"^(?:4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2[2-7]\d{14}|
                           r"|35\d{14}|3(?:0[0-5]|[68]\d)\d{11})$")
 
 
+# one pass over a text says whether any reading below may find something: a site of `profiles`, a
+# key's or certificate's start, a backslash, `id=`, `~name`, a decimal with four places, a degree sign,
+# a context word, fifteen digits, a MAC-, bitcoin- or ether-shaped token (most text has none of these)
+_HINT = re2.compile(
+    r"(?i)t\.me/|telegram\.me/|github\.com/|gitlab\.com/|linkedin\.com/in|twitter\.com/|x\.com/|medium\.com/@|"
+    r"facebook\.com/|fb\.com/|instagram\.com/|vk\.com/|youtube\.com/|tiktok\.com/@|reddit\.com/u|keybase\.io/|"
+    r"threads\.net/@|-----begin|mii[a-z0-9+/]{300}|aaaa[a-z0-9+/]{20}|\\|id=\d|~[a-z_]|"
+    r"s-(?:macbook|mbp|imac|mac-|iphone|ipad)|\d\.\d{4}|°|º|geo:|bsn|burger|sofi|citizen|social\s+security|"
+    r"passport|paspoort|reisdoc|travel\s+doc|id[\s-]*card|identity\s*card|identiteit|id[\s-]*kaart|document|rijbewijs|licen[cs]e|"
+    r"driv|kenteken|plate|nummerplaat|nummerbord|imei|imsi|\d{2}[ -]?\d{6}[ -]?\d{6}[ -]?\d|"
+    r"[0-9a-f]{2}[:-][0-9a-f]{2}[:-][0-9a-f]{2}[:-]|[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}|"
+    r"bc1|[13][1-9a-z]{25}|0x[0-9a-f]{40}", options=_OPTIONS)
+_ANY_DIGIT = re2.compile(r"\d")
+
+
 def scan(text: str) -> tuple[Said, ...]:
     """Every identifier of the table above in `text` (each kind once). Not cached here: the caller
     (`personal_text.scan`) caches per text."""
+    if _HINT.search(text) is None:
+        return ()
     out: dict[str, Said] = {}
 
     def add(s: Said) -> None:
@@ -113,8 +131,7 @@ def scan(text: str) -> tuple[Said, ...]:
     where = coordinates.scan(text)
     if where:
         add(Said(POSSIBLE, where))
-    has_digit = any(c.isdigit() for c in text)
-    if has_digit:
+    if _ANY_DIGIT.search(text):
         for s in _numbers(text):
             add(s)
     if ":" in text or "-" in text or "." in text:
@@ -214,6 +231,38 @@ def scan_number(number: int) -> tuple[Said, ...]:
 
 
 _NAMES = frozenset({"text"})
+_PARTICLES = frozenset({"de", "den", "der", "van", "von", "te", "ten", "ter", "da", "di", "du", "la", "le", "al",
+                        "el", "bin", "ibn", "'t"})
+# words of the names of tactics, techniques and tools that are written like a person's name in title
+# case (`Initial Access`, `Lateral Movement`, `Remote Services`): a whole value of these is no name
+_INTEL_WORDS = frozenset({
+    "access", "initial", "lateral", "movement", "command", "control", "execution", "persistence", "privilege",
+    "escalation", "defense", "evasion", "credential", "credentials", "discovery", "collection", "exfiltration",
+    "impact", "reconnaissance", "resource", "development", "remote", "services", "service", "phishing",
+    "spearphishing", "attachment", "link", "exploit", "exploitation", "injection", "process", "scheduled", "task",
+    "valid", "accounts", "account", "data", "file", "files", "system", "network", "server", "client", "user",
+    "domain", "web", "shell", "script", "scripting", "interpreter", "loader", "dropper", "backdoor", "beacon",
+    "payload", "stage", "sample", "malware", "tool", "tools", "strike", "framework", "agent", "implant", "module",
+    "windows", "linux", "macos", "android", "office", "word", "excel", "outlook", "exchange", "active", "directory",
+    "cloud", "mail", "email", "dns", "http", "https", "ssh", "vpn", "proxy", "tunnel", "traffic", "protocol",
+    "encrypted", "encryption", "obfuscated", "packed", "signed", "unsigned", "unknown", "other", "none", "true",
+    "false", "test", "example", "sample", "report", "analysis", "campaign", "wave", "phase", "victim", "victims",
+    "target", "targets", "sector", "government", "financial", "energy", "health", "healthcare", "education",
+    "north", "south", "east", "west", "new", "old", "first", "second", "last", "high", "medium", "low", "critical"})
+
+
+def _whole_name(text: str) -> bool:
+    """A whole value that is a person's name: two to four words, each capitalised (or a surname
+    particle), none of a tactic's or tool's name, and `may_name_a_person` says so."""
+    words = text.split()
+    if not 2 <= len(words) <= 4 or len(text) > 80:
+        return False
+    for w in words:
+        if w.lower() in _PARTICLES:
+            continue
+        if w.lower() in _INTEL_WORDS or not (w[:1].isupper() or not w[:1].isalpha() or w[:1].lower() == w[:1].upper()):
+            return False
+    return may_name_a_person(text)
 _COORDINATE_RELATIONS = frozenset({"latitude", "longitude", "lat", "lon", "lng"})
 
 
@@ -224,9 +273,9 @@ def misp_attribute(kind: str, value: object, relation: object, comment: object) 
     nine-digit value passing the eleven-test whose comment calls it a BSN."""
     out = []
     text = str(value).strip()
-    if kind in _NAMES and may_name_a_person(text):
+    if kind in _NAMES and _whole_name(text):
         out.append(Said(POSSIBLE, "a value that is a name that may be a person's"))
-    if kind == "regkey|value" and "|" in text and may_name_a_person(text.split("|", 1)[1].strip()):
+    if kind == "regkey|value" and "|" in text and _whole_name(text.split("|", 1)[1].strip()):
         out.append(Said(POSSIBLE, "a registry value that is a name that may be a person's"))
     rel = relation.lower() if isinstance(relation, str) else ""
     if rel in _COORDINATE_RELATIONS and coordinates.precise_decimal(value):
