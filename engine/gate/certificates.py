@@ -11,6 +11,9 @@ armored key blocks, and SSH public keys with a `user@host` comment.
   be read may name a person (a person judges). Own code: the packet framing is a few lines, and the
   OpenPGP libraries for Python (PGPy, pysequoia) are either unmaintained or a native toolchain for
   this one read.
+- a distinguished name written out in text (`CN=Jan de Vries, O=…`, `/CN=…/O=…`, as STIX
+  `x509-certificate.subject` or MISP's x509 `subject` holds it): a common name that may name a person
+  escalates, as in a parsed certificate.
 - SSH public keys (RFC 4253 wire names; OpenSSH `authorized_keys` lines): the comment after the key is
   `user@host` by default, so it names an account; a comment that is a name may name a person.
 
@@ -43,6 +46,8 @@ _PGP = re2.compile(r"(?s)-----BEGIN PGP (PUBLIC|PRIVATE) KEY BLOCK-----(.*?)----
 _SSH = re2.compile(r"(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d{3}|sk-ssh-ed25519@openssh\.com|"
                    r"sk-ecdsa-sha2-nistp256@openssh\.com)\s+AAAA[A-Za-z0-9+/]{20,}={0,2}[ \t]+([^\s\"'<>]{2,100})",
                    options=_OPTIONS)
+# a distinguished name written out (RFC 4514 `CN=…,O=…`, OpenSSL's `/CN=…/O=…`): the common name
+_DN_NAME = re2.compile(r"(?:^|[\s,/;+\"'])(?:CN|cn)\s*=\s*([^,/;+=\"'\n]{2,64})", options=_OPTIONS)
 _SYSTEM = frozenset({"root", "admin", "administrator", "user", "ubuntu", "ec2-user", "centos", "debian", "kali",
                      "git", "deploy", "ansible", "vagrant", "pi", "test", "nobody", "www-data", "backup", "jenkins"})
 _NAME_OIDS = (NameOID.COMMON_NAME, NameOID.GIVEN_NAME, NameOID.SURNAME, NameOID.PSEUDONYM)
@@ -65,6 +70,11 @@ def scan(text: str) -> list[tuple[str, str]]:
             der = _b64(m.group(1))
             if der:
                 out += _x509(der, request=False, quiet=True)
+    if "CN=" in text or "cn=" in text:
+        for m in _DN_NAME.finditer(text):
+            if may_name_a_person(m.group(1).strip()):
+                out.append((POSSIBLE, "a distinguished name's common name that may be a person's"))
+                break
     if "AAAA" in text and ("ssh-" in text or "ecdsa-" in text):
         for m in _SSH.finditer(text):
             out += _ssh_comment(m.group(1))

@@ -99,7 +99,7 @@ _CARD_PREFIX = re.compile(r"^(?:4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2[2-7]\d{14}|
 _HINT = re2.compile(
     r"(?i)t\.me/|telegram\.me/|github\.com/|gitlab\.com/|linkedin\.com/in|twitter\.com/|x\.com/|medium\.com/@|"
     r"facebook\.com/|fb\.com/|instagram\.com/|vk\.com/|youtube\.com/|tiktok\.com/@|reddit\.com/u|keybase\.io/|"
-    r"threads\.net/@|-----begin|mii[a-z0-9+/]{300}|aaaa[a-z0-9+/]{20}|\\|id=\d|~[a-z_]|"
+    r"threads\.net/@|cn\s*=|-----begin|mii[a-z0-9+/]{300}|aaaa[a-z0-9+/]{20}|\\|id=\d|~[a-z_]|"
     r"s-(?:macbook|mbp|imac|mac-|iphone|ipad)|\d\.\d{4}|°|º|geo:|bsn|burger|sofi|citizen|social\s+security|"
     r"passport|paspoort|reisdoc|travel\s+doc|id[\s-]*card|identity\s*card|identiteit|id[\s-]*kaart|document|rijbewijs|licen[cs]e|"
     r"driv|kenteken|plate|nummerplaat|nummerbord|imei|imsi|\d{2}[ -]?\d{6}[ -]?\d{6}[ -]?\d|"

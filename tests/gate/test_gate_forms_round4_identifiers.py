@@ -112,6 +112,32 @@ def test_repositories_and_site_pages_are_no_profile(url):
     assert not any("profile URL" in w for w in whats(url))
 
 
+HANDLES = st.from_regex(r"[a-z][a-z0-9_]{2,20}", fullmatch=True).filter(
+    lambda h: h not in {"features", "about", "orgs", "topics", "joinchat", "login", "search", "explore", "settings",
+                        "security", "sponsors", "marketplace", "enterprise", "pricing", "collections", "site", "apps",
+                        "contact", "readme", "issues", "pulls", "codespaces", "github", "microsoft", "mitre", "misp",
+                        "google", "apache", "share", "proxy", "socks", "iv", "join", "advisories", "trending",
+                        "organizations", "notifications", "mandiant", "fireeye", "cisagov", "addstickers",
+                        "setlanguage", "addtheme", "customer_stories"})
+
+
+@given(HANDLES, st.sampled_from(["https://t.me/{}", "https://github.com/{}", "http://www.github.com/{}/",
+                                 "https://gitlab.com/{}", "https://medium.com/@{}/post-1",
+                                 "https://www.tiktok.com/@{}", "hxxps://t.me/{}"]))
+@settings(**SETTINGS)
+def test_any_handle_on_a_profile_site_is_an_account(handle, form):
+    assert profiles.profile_account(f"contact: {form.format(handle)} (seller)") is not None
+
+
+@given(HANDLES, st.from_regex(r"[A-Za-z][A-Za-z0-9_.-]{1,30}", fullmatch=True))
+@settings(**SETTINGS)
+def test_any_repository_on_a_code_host_is_no_account(owner, repo):
+    if repo.lower() in {"followers", "following", "stars", "repositories", "projects", "packages"}:
+        repo += "x"
+    assert profiles.profile_account(f"see https://github.com/{owner}/{repo} and https://gitlab.com/{owner}/{repo}") \
+        is None
+
+
 @pytest.mark.parametrize("where", ["external_references", "description", "url"])
 def test_a_profile_url_in_stix_escalates_and_is_stripped(engine, where):
     url = "https://t.me/jdevries_1987"
@@ -234,6 +260,14 @@ def test_a_pgp_key_is_read_by_its_user_ids(engine):
     assert any("cannot read" in w for w in whats("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n!!!!\n-----END PGP PUBLIC KEY BLOCK-----"))
     obj = malware(x_acme_pgp_key=PGP_KEY)
     assert "x_acme_pgp_key: a PGP key's user ID e-mail address" in gated_stix(engine, obj, "mDMEawyXMBYJ")
+
+
+@pytest.mark.parametrize("text,counted", [("subject: CN=Jan de Vries, O=Private", True),
+                                          ("/C=NL/O=Acme/CN=Jan de Vries", True), ("CN=c2.evil.example, O=Evil Corp", False),
+                                          ("CN=Microsoft Windows Production PCA 2011", False),
+                                          ("CN = DigiCert Global Root CA", False)])
+def test_a_distinguished_name_written_out_is_read_for_its_common_name(text, counted):
+    assert any("common name" in w for w in whats(text)) is counted
 
 
 @pytest.mark.parametrize("line,counted", [
