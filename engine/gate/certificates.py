@@ -92,9 +92,9 @@ def _x509(der: bytes, request: bool, quiet: bool = False) -> list[tuple[str, str
     """A certificate's (or request's) subject, issuer and subject alternative e-mail names."""
     try:
         cert = x509.load_der_x509_csr(der) if request else x509.load_der_x509_certificate(der)
-    except ValueError:
+        names = [("subject", cert.subject)] + ([] if request else [("issuer", cert.issuer)])
+    except ValueError:          # `cryptography` parses names lazily: a broken name fails here
         return [] if quiet else [(POSSIBLE, "a certificate the gate cannot read")]
-    names = [("subject", cert.subject)] + ([] if request else [("issuer", cert.issuer)])
     out = []
     for where, name in names:
         for attr in name:

@@ -502,3 +502,51 @@ def test_clean_misp_event_with_repository_links_and_registry_values_is_allowed(e
     event.add_attribute("text", "Loader beacons to 203.0.113.7:443 every 60 s; build 17763.1 of Windows Server 2019.")
     event.add_attribute("x509-fingerprint-sha256", "a" * 64)
     assert read_misp(misp_doc(event)) and run(engine, misp_doc(event)).decision.decision == "allow"
+
+
+# -- robustness ----------------------------------------------------------------------------------------
+
+B64 = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n", min_size=0, max_size=600)
+
+
+@given(st.one_of(
+    st.text(max_size=300),
+    B64.map(lambda b: f"-----BEGIN CERTIFICATE-----\n{b}\n-----END CERTIFICATE-----"),
+    B64.map(lambda b: f"-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n{b}\n-----END PGP PUBLIC KEY BLOCK-----"),
+    B64.map(lambda b: "MII" + b.replace("\n", "") * 3),
+    st.binary(min_size=0, max_size=400).map(lambda b: "MIIB" + base64.b64encode(b"\x30\x82\x01" + b).decode() * 2),
+    B64.map(lambda b: f"ssh-ed25519 AAAA{b.replace(chr(10), '')}x jdevries@host"),
+))
+@settings(**SETTINGS)
+def test_the_readings_never_fail_on_any_text(text):
+    for s in identifiers.scan(text):
+        assert s.kind in ("personal", "possible") and s.what
+
+
+@given(st.integers(min_value=0, max_value=10 ** 25))
+@settings(**SETTINGS)
+def test_any_number_is_read_without_failing(number):
+    for s in identifiers.scan_number(number):
+        assert s.kind in ("personal", "possible")
+
+
+# -- STIX and MISP agree --------------------------------------------------------------------------------
+
+AGREE = ["https://t.me/jdevries_1987", "https://www.linkedin.com/in/jan-de-vries-4b1a2c3/", PGP_KEY,
+         "Logon by ACME\\jdevries", "uid=1001(jdevries) gid=1001(jdevries)", "Operator's home at 52.373112, 4.892201",
+         "BSN 111222333", "passport no. NXC3P2F84", "kenteken 12-ABC-3", "IMEI 356938035643809",
+         "MAC 3C:22:FB:12:34:56", "paid to bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+         "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl jdevries@jans-laptop"]
+
+
+@pytest.mark.parametrize("text", AGREE)
+def test_stix_and_misp_find_the_same_in_the_same_text(engine, text):
+    obj = malware(description=text)
+    s = run(engine, bundle(indicator(), obj))
+    event = misp_event()
+    a = event.add_attribute("text", text)
+    m = run(engine, misp_doc(event))
+    assert s.decision.decision == m.decision.decision != "allow"
+    in_stix = {f.split(": ", 1)[1] for o in s.objects if o.id == obj["id"] for f in o.findings}
+    in_misp = {f.split(": ", 1)[1] for o in m.objects if o.id == a.uuid for f in o.findings}
+    assert in_stix and in_stix == in_misp
