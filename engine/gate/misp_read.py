@@ -31,7 +31,7 @@ import datetime
 import re
 from typing import Any
 
-from . import binary, collector, markings, person_keys
+from . import binary, collector, identifiers, markings, person_keys
 from .items import PERSONAL, POSSIBLE, RESTRICTED, UNKNOWN, Finding, Item, Payload, PayloadError, strictest
 from .misp_types import (DISTRIBUTION, PERSONAL_CATEGORIES, PERSONAL_RELATIONS, PERSONAL_TEMPLATES,
                          POSSIBLE_TYPES, RESTRICTED_DISTRIBUTION, TYPES)
@@ -287,6 +287,8 @@ class _Reader:
                              + person_keys.about_persons(relation)[1].split(" (")[0]))
         if kind == "threat-actor" and may_name_a_person(str(value)):
             item.add(Finding(POSSIBLE, "value", "a threat actor named like a person"))
+        for s in identifiers.misp_attribute(kind, value, relation, a.get("comment")):
+            item.add(Finding(s.kind, "value", s.what, (s.category,) if s.kind == PERSONAL else ()))
         _times(a, path)
         self._text(item, "value", str(value))
         if isinstance(value, (int, float)):

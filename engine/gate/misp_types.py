@@ -16,7 +16,7 @@ _E, _N, _P = "email_addresses", "account_names", "personal_data"
 
 TYPES: dict[str, str] = {}
 for _names, _cat in [
-    ("domain hostname domain|ip hostname|port dns-soa-email onion-address dkim dkim-signature", _D),
+    ("domain hostname domain|ip hostname|port onion-address dkim dkim-signature", _D),
     ("ip-src ip-dst ip-src|port ip-dst|port AS community-id mac-address mac-eui-64 port", _I),
     ("url uri link http-method user-agent cookie", _U),
     ("md5 sha1 sha224 sha256 sha384 sha512 sha512/224 sha512/256 sha3-224 sha3-256 sha3-384 sha3-512 "
@@ -38,7 +38,7 @@ for _names, _cat in [
      "whois-creation-date whois-registrant-org github-repository github-organisation counter integer "
      "float boolean datetime uuid anonymised target-location target-machine target-external bin bic aba-rtn", _T),
     ("email email-src email-dst target-email whois-registrant-email eppn email-reply-to email-message-id "
-     "email-thread-index email-header", _E),
+     "email-thread-index email-header dns-soa-email", _E),
     ("target-user github-username twitter-id jabber-id", _N),
     ("first-name middle-name last-name full-name date-of-birth place-of-birth gender passport-number "
      "passport-country passport-expiration redress-number nationality visa-number issue-date-of-the-visa "
@@ -57,6 +57,8 @@ TYPES["named pipe"] = _A
 PERSONAL_TYPES = frozenset(t for t, c in TYPES.items() if c in (_E, _N, _P))
 POSSIBLE_TYPES = {"btc": "a crypto-currency address (a person's?)", "dash": "a crypto-currency address (a person's?)",
                   "xmr": "a crypto-currency address (a person's?)",
+                  "mac-address": "a MAC address (a device inside a network: a person's?)",
+                  "mac-eui-64": "a MAC address (a device inside a network: a person's?)",
                   "target-machine": "a target machine's name (may name its user)",
                   "target-location": "a target's location (may be a home)",
                   "whois-registrant-org": "a registrant organisation (a one-person business?)"}
@@ -73,7 +75,8 @@ PERSONAL_TEMPLATES = frozenset({
     "ftm-Family", "ftm-Associate", "ftm-BankAccount", "transport-ticket", "contact-list", "chat-message",
     "instant-message", "short-message-service", "impersonation", "regripper-NTUser",
     "regripper-sam-hive-single-user", "mfa-auth", "authentication-failure-report", "tsk-web-history",
-    "tsk-web-search-query", "tsk-chats", "wifi-connection", "identity", "social-media-group", "email"})
+    "tsk-web-search-query", "tsk-chats", "wifi-connection", "identity", "social-media-group", "email",
+    "vehicle"})
 PERSONAL_RELATIONS = frozenset({
     "first-name", "middle-name", "last-name", "full-name", "name-of-person", "display-name", "username",
     "user-id", "user_id", "login", "email", "email-address", "phone", "phone-number", "mobile",

@@ -50,7 +50,7 @@ from phonenumbers import Leniency, PhoneNumberType
 from stdnum import iban, luhn
 from stdnum.nl import bsn
 
-from . import addresses, binary
+from . import addresses, binary, identifiers
 from .normalise import MAX_REWRITES, normalise_checked
 
 PERSONAL = "personal"
@@ -137,7 +137,7 @@ def scan(text: str) -> tuple[TextFinding, ...]:
 
 
 def _scan(text: str) -> tuple[TextFinding, ...]:
-    got = _scan_text(text)
+    got = _scan_text(text) + tuple(TextFinding(s.kind, s.what, s.category) for s in identifiers.scan(text))
     if len(text) >= 24 and ("base64," in text or _B64_HINT.search(text)):
         what = binary.embedded(text)     # a document or image carried as base64 in the text
         if what:
@@ -201,6 +201,9 @@ def scan_number(number: int) -> tuple[TextFinding, ...]:
     """A whole number of 10 to 15 digits that reads as a phone number written with its country code
     and without the `+` (`31612345678`: a phone number stored as a JSON number). Mobile and personal
     numbers only: a number that happens to be a valid fixed line is too likely a size or an id."""
+    more = tuple(TextFinding(s.kind, s.what, s.category) for s in identifiers.scan_number(number))
+    if more:
+        return more
     digits = str(number)
     if not 10 <= len(digits) <= 15:
         return ()

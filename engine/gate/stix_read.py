@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 
-from . import binary, collector, markings, person_keys, stix_patterns, stix_schema, timestamps
+from . import binary, collector, coordinates, markings, person_keys, stix_patterns, stix_schema, timestamps
 from .items import PERSONAL, POSSIBLE, UNKNOWN, Finding, Item, Payload, PayloadError, unique_keys
 from .person_names import may_name_a_person
 from .personal_text import scan, scan_number
@@ -342,6 +342,8 @@ def _location(obj: dict, item: Item) -> None:
         if isinstance(value, float) and len(repr(value).split(".")[-1]) >= 4:
             item.add(Finding(POSSIBLE, prop, "coordinates precise to a building"))
             break
+    if "latitude" in obj and coordinates.precise_metres(obj.get("precision")):
+        item.add(Finding(POSSIBLE, "precision", "a location precise to a building (a home?)"))
 
 
 def _vocab(value: Any) -> str:

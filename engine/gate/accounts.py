@@ -1,0 +1,91 @@
+"""Account names in the forms incident data writes them, other than `C:\\Users\\<name>` and
+`/home/<name>` (which `personal_text` reads):
+
+- `DOMAIN\\user` (a Windows logon: the NetBIOS domain in capitals, the account in lower case, not
+  followed by a further path segment, so registry keys and paths such as `SOFTWARE\\Microsoft` or
+  `HKCU\\Software` are not read as one);
+- `uid=1001(name)` / `gid=…(name)` / `groups=…(name)` (the output of `id`);
+- UNC home shares: `\\\\host\\home$\\user\\`, `\\\\host\\homes\\user`, `\\\\host\\users\\user`,
+  `\\\\host\\profiles$\\user`;
+- `C:\\Documents and Settings\\user\\` (Windows XP and 2003 profiles);
+- `~user/` (a Unix home by its owner's name, also in URLs `example.org/~user/`);
+- macOS default host names `<name>s-MacBook-Pro`, `<name>s-iMac`, `<name>s-iPhone` (`jans-macbook-pro.local`):
+  the system writes its owner's first name into them.
+
+Each may name a person's account (possible personal data, category account_names); the system's own
+accounts (`root`, `administrator`, `SYSTEM`, `NT AUTHORITY`, …) and placeholders (`<user>`,
+`%USERNAME%`) are not counted.
+
+Decided and left: a developer's folder under another drive in a PDB path
+(`D:\\Work\\jdevries\\stealer\\Release\\x.pdb`) cannot be told from a project's folder
+(`D:\\Work\\stealer\\…`) by its shape, and PDB paths are in nearly every malware report: not read.
+Windows host names such as `LAPTOP-JDEVRIES` are not read either: `DESKTOP-`/`LAPTOP-` followed by
+seven random capitals is Windows' default, and the shape cannot tell it from a surname.
+
+Own code (no library parses these forms); the patterns are Python's `re` without nested unbounded
+repetition (they need look-behind), so they stay linear.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DOMAIN_USER = re.compile(r"(?<![\w\\/.$%-])([A-Z][A-Z0-9-]{1,14})\\{1,2}([a-z][a-z0-9._-]{1,30}[a-z0-9])"
+                          r"(?![\w\\/.$-])")
+_ID_OUTPUT = re.compile(r"\b(?:uid|gid|euid|groups)=\d+\(([^)\s]{1,32})\)")
+_UNC_HOME = re.compile(r"(?i)\\{2,4}[\w.-]+\\{1,2}(?:home|homes|users|profiles|userdata|userhome|home\$|"
+                       r"profiles\$|users\$|homedir\$?)\\{1,2}([^\\/\s'\"<>%$*{}]+)")
+_XP_HOME = re.compile(r"(?i)[a-z]:\\{1,2}documents and settings\\{1,2}([^\\/\r\n\t'\"<>%$*{}]+)")
+_TILDE = re.compile(r"(?<![\w~\\])~([a-z_][a-z0-9._-]{1,31})/")
+_APPLE_HOST = re.compile(r"(?i)\b([a-z]{2,20})[’']?s-(?:macbook|mbp|imac|mac-mini|mac-pro|iphone|ipad)\b")
+_SYSTEM_DOMAINS = frozenset({"NT AUTHORITY", "BUILTIN", "NT SERVICE", "WORKGROUP", "HKLM", "HKCU", "HKU", "HKCR",
+                             "HKCC", "SOFTWARE", "SYSTEM", "SAM", "SECURITY", "HARDWARE", "WINDOWS", "IIS APPPOOL",
+                             "NT VIRTUAL MACHINE", "WINDOW MANAGER", "FONT DRIVER HOST", "GLOBAL", "LOCAL",
+                             "SESSION", "BASENAMEDOBJECTS", "DEVICE", "DOSDEVICES", "PIPE", "MAILSLOT", "REGISTRY",
+                             "MACHINE", "USER", "CLASSES", "TEMP", "TMP", "APPDATA", "PROGRAMDATA", "CURRENTVERSION"})
+_SYSTEM_ACCOUNTS = frozenset({
+    "public", "default", "default user", "all users", "administrator", "admin", "guest", "user", "username",
+    "root", "defaultapppool", "localservice", "local service", "networkservice", "network service", "system",
+    "systemprofile", "wdagutilityaccount", "test", "example", "john.doe", "ubuntu", "kali", "daemon", "bin",
+    "sys", "nobody", "www-data", "sudo", "adm", "wheel", "users", "staff", "docker", "lp", "mail", "games",
+    "krbtgt", "svc", "service", "sshd", "postgres", "mysql", "nginx", "apache", "git", "ec2-user"})
+
+
+def scan(text: str) -> list[str]:
+    """What account-name forms `text` holds (each a `what` text; see the module docstring)."""
+    out: list[str] = []
+    if "\\" in text:
+        for m in _DOMAIN_USER.finditer(text):
+            if m.group(1) not in _SYSTEM_DOMAINS and _counted(m.group(2)):
+                out.append("an account name as DOMAIN\\user")
+                break
+        if "\\\\" in text:
+            for m in _UNC_HOME.finditer(text):
+                if _counted(m.group(1)):
+                    out.append("an account's home folder on a file share")
+                    break
+        if "ettings" in text:
+            for m in _XP_HOME.finditer(text):
+                if _counted(m.group(1)):
+                    out.append("an account's profile folder (Documents and Settings)")
+                    break
+    if "=" in text and "id=" in text:
+        for m in _ID_OUTPUT.finditer(text):
+            if _counted(m.group(1)):
+                out.append("an account name in id output (uid=…(name))")
+                break
+    if "~" in text:
+        for m in _TILDE.finditer(text):
+            if _counted(m.group(1)):
+                out.append("an account's home folder (~name)")
+                break
+    if "s-" in text:
+        for m in _APPLE_HOST.finditer(text):
+            out.append("a host name holding its owner's first name (<name>s-MacBook)")
+            break
+    return out
+
+
+def _counted(name: str) -> bool:
+    name = name.strip().rstrip(".").lower()
+    return bool(name) and name not in _SYSTEM_ACCOUNTS and not name.startswith(("<", "[", "%", "$"))
