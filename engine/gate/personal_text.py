@@ -21,6 +21,12 @@ What is found, and by what:
 - street addresses and postcodes (`addresses`): a home's or an organisation's, a person judges.
 - Windows and Unix home folders (`C:\\Users\\<name>\\`, `/home/<name>/`) name an account, which may be
   a person's (placeholders such as `<user>` or `%USERNAME%` and the system's own accounts excepted).
+- Windows security identifiers of accounts (`S-1-5-21-<three sub-authorities>-<RID>` with a relative id
+  of 1000 or more, also as `HKEY_USERS\\S-1-5-21-…_Classes` and in patterns; Entra ID's
+  `S-1-12-1-…`) name one account of one domain or machine, which may be a person's. Well-known SIDs
+  (`S-1-5-18`, `S-1-5-32-544`) and the domain's built-in accounts and groups (relative ids below
+  1000: Administrator 500, Guest 501, krbtgt 502, Domain Admins 512, …) are no person's
+  ([MS-DTYP] 2.4.2.4, "Well-Known SID Structures").
 
 Every text is first normalised (`normalise`: NFKC, invisible characters removed, `[at]`, `(at)`,
 `jan at example dot nl` and spaces around `@` read as an address), so obfuscation a reader sees
@@ -93,6 +99,8 @@ _LONG_DIGITS = re.compile(r"\d[\d -]{11,}\d")
 _CARD_CANDIDATE = re.compile(r"(?<!\d)(?<!\d\.)(?:\d[ -]?){12,18}\d(?!\d|\.\d)")
 _CARD_PREFIX = re.compile(r"^(?:4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2[2-7]\d{14}|3[47]\d{13}|6(?:011|5\d\d)\d{12,15}"
                           r"|35\d{14}|3(?:0[0-5]|[68]\d)\d{11})$")
+# a domain's or machine's account (RID 1000 and up) or an Entra ID user: candidates on a pre-filter `s-1-`
+_SID = re.compile(r"(?i)(?<![\w-])S-1-(?:5-21(?:-\d{1,10}){3}-(\d{1,10})|12-1(?:-\d{1,10}){4})(?![\d-])")
 _HOME = re.compile(r"(?i)(?:[a-z]:\\+users\\+|/home/|/Users/)([^\\/\s'\"<>%$*{}]+)")
 _SYSTEM_ACCOUNTS = {"public", "default", "default user", "all users", "administrator", "admin", "guest",
                     "user", "username", "root", "defaultapppool", "localservice", "networkservice",
@@ -161,6 +169,8 @@ def _scan_text(text: str) -> tuple[TextFinding, ...]:
         for f in _emails(text):
             found.setdefault(f.what, f)
     has_digit = _ANY_DIGIT.search(text) is not None
+    if has_digit and "s-1-" in lowered:
+        _sids(text, found)
     if not has_digit:
         if "users" in lowered or "home/" in lowered:
             _home(text, found)
@@ -194,6 +204,14 @@ def _home(text: str, found: dict) -> None:
         name = m.group(1).strip().rstrip(".").lower()
         if name and name not in _SYSTEM_ACCOUNTS and not name.startswith(("<", "[")):
             found.setdefault("home folder", TextFinding(POSSIBLE, "an account's home folder name", "account_names"))
+            break
+
+
+def _sids(text: str, found: dict) -> None:
+    for m in _SID.finditer(text):
+        if m.group(1) is None or int(m.group(1)) >= 1000:
+            found.setdefault("sid", TextFinding(POSSIBLE, "a Windows account's security identifier (SID; a person's "
+                                                          "account?)", "account_names"))
             break
 
 

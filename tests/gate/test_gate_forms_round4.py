@@ -1,0 +1,164 @@
+"""Forms of personal data the fourth round reads (docs/gate.md, "Fourth round of forms"): Windows
+account SIDs, phone numbers in other countries' national formats, aliases joined by dots or with a
+surname that is also a codename word, persons' names in running text, and street addresses without
+a street word or a postcode. Each is planted in STIX (top level, custom properties, descriptions,
+observed-data, patterns) and MISP (attributes, object attributes, proposals, event reports,
+comments): the gate does not allow it, names the object and the property, and the stripped payload
+no longer holds the value; clean threat data of the same shape still goes."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gate_util import TS, bundle, indicator, misp_doc, misp_event, raw, run
+from wivcheck.engine import Engine, load_library
+from wivcheck.engine.gate.personal_text import scan
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine(load_library())
+
+
+def _u() -> str:
+    return str(uuid.uuid4())
+
+
+# -- planting a text in every place a payload carries text ---------------------------------------------
+
+STIX_PLACES = ["custom", "description", "nested", "observed", "pattern"]
+MISP_PLACES = ["attribute", "comment", "object", "proposal", "report"]
+
+
+def plant_stix(where: str, text: str, pattern_object: str = "file:name") -> tuple[dict, str, str]:
+    """(bundle, id of the object holding `text`, the property the gate must name)."""
+    if where == "custom":
+        obj, prop = raw("malware", name="loader", is_family=True, x_acme_note=text), "x_acme_note"
+    elif where == "description":
+        obj, prop = raw("malware", name="loader", is_family=True, description=f"Seen on 2025-03-01: {text}."), \
+            "description"
+    elif where == "nested":
+        obj, prop = {**indicator(), "x_acme_enrichment": {"notes": ["first seen 2025-03-01", text]}}, \
+            "x_acme_enrichment.notes[1]"
+    elif where == "observed":
+        obj = raw("observed-data", first_observed=TS, last_observed=TS, number_observed=1, objects={
+            "0": {"type": "file", "spec_version": "2.1", "id": f"file--{_u()}", "name": f"notes {text}.txt"}})
+        prop = "objects.0.name"
+    else:
+        escaped = text.replace("\\", "\\\\").replace("'", "\\'")
+        obj, prop = indicator(f"[{pattern_object} = '{escaped}']"), "pattern"
+    return bundle(indicator(), obj), obj["id"], prop
+
+
+def plant_misp(where: str, text: str) -> tuple[dict, str, str]:
+    """(event, uuid of the part holding `text`, the property the gate must name)."""
+    doc = misp_doc(misp_event())
+    ev, uid = doc["Event"], _u()
+    if where == "attribute":
+        ev["Attribute"].append({"uuid": uid, "type": "text", "category": "Other", "value": text})
+        prop = "value"
+    elif where == "comment":
+        ev["Attribute"].append({"uuid": uid, "type": "domain", "category": "Network activity",
+                                "value": "c2.other.example", "comment": f"seen 2025-03-01, {text}"})
+        prop = "comment"
+    elif where == "object":
+        ev["Object"] = [{"name": "annotation", "meta-category": "misc", "uuid": _u(), "Attribute": [
+            {"uuid": uid, "type": "text", "object_relation": "text", "category": "Other", "value": text}]}]
+        prop = "value"
+    elif where == "proposal":
+        ev["ShadowAttribute"] = [{"uuid": uid, "type": "comment", "category": "Other", "value": text}]
+        prop = "value"
+    else:
+        ev["EventReport"] = [{"uuid": uid, "name": "Weekly report", "content": f"# Findings\n\n{text}\n"}]
+        prop = "content"
+    return doc, uid, prop
+
+
+def assert_caught(engine, doc: dict, key: str, prop: str, value: str) -> None:
+    """Not allowed; the object is named with the property; the stripped payload goes without the value."""
+    r = run(engine, doc)
+    assert r.decision.decision != "allow", value
+    named = {o.id: o.findings for o in r.objects if o.decision not in ("allow", "metadata")}
+    assert key in named, (value, named)
+    assert any(f.startswith(prop) for f in named[key]), (value, prop, named[key])
+    assert r.may_go_stripped, (value, r.remove_note)
+    assert value not in json.dumps(r.stripped) and value.replace("\\", "\\\\") not in json.dumps(r.stripped)
+
+
+def assert_allowed(engine, doc: dict) -> None:
+    r = run(engine, doc)
+    found = [f for o in r.objects for f in o.findings]
+    assert r.decision.decision == "allow", found
+
+
+# -- 1. Windows account SIDs -------------------------------------------------------------------------
+
+SIDS = ["S-1-5-21-3623811015-3361044348-30300820-1013", "HKEY_USERS\\S-1-5-21-1004336348-1177238915-682003330-1001"
+        "\\Software\\Microsoft\\Windows\\CurrentVersion\\Run", "S-1-5-21-2147483647-12-4294967295-1105_Classes",
+        "s-1-5-21-1-2-3-31337", "S-1-12-1-1234567890-1234567890-1234567890-1234567890"]
+WELL_KNOWN_SIDS = ["S-1-5-18", "S-1-5-32-544", "S-1-5-19", "S-1-1-0", "S-1-5-21-3623811015-3361044348-30300820-500",
+                   "S-1-5-21-3623811015-3361044348-30300820-512", "HKEY_USERS\\S-1-5-18\\Software\\Classes",
+                   "S-1-5-21-3623811015-3361044348-30300820"]
+
+
+@pytest.mark.parametrize("sid", SIDS)
+def test_a_user_account_sid_is_found_in_text(sid):
+    assert any("SID" in f.what for f in scan(f"key {sid} written"))
+
+
+@pytest.mark.parametrize("sid", WELL_KNOWN_SIDS)
+def test_well_known_sids_and_built_in_accounts_are_no_person(sid):
+    assert not any("SID" in f.what for f in scan(f"runs as {sid} on the host"))
+
+
+@pytest.mark.parametrize("where", STIX_PLACES)
+def test_a_sid_in_stix_is_named_and_stripped(engine, where):
+    doc, key, prop = plant_stix(where, SIDS[1])
+    assert_caught(engine, doc, key, prop, SIDS[1])
+
+
+def test_a_sid_in_a_registry_key_pattern_is_named_as_a_sid(engine):
+    doc, key, _ = plant_stix("pattern", SIDS[1], "windows-registry-key:key")
+    r = run(engine, doc)
+    assert any(f.startswith("pattern: ") and "SID" in f for o in r.objects if o.id == key for f in o.findings)
+
+
+@pytest.mark.parametrize("where", MISP_PLACES)
+def test_a_sid_in_misp_is_named_and_stripped(engine, where):
+    doc, key, prop = plant_misp(where, SIDS[0])
+    assert_caught(engine, doc, key, prop, SIDS[0])
+
+
+def test_a_regkey_attribute_under_a_users_hive_is_named(engine):
+    doc = misp_doc(misp_event())
+    uid = _u()
+    doc["Event"]["Attribute"].append({"uuid": uid, "type": "regkey", "category": "Persistence mechanism",
+                                      "value": "HKU\\" + SIDS[0] + "\\Software\\Microsoft\\Windows\\CurrentVersion\\Run"})
+    assert_caught(engine, doc, uid, "value", SIDS[0])
+
+
+@given(st.lists(st.integers(0, 4294967295), min_size=3, max_size=3), st.integers(1000, 4294967295))
+@settings(max_examples=100, deadline=None)
+def test_every_domain_account_sid_is_found(authorities, rid):
+    sid = "S-1-5-21-" + "-".join(map(str, authorities)) + f"-{rid}"
+    assert any("SID" in f.what for f in scan(f"HKEY_USERS\\{sid}\\Software"))
+
+
+@given(st.lists(st.integers(0, 4294967295), min_size=3, max_size=3), st.integers(0, 999))
+@settings(max_examples=100, deadline=None)
+def test_no_built_in_account_sid_is_found(authorities, rid):
+    sid = "S-1-5-21-" + "-".join(map(str, authorities)) + f"-{rid}"
+    assert not any("SID" in f.what for f in scan(f"HKEY_USERS\\{sid}\\Software"))
+
+
+def test_clean_registry_data_still_goes(engine):
+    doc = bundle(indicator("[file:name = 'HKEY_USERS\\\\S-1-5-18\\\\Software\\\\Classes.reg']"),
+                 indicator("[file:name = 'icacls C:\\\\x /grant *S-1-5-32-544:F']"),
+                 raw("malware", name="loader", is_family=True, description="Runs as S-1-5-18 (LocalSystem); adds "
+                     "the user to S-1-5-32-544 and writes HKU\\.DEFAULT\\Software."))
+    assert_allowed(engine, doc)
