@@ -36,7 +36,7 @@ from .items import PERSONAL, POSSIBLE, RESTRICTED, UNKNOWN, Finding, Item, Paylo
 from .misp_types import (DISTRIBUTION, PERSONAL_CATEGORIES, PERSONAL_RELATIONS, PERSONAL_TEMPLATES,
                          POSSIBLE_TYPES, RESTRICTED_DISTRIBUTION, TYPES)
 from .person_names import may_name_a_person
-from .personal_text import scan, scan_number
+from .personal_text import context_for, scan, scan_number
 from .stix_read import parse_json, sha256_of
 
 _ASCII_DIGITS = re.compile(r"^[0-9]+$")
@@ -224,8 +224,8 @@ class _Reader:
         if level in RESTRICTED_DISTRIBUTION:
             item.add(Finding(RESTRICTED, prop, f"distribution {level} ({DISTRIBUTION[level]})"))
 
-    def _text(self, item: Item, prop: str, value: str) -> None:
-        for f in scan(value):
+    def _text(self, item: Item, prop: str, value: str, context: str = "") -> None:
+        for f in scan(value, context or context_for(prop)):
             if f.kind == PERSONAL:
                 item.add(Finding(PERSONAL, prop, f.what, (f.category,)))
             else:
@@ -290,7 +290,7 @@ class _Reader:
         for s in identifiers.misp_attribute(kind, value, relation, a.get("comment")):
             item.add(Finding(s.kind, "value", s.what, (s.category,) if s.kind == PERSONAL else ()))
         _times(a, path)
-        self._text(item, "value", str(value))
+        self._text(item, "value", str(value), context_for(relation) if isinstance(relation, str) else "")
         if isinstance(value, (int, float)):
             self._number(item, "value", "value", value)
         self._binary(item, a, path, kind)

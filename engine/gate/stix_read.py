@@ -26,7 +26,7 @@ import orjson
 from . import binary, collector, coordinates, markings, person_keys, stix_patterns, stix_schema, timestamps
 from .items import PERSONAL, POSSIBLE, UNKNOWN, Finding, Item, Payload, PayloadError, unique_keys
 from .person_names import may_name_a_person
-from .personal_text import scan, scan_number
+from .personal_text import context_for, scan, scan_number
 from .stix_types import CATEGORIES, METADATA, PERSONAL_TYPES, REF_TARGETS
 
 _BUNDLE_ID = re.compile(r"^bundle--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -375,8 +375,10 @@ def _authors(obj: dict, item: Item) -> None:
         item.add(Finding(PERSONAL, "authors", "the names of the authors (persons)", ("personal_data",)))
 
 
-def _text(value: str, prop: str, item: Item) -> None:
-    for f in scan(value):
+def _text(value: str, prop: str, item: Item, context: str = "") -> None:
+    """The personal identifiers of a text, named at `prop`; `context` (the object's, a location's
+    "address") or else the property's name (`context_for`) says what the text is meant to hold."""
+    for f in scan(value, context or context_for(prop)):
         if f.kind == PERSONAL:
             item.add(Finding(PERSONAL, prop, f.what, (f.category,)))
         else:

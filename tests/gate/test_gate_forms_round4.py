@@ -162,3 +162,88 @@ def test_clean_registry_data_still_goes(engine):
                  raw("malware", name="loader", is_family=True, description="Runs as S-1-5-18 (LocalSystem); adds "
                      "the user to S-1-5-32-544 and writes HKU\\.DEFAULT\\Software."))
     assert_allowed(engine, doc)
+
+
+# -- 2. phone numbers in other countries' national formats ------------------------------------------
+
+PHONES = ["(202) 555-0143", "020 7946 0958", "030-1234567", "8 (495) 123-45-67", "06 12345678", "01 42 68 53 00",
+          "202-555-0187", "0151 23456789", "8 (044) 234-56-78"]
+PHONES_WITH_A_WORD = ["call 2025550143", "tel. 79161234567", "WhatsApp: 89161234567", "bel 0612345678",
+                      "phone 4155552671"]
+
+
+@pytest.mark.parametrize("text", PHONES + PHONES_WITH_A_WORD)
+def test_national_formats_of_other_countries_are_phone_numbers(text):
+    assert any("phone number" in f.what for f in scan(f"the operator: {text}.")), text
+
+
+@pytest.mark.parametrize("text", [
+    "CVE-2021-44228 and CVE-2023-4966", "T1059.001, T1547.001 and S0154", "Windows 10.0.19041.1237 build 22621.2428",
+    "port 44380, pid 4242, 3221225472 bytes", "2024-03-01T12:00:01Z, 2024-03-01 12:00:01.123", "12/03/2024 and 3/1/25",
+    "198.51.100.23:8080 and 203.0.113.7", "sha1 da39a3ee5e6b4b0d3255bfef95601890afd80709", "epoch 1709251200",
+    "FortiOS 7.2.4, Exchange 2016 CU23, Ivanti 22.3R1", "version 2.4.1-1234567", "serial 0123-4567-8901",
+    "contacted 203.0.113.7 on port 443 at 2025-03-01 08:00", "AS13335 AS20473 announced 1234567 routes",
+    "ms17-010 smb 445 10 00 00 00", "1 234 567 files", "(c) 2015-2024", "file size 1 048 576",
+])
+def test_threat_data_numbers_are_no_phone_numbers(text):
+    assert not any("phone number" in f.what for f in scan(text)), (text, scan(text))
+
+
+@pytest.mark.parametrize("where", STIX_PLACES)
+@pytest.mark.parametrize("phone", ["(202) 555-0143", "8 (495) 123-45-67"])
+def test_a_foreign_phone_number_in_stix_is_named_and_stripped(engine, where, phone):
+    doc, key, prop = plant_stix(where, f"operator phone {phone}")
+    assert_caught(engine, doc, key, prop, phone)
+
+
+@pytest.mark.parametrize("where", MISP_PLACES)
+@pytest.mark.parametrize("phone", ["020 7946 0958", "01 42 68 53 00"])
+def test_a_foreign_phone_number_in_misp_is_named_and_stripped(engine, where, phone):
+    doc, key, prop = plant_misp(where, f"the admin, call {phone}")
+    assert_caught(engine, doc, key, prop, phone)
+
+
+@pytest.mark.parametrize("prop", ["contact_information", "x_callback", "x_acme_fax"])
+def test_a_bare_foreign_number_in_a_phone_property_is_named(engine, prop):
+    obj = raw("identity", name="Example Hosting", identity_class="organization", **{prop: "4155552671"})
+    r = run(engine, bundle(indicator(), obj))
+    assert any(f.startswith(prop) and "phone number" in f for o in r.objects if o.id == obj["id"] for f in o.findings)
+
+
+def test_a_phone_number_in_a_misp_object_attribute_named_for_a_phone_is_named(engine):
+    doc = misp_doc(misp_event())
+    uid = _u()
+    doc["Event"]["Object"] = [{"name": "whois", "meta-category": "network", "uuid": _u(), "Attribute": [
+        {"uuid": uid, "type": "text", "object_relation": "registrant-phone", "category": "Other",
+         "value": "4155552671"}]}]
+    assert_caught(engine, doc, uid, "value", "4155552671")
+
+
+def test_clean_numbers_of_the_same_shape_still_go(engine):
+    doc = bundle(indicator(), raw("malware", name="loader", is_family=True, description=(
+        "CVE-2021-44228 (T1190) exploited on 2025-03-01 12:00:01; build 10.0.19041.1237; beacons every 300 s "
+        "to 198.51.100.23:8080; 3221225472 bytes written; sample 1 048 576 bytes; pid 4242; AS 13335."),
+        x_acme_hits=["2025-03-01T12:00:01Z", "T1059.001"]))
+    assert_allowed(engine, doc)
+
+
+@given(st.integers(200, 999), st.integers(200, 999), st.integers(0, 9999))
+@settings(max_examples=150, deadline=None)
+def test_every_valid_us_number_after_a_phone_word_is_found(area, exchange, line):
+    import phonenumbers
+    written = f"({area}) {exchange}-{line:04d}"
+    number = phonenumbers.parse(written, "US")
+    T = phonenumbers.PhoneNumberType
+    if not phonenumbers.is_valid_number(number) \
+            or phonenumbers.number_type(number) in (T.TOLL_FREE, T.PREMIUM_RATE, T.SHARED_COST):
+        return                                   # numbers of organisations are not counted (personal_text)
+    assert any("phone number" in f.what for f in scan(f"call {written} tonight"))
+
+
+@given(st.tuples(*[st.integers(0, 255)] * 4), st.integers(1, 65535), st.integers(1999, 2030),
+       st.integers(1000, 99999), st.integers(1000, 1999), st.integers(1, 999))
+@settings(max_examples=150, deadline=None)
+def test_addresses_ports_cves_and_attack_ids_are_never_phone_numbers(ip, port, year, cve, technique, sub):
+    text = (f"{'.'.join(map(str, ip))}:{port} exploited CVE-{year}-{cve} via T{technique}.{sub:03d} "
+            f"on {year}-01-02T03:04:05Z")
+    assert not any("phone number" in f.what for f in scan(text)), text
