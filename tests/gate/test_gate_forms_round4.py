@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gate_util import TS, bundle, indicator, misp_doc, misp_event, raw, run
+from gate_util import TS, bundle, envelope, indicator, misp_doc, misp_event, raw, run
 from wivcheck.engine import Engine, load_library
 from wivcheck.engine.gate.personal_text import scan
 
@@ -90,8 +90,16 @@ def assert_caught(engine, doc: dict, key: str, prop: str, value: str) -> None:
     assert value not in json.dumps(r.stripped) and value.replace("\\", "\\\\") not in json.dumps(r.stripped)
 
 
+def _envelope() -> dict:
+    """The example envelope, permitting threat descriptions too (as test_gate_clean_intel does)."""
+    env = envelope()
+    env["partnership"] = dict(env["partnership"], permitted_categories=sorted(
+        set(env["partnership"]["permitted_categories"]) | {"ttp_description", "vulnerability"}))
+    return env
+
+
 def assert_allowed(engine, doc: dict) -> None:
-    r = run(engine, doc)
+    r = run(engine, doc, _envelope())
     found = [f for o in r.objects for f in o.findings]
     assert r.decision.decision == "allow", found
 
@@ -247,3 +255,60 @@ def test_addresses_ports_cves_and_attack_ids_are_never_phone_numbers(ip, port, y
     text = (f"{'.'.join(map(str, ip))}:{port} exploited CVE-{year}-{cve} via T{technique}.{sub:03d} "
             f"on {year}-01-02T03:04:05Z")
     assert not any("phone number" in f.what for f in scan(text)), text
+
+
+# -- 3. aliases joined by dots, and surnames that are also codename words ---------------------------
+
+JOINED = ["ivan.petrov", "ivan_petrov", "j.smith", "Ivan-Petrov", "petrov.ivan", "jan.devries", "sergey_ivanov",
+          "m.jansen", "Maria.Garcia"]
+WORD_SURNAMES = ["walter white", "Jack Black", "Tom Gold", "Anna Silver", "PETER FOX", "Sarah Storm"]
+CODENAMES = ["Fancy Bear", "Cozy Bear", "Lazarus Group", "Sandworm Team", "APT28", "Wizard Spider", "Charming Kitten",
+             "Volt Typhoon", "Jade Sleet", "Diamond Sleet", "Star Blizzard", "Forest Blizzard", "Gold Blackburn",
+             "Bronze Butler", "Stone Panda", "Storm-0558", "Silver Fox", "Mustang Panda", "Fighting Ursa",
+             "Muddled Libra", "Group-4127", "TG-4127", "IRON_TWILIGHT", "Tsar_Team", "loader.exe", "update.mark",
+             "trojan.agent", "win.trojan", "mark.example", "Mr. Robot", "Dr. Web", "Pawn Storm", "Ruby Sleet"]
+
+
+@pytest.mark.parametrize("name", JOINED + WORD_SURNAMES)
+def test_joined_aliases_and_word_surnames_may_name_persons(name):
+    from wivcheck.engine.gate.person_names import may_name_a_person
+    assert may_name_a_person(name)
+
+
+@pytest.mark.parametrize("name", CODENAMES)
+def test_codenames_are_still_no_persons(name):
+    from wivcheck.engine.gate.person_names import may_name_a_person
+    assert not may_name_a_person(name)
+
+
+@pytest.mark.parametrize("alias", ["ivan.petrov", "Walter White", "j.smith"])
+def test_such_an_alias_of_an_intrusion_set_is_named_and_stripped(engine, alias):
+    actor = raw("intrusion-set", name="UNC9999", aliases=["UNC9999", "Fancy Bear", alias])
+    r = run(engine, bundle(indicator(), actor))
+    named = {o.id: o.findings for o in r.objects if o.decision not in ("allow", "metadata")}
+    assert "aliases[2]: a name that may be a person's" in named.get(actor["id"], []), named
+    assert r.may_go_stripped and alias not in json.dumps(r.stripped)
+
+
+@pytest.mark.parametrize("alias", ["ivan_petrov", "Jack Black"])
+def test_such_a_threat_actor_in_misp_is_named_and_stripped(engine, alias):
+    doc = misp_doc(misp_event())
+    uid = _u()
+    doc["Event"]["Attribute"].append({"uuid": uid, "type": "threat-actor", "category": "Attribution", "value": alias})
+    assert_caught(engine, doc, uid, "value", alias)
+
+
+def test_intrusion_sets_with_codename_aliases_still_go(engine):
+    actor = raw("intrusion-set", name="APT28", aliases=[n for n in CODENAMES if " " in n or "-" in n])
+    assert_allowed(engine, bundle(indicator(), actor))
+
+
+FIRST = ["Ivan", "Walter", "Jack", "Maria", "Sergey", "Anna", "Pieter"]
+
+
+@given(st.sampled_from(FIRST), st.sampled_from(sorted(["white", "black", "gold", "silver", "fox", "storm", "green"])),
+       st.sampled_from(["{} {}", "{}.{}", "{}_{}"]), st.sampled_from([str.lower, str.title, str.upper]))
+@settings(max_examples=100, deadline=None)
+def test_a_given_name_and_a_surname_like_word_names_a_person_in_any_case_and_join(first, last, form, case):
+    from wivcheck.engine.gate.person_names import may_name_a_person
+    assert may_name_a_person(case(form.format(first, last)))
