@@ -23,9 +23,10 @@ from typing import Any
 
 import orjson
 
-from . import binary, collector, coordinates, markings, person_keys, stix_patterns, stix_schema, timestamps
+from . import binary, collector, coordinates, markings, person_keys, prose_names, stix_patterns, stix_schema, timestamps
 from .items import PERSONAL, POSSIBLE, UNKNOWN, Finding, Item, Payload, PayloadError, unique_keys
 from .person_names import may_name_a_person
+from .prose_names import is_prose
 from .personal_text import context_for, scan, scan_number
 from .stix_types import CATEGORIES, METADATA, PERSONAL_TYPES, REF_TARGETS
 
@@ -376,8 +377,13 @@ def _authors(obj: dict, item: Item) -> None:
 
 
 def _text(value: str, prop: str, item: Item, context: str = "") -> None:
-    """The personal identifiers of a text, named at `prop`; `context` (the object's, a location's
+    """The personal identifiers of a text, named at `prop`, and persons' names when the property
+    holds running text (`prose_names`); `context` (the object's, a location's
     "address") or else the property's name (`context_for`) says what the text is meant to hold."""
+    if is_prose(prop):
+        said = prose_names.find(value)
+        if said:
+            item.add(Finding(POSSIBLE, prop, said))
     for f in scan(value, context or context_for(prop)):
         if f.kind == PERSONAL:
             item.add(Finding(PERSONAL, prop, f.what, (f.category,)))

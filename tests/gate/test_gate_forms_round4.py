@@ -312,3 +312,96 @@ FIRST = ["Ivan", "Walter", "Jack", "Maria", "Sergey", "Anna", "Pieter"]
 def test_a_given_name_and_a_surname_like_word_names_a_person_in_any_case_and_join(first, last, form, case):
     from wivcheck.engine.gate.person_names import may_name_a_person
     assert may_name_a_person(case(form.format(first, last)))
+
+
+# -- 4. persons' names in running text ---------------------------------------------------------------
+
+PROSE_NAMES = ["The panel is run by Ivan Petrov from Moscow.", "Contact Jan de Vries about the takedown.",
+               "According to Sergey Ivanov the loader is sold on forums.", "Mr. Smith registered the domain.",
+               "dhr. Jansen meldde het incident", "de heer Bakker belde de SOC", "the operator, named Maksim Yakubets",
+               "aka Evgeniy Bogachev", "funded by Mohammed bin Salem", "Сергей Иванов написал", "Walter White cooked",
+               "the domain owner Anna Kowalski", "Mark Smith wrote the dropper", "Mevrouw Visser"]
+THREAT_PROSE = [
+    "Adversaries may abuse Windows Defender exclusions to hide Mimikatz.", "Cobalt Strike beacons to the C2.",
+    "Will Microsoft patch it before May 2024?", "Grant Access to the share, then Mark Russinovich's PsExec runs.",
+    "Palo Alto Networks and Check Point reported the campaign.", "Victor Stealer and Aurora Stealer were sold.",
+    "APT28 (Fancy Bear) targeted Georgia and Jordan.", "The loader named Emotet, aka Fancy Bear, alias Conti.",
+    "Dr. Web detected it; Mr. Robot is a series.", "Adversaries may use Valid Accounts to gain Initial Access.",
+    "Sandworm Team deployed Industroyer in Kyiv.", "Volt Typhoon lived off the land, says Microsoft Threat Intelligence.",
+    "Scattered Spider used SIM swapping against Okta tenants.", "Visual Basic for Applications macros",
+    "Active Directory Certificate Services and Remote Desktop Protocol", "Google Chrome and Amazon Web Services",
+    "Lumma Stealer, Agent Tesla, Raccoon Stealer, Black Basta, Royal Ransomware, Akira Ransomware, Medusa Locker",
+    "Brute Ratel, Sliver, Poison Ivy, Olympic Destroyer, Tiny Banker and Quasar RAT",
+    "Mandiant tracks this cluster as UNC2452; Microsoft as Midnight Blizzard (NOBELIUM).",
+    "Lazarus Group, Charming Kitten and Wizard Spider share tooling.",
+]
+
+
+@pytest.mark.parametrize("text", PROSE_NAMES)
+def test_a_persons_name_in_running_text_is_found(text):
+    from wivcheck.engine.gate.prose_names import find
+    assert find(text), text
+
+
+@pytest.mark.parametrize("text", THREAT_PROSE)
+def test_threat_prose_names_no_person(text):
+    from wivcheck.engine.gate.prose_names import find
+    assert find(text) is None, text
+
+
+PROSE_STIX = ["description", "custom", "nested", "note", "opinion", "report"]
+
+
+@pytest.mark.parametrize("where", PROSE_STIX)
+def test_a_name_in_stix_prose_is_named_and_stripped(engine, where):
+    text = "The panel is run by Ivan Petrov from Moscow"
+    target = indicator()
+    if where in ("description", "custom", "nested"):
+        doc, key, prop = plant_stix(where, text)
+    else:
+        obj, prop = {"note": (raw("note", content=text, object_refs=[target["id"]]), "content"),
+                     "opinion": (raw("opinion", opinion="agree", explanation=text, object_refs=[target["id"]]),
+                                 "explanation"),
+                     "report": (raw("report", name="weekly", published=TS, description=text,
+                                    object_refs=[target["id"]]), "description")}[where]
+        doc, key = bundle(target, obj), obj["id"]
+    assert_caught(engine, doc, key, prop, "Ivan Petrov")
+
+
+@pytest.mark.parametrize("where", MISP_PLACES)
+def test_a_name_in_misp_text_is_named_and_stripped(engine, where):
+    doc, key, prop = plant_misp(where, "operator named Maksim Yakubets")
+    assert_caught(engine, doc, key, prop, "Maksim Yakubets")
+
+
+def test_a_name_in_a_misp_analyst_note_is_named(engine):
+    doc = misp_doc(misp_event())
+    uid, nid = _u(), _u()
+    doc["Event"]["Attribute"].append({"uuid": uid, "type": "domain", "category": "Network activity",
+                                      "value": "c2.other.example", "Note": [
+                                          {"uuid": nid, "note": "Registered by Pieter Bakker", "object_type": "Attribute"}]})
+    r = run(engine, doc)
+    assert any(f.startswith("note") for o in r.objects if o.id == nid for f in o.findings)
+
+
+def test_threat_prose_in_every_place_still_goes(engine):
+    objs = [raw("malware", name="loader", is_family=True, description=t, x_acme_note=t) for t in THREAT_PROSE[:8]]
+    assert_allowed(engine, bundle(indicator(), *objs))
+
+
+def test_contributors_of_attack_objects_are_persons(engine):
+    technique = raw("attack-pattern", name="PowerShell", x_mitre_contributors=["Praetorian", "Jan Jansen, Example"])
+    r = run(engine, bundle(indicator(), technique))
+    assert any(f.startswith("x_mitre_contributors") for o in r.objects if o.id == technique["id"] for f in o.findings)
+
+
+SURNAMES = ["Petrov", "Jansen", "Kowalski", "Müller", "Dubois", "Yılmaz", "Rossi", "Bakker", "Novak", "Ivanova"]
+
+
+@given(st.sampled_from(["Ivan", "Anna", "Pieter", "Olga", "Mehmet", "Sophie", "Lars", "Dmitry", "Fatima", "Jan"]),
+       st.sampled_from(SURNAMES), st.sampled_from(["", "van ", "de ", "van der "]),
+       st.sampled_from(["Seen with {}.", "{} registered it", "Payments to {} (see above)", "— {}, 2024"]))
+@settings(max_examples=100, deadline=None)
+def test_a_given_name_and_a_surname_in_any_sentence_is_found(first, last, particle, template):
+    from wivcheck.engine.gate.prose_names import find
+    assert find(template.format(f"{first} {particle}{last}"))
