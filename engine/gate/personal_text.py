@@ -247,6 +247,8 @@ def _scan_text(text: str, context: str = "") -> tuple[TextFinding, ...]:
         for f in _ibans(text):
             found.setdefault(f.what, f)
     where = addresses.found(text)
+    if not where and (context == "address" and addresses.in_address_property(text) or addresses.with_place(text)):
+        where = "a street address"
     if where:
         found.setdefault(where, TextFinding(POSSIBLE, f"{where} (a home's or an organisation's)", "personal_data"))
     return tuple(found.values())

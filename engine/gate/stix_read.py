@@ -338,6 +338,12 @@ def _identity(obj: dict, item: Item) -> None:
 def _location(obj: dict, item: Item) -> None:
     if isinstance(obj.get("street_address"), str) and obj["street_address"].strip():
         item.add(Finding(PERSONAL, "street_address", "a street address", ("personal_data",)))
+    for prop, value in obj.items():           # a location's texts are read as addresses (`LANGE VOORHOUT 9`)
+        if prop != "street_address" and isinstance(value, str) and len(value) >= 5 and not _identifier(value) \
+                and not context_for(prop):
+            said = [f for f in scan(value, "address") if "street address" in f.what]
+            if said and not any("street address" in f.what for f in scan(value, context_for(prop))):
+                item.add(Finding(POSSIBLE, prop, said[0].what))
     for prop in ("latitude", "longitude"):
         value = obj.get(prop)
         if isinstance(value, float) and len(repr(value).split(".")[-1]) >= 4:

@@ -405,3 +405,74 @@ SURNAMES = ["Petrov", "Jansen", "Kowalski", "Müller", "Dubois", "Yılmaz", "Ros
 def test_a_given_name_and_a_surname_in_any_sentence_is_found(first, last, particle, template):
     from wivcheck.engine.gate.prose_names import find
     assert find(template.format(f"{first} {particle}{last}"))
+
+
+# -- 5. street addresses without a street word or a postcode -----------------------------------------
+
+WITH_PLACE = ["Voorhout 9, Den Haag", "LANGE VOORHOUT 9 'S-GRAVENHAGE", "Damrak 1 Amsterdam", "Coolsingel 40, Rotterdam",
+              "Unter den Linden 77 Berlin", "Voorhout 9, 2514 EE Den Haag", "Marktgasse 12, Bern"]
+NO_PLACE = ["Windows 10, Paris", "Server 2019, Berlin", "Exchange 2016 CU23, Amsterdam", "Group 74, Moscow",
+            "APT 28 Moscow", "FortiOS 7.2.4, Ivanti Connect Secure 22.3R1", "port 443, Amsterdam", "Wave 2, Kyiv",
+            "Chrome 120 in Utrecht", "T1059 (Utrecht)"]
+
+
+@pytest.mark.parametrize("text", WITH_PLACE)
+def test_a_street_name_with_its_number_and_a_place_is_an_address(text):
+    assert any("street address" in f.what or "postcode" in f.what for f in scan(f"courier to {text} on Monday"))
+
+
+@pytest.mark.parametrize("text", NO_PLACE)
+def test_versions_counts_and_codenames_before_a_place_are_no_address(text):
+    assert not any("street address" in f.what for f in scan(f"seen: {text}, twice"))
+
+
+@pytest.mark.parametrize("prop", ["x_address", "x_acme_home_address", "adres", "x_straat", "woonplaats",
+                                  "x_location"])
+@pytest.mark.parametrize("value", ["LANGE VOORHOUT 9", "Voorhout 9a", "9 Lange Voorhout"])
+def test_a_name_and_a_number_in_an_address_property_is_named_and_stripped(engine, prop, value):
+    obj = raw("malware", name="loader", is_family=True, **{prop: value})
+    assert_caught(engine, bundle(indicator(), obj), obj["id"], prop, value)
+
+
+@pytest.mark.parametrize("prop", ["name", "description", "x_acme_note"])
+def test_a_name_and_a_number_in_a_location_is_named_and_stripped(engine, prop):
+    loc = raw("location", region="europe", country="NL", **{prop: "LANGE VOORHOUT 9"})
+    if prop != "name":
+        loc["name"] = "Safe house"
+    assert_caught(engine, bundle(indicator(), loc), loc["id"], prop, "LANGE VOORHOUT 9")
+
+
+@pytest.mark.parametrize("where", STIX_PLACES)
+def test_an_address_with_a_place_in_stix_is_named_and_stripped(engine, where):
+    doc, key, prop = plant_stix(where, "Voorhout 9, Den Haag")
+    assert_caught(engine, doc, key, prop, "Voorhout 9, Den Haag")
+
+
+@pytest.mark.parametrize("where", MISP_PLACES)
+def test_an_address_with_a_place_in_misp_is_named_and_stripped(engine, where):
+    doc, key, prop = plant_misp(where, "pick-up at Coolsingel 40, Rotterdam")
+    assert_caught(engine, doc, key, prop, "Coolsingel 40, Rotterdam")
+
+
+def test_an_address_in_a_misp_object_attribute_named_for_an_address_is_named(engine):
+    doc = misp_doc(misp_event())
+    uid = _u()
+    doc["Event"]["Object"] = [{"name": "geolocation", "meta-category": "misc", "uuid": _u(), "Attribute": [
+        {"uuid": uid, "type": "text", "object_relation": "address", "category": "Other", "value": "LANGE VOORHOUT 9"}]}]
+    assert_caught(engine, doc, uid, "value", "LANGE VOORHOUT 9")
+
+
+def test_clean_locations_and_properties_still_go(engine):
+    objs = [raw("location", name="Netherlands", region="europe", country="NL"),
+            raw("location", name="Data centre region eu-west-1", region="europe", country="IE"),
+            raw("malware", name="loader", is_family=True, x_location="Windows 10", x_c2_host="203.0.113.7",
+                description="; ".join(NO_PLACE))]
+    assert_allowed(engine, bundle(indicator(), *objs))
+
+
+@given(st.sampled_from(["Voorhout", "Damrak", "Coolsingel", "Neude", "Lijnbaan", "Kalverstraat", "Rokin"]),
+       st.integers(1, 999), st.sampled_from(["Den Haag", "Amsterdam", "Rotterdam", "Utrecht", "Berlin", "Brussel"]),
+       st.sampled_from([str.upper, str.title, lambda x: x]), st.sampled_from([", ", " "]))
+@settings(max_examples=100, deadline=None)
+def test_a_street_its_number_and_a_place_in_any_case_is_an_address(street, number, place, case, sep):
+    assert any("street address" in f.what for f in scan(case(f"{street} {number}{sep}{place}")))
