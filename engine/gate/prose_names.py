@@ -39,8 +39,13 @@ _PARTICLE = r"(?:de|den|der|van|von|vom|ter|ten|te|da|di|del|della|dos|du|des|la
 # every capitalised word followed by particles and a capitalised word (a lookahead, so that
 # `Will Jan Jansen` is tried at `Will` and at `Jan`)
 _PAIR = re.compile(rf"(?<![\w@.\\/\-])(?=({_CAP})\s+((?:{_PARTICLE}\s+){{0,3}})({_CAP})(?![\w@\\/]|[.\-][\w]))")
-_TITLE = re.compile(rf"(?<![\w.])(?:(Mr|Mrs|Ms|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|dhr|Dhr|mevr|Mevr|mw|Mw)\.?|"
-                    rf"(de heer|De heer|mevrouw|Mevrouw))\s+((?:{_CAP}|{_PARTICLE})(?:\s+(?:{_CAP}|{_PARTICLE})){{0,3}})")
+# cheap first looks: two capitalised words in a row (particles between), and a title or role word
+_PAIR_HINT = re.compile(rf"[{_UPPER}][{_LOWER}]+\s+(?:[a-z]{{1,4}}\s+){{0,3}}[{_UPPER}][{_LOWER}]")
+_CUE_HINT = re.compile(r"(?i)\b(?:mr|mrs|ms|mx|dr|prof|herr|frau|mme|mlle|dhr|mevr|mw|heer|mevrouw|operator|owner|"
+                       r"employee|medewerker|eigenaar|named|genaamd|alias|aka|a\.k\.a)\b")
+_HINT = re.compile(_PAIR_HINT.pattern + "|" + _CUE_HINT.pattern.replace("(?i)", "(?i:", 1) + ")")
+_TITLE = re.compile(rf"(?<![\w.])(?:(Mr|mr|Mrs|Ms|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|dhr|Dhr|mevr|Mevr|mw|Mw)\.?|"
+                    rf"(de heer|De heer|mevrouw|Mevrouw))\s+((?:{_CAP}|{_PARTICLE}(?!\w)|[{_UPPER}]\.)(?:\s+(?:{_CAP}|{_PARTICLE}(?!\w)|[{_UPPER}]\.)){{0,3}})")
 _ROLE = re.compile(rf"(?i:\b(?:operator|owner|employee|medewerker|eigenaar|named|genaamd|alias|aka|a\.k\.a\.)"
                    rf"[:,]?\s+)((?:{_CAP})(?:\s+(?:{_CAP}|{_PARTICLE})){{0,3}})")
 # words of product, vendor and technique names that follow given names in threat reports
@@ -80,9 +85,11 @@ def find(text: str) -> str | None:
 
 
 def _find(text: str) -> str | None:
+    if _HINT.search(text) is None:            # one look rules out most text
+        return None
     given, family, words = (name_gazetteer.given_names(), name_gazetteer.surnames(),
                             name_gazetteer.common_words())
-    for m in _PAIR.finditer(text):
+    for m in (_PAIR.finditer(text) if _PAIR_HINT.search(text) else ()):
         first, last = m.group(1).lower(), m.group(3).lower()
         if first not in given or first in _GROUP_WORDS:
             continue
@@ -93,7 +100,7 @@ def _find(text: str) -> str | None:
         if first in words and core not in family:
             continue               # `Will`, `May`, `Grant`: only before a known surname
         return "a person's name (a given name and a surname)"
-    if _TITLE.search(text) or _ROLE.search(text):
+    if _CUE_HINT.search(text):
         for m in _TITLE.finditer(text):
             if _named(m.group(3), family | given, title=True):
                 return "a person's name (after a title or a role)"

@@ -320,7 +320,8 @@ PROSE_NAMES = ["The panel is run by Ivan Petrov from Moscow.", "Contact Jan de V
                "According to Sergey Ivanov the loader is sold on forums.", "Mr. Smith registered the domain.",
                "dhr. Jansen meldde het incident", "de heer Bakker belde de SOC", "the operator, named Maksim Yakubets",
                "aka Evgeniy Bogachev", "funded by Mohammed bin Salem", "Сергей Иванов написал", "Walter White cooked",
-               "the domain owner Anna Kowalski", "Mark Smith wrote the dropper", "Mevrouw Visser"]
+               "the domain owner Anna Kowalski", "Mark Smith wrote the dropper", "Mevrouw Visser",
+               "advocaat mr. J. de Vries"]
 THREAT_PROSE = [
     "Adversaries may abuse Windows Defender exclusions to hide Mimikatz.", "Cobalt Strike beacons to the C2.",
     "Will Microsoft patch it before May 2024?", "Grant Access to the share, then Mark Russinovich's PsExec runs.",
