@@ -477,3 +477,16 @@ def test_clean_locations_and_properties_still_go(engine):
 @settings(max_examples=100, deadline=None)
 def test_a_street_its_number_and_a_place_in_any_case_is_an_address(street, number, place, case, sep):
     assert any("street address" in f.what for f in scan(case(f"{street} {number}{sep}{place}")))
+
+
+@pytest.mark.parametrize("key", ["created_by", "x_created_by", "x_reported_by", "submitted_by", "x_uploaded_by",
+                                 "x_mitre_contributors", "authored_by"])
+def test_keys_saying_who_made_it_name_persons(key):
+    from wivcheck.engine.gate import person_keys
+    assert person_keys.about_persons(key) is not None
+
+
+@pytest.mark.parametrize("key", ["created_by_ref", "x_modified_by_ref", "created", "x_created_at"])
+def test_references_and_times_of_making_are_no_person_keys(key):
+    from wivcheck.engine.gate import person_keys
+    assert person_keys.about_persons(key) is None
