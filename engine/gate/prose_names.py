@@ -1,7 +1,9 @@
 """Persons' names in running text: descriptions, report texts, comments, notes, opinions, MISP
 `text`/`comment` attributes and custom `x_` properties (`is_prose` says which properties).
 
-A name is found in two forms:
+A name is found in three forms:
+- an alias of two or three parts joined by dots or underscores standing alone (`ivan.petrov`,
+  `j.smith`, `ivan_petrov`; `person_names`' rule for such tokens, not inside domains or paths);
 - a given name (`name_gazetteer`: Faker's given names of many locales), capitalised, followed by a
   capitalised surname, surname particles allowed between them (`Jan de Vries`, `Pieter van der Berg`,
   `Mohammed bin Salman`, `Sergey Ivanov`, `Сергей Иванов`). The surname must be no common word (of
@@ -30,7 +32,7 @@ import re
 import threading
 
 from . import name_gazetteer, person_keys
-from .person_names import _GROUP_WORDS, _SURNAME_LIKE, may_name_a_person
+from .person_names import _GROUP_WORDS, _SURNAME_LIKE, _joined, may_name_a_person
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ɏА-ЯЁІЇЄҐΑ-Ω"       # Latin Extended-A and -B hold both cases (Ş, ı, Ł, ž)
 _LOWER = "a-zß-öø-ÿĀ-ɏа-яёіїєґα-ωάέήίόύώ"
@@ -43,6 +45,9 @@ _PAIR = re.compile(rf"(?<![\w@.\\/\-])(?=({_CAP})\s+((?:{_PARTICLE}\s+){{0,3}})(
 _PAIR_HINT = re.compile(rf"[{_UPPER}][{_LOWER}]+\s+(?:[a-z]{{1,4}}\s+){{0,3}}[{_UPPER}][{_LOWER}]")
 _CUE_HINT = re.compile(r"(?i)\b(?:mr|mrs|ms|mx|dr|prof|herr|frau|mme|mlle|dhr|mevr|mw|heer|mevrouw|operator|owner|"
                        r"employee|medewerker|eigenaar|named|genaamd|alias|aka|a\.k\.a)\b")
+# a token of two or three parts of letters joined by a dot or an underscore, standing alone (not part
+# of a domain, a path, an address or a longer dotted name): `ivan.petrov`, `j.smith`, `ivan_petrov`
+_JOINED = re.compile(r"(?<![\w.@/\\\-])[^\W\d_]+(?:[._][^\W\d_]+){1,2}(?![\w@/\\\-]|\.[^\W\d_])")
 _HINT = re.compile(_PAIR_HINT.pattern + "|" + _CUE_HINT.pattern.replace("(?i)", "(?i:", 1) + ")")
 _TITLE = re.compile(rf"(?<![\w.])(?:(Mr|mr|Mrs|Ms|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|dhr|Dhr|mevr|Mevr|mw|Mw)\.?|"
                     rf"(de heer|De heer|mevrouw|Mevrouw))\s+((?:{_CAP}|{_PARTICLE}(?!\w)|[{_UPPER}]\.)(?:\s+(?:{_CAP}|{_PARTICLE}(?!\w)|[{_UPPER}]\.)){{0,3}})")
@@ -72,7 +77,7 @@ _LIMIT = 200_000
 def find(text: str) -> str | None:
     """What person's name a running text holds: "a person's name (a given name and a surname)",
     "a person's name (after a title or a role)", or None. Cached per text; thread-safe."""
-    if len(text) < 5 or " " not in text:
+    if len(text) < 5:
         return None
     got = _cache.get(text, 0)
     if got == 0:
@@ -85,6 +90,8 @@ def find(text: str) -> str | None:
 
 
 def _find(text: str) -> str | None:
+    if ("." in text or "_" in text) and any(_joined(m.group(0)) for m in _JOINED.finditer(text)):
+        return "a person's name (an alias joined by dots or underscores)"
     if _HINT.search(text) is None:            # one look rules out most text
         return None
     given, family, words = (name_gazetteer.given_names(), name_gazetteer.surnames(),

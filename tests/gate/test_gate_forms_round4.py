@@ -321,7 +321,7 @@ PROSE_NAMES = ["The panel is run by Ivan Petrov from Moscow.", "Contact Jan de V
                "dhr. Jansen meldde het incident", "de heer Bakker belde de SOC", "the operator, named Maksim Yakubets",
                "aka Evgeniy Bogachev", "funded by Mohammed bin Salem", "Сергей Иванов написал", "Walter White cooked",
                "the domain owner Anna Kowalski", "Mark Smith wrote the dropper", "Mevrouw Visser",
-               "advocaat mr. J. de Vries"]
+               "advocaat mr. J. de Vries", "seller ivan.petrov on the forum", "user ivan_petrov logged in"]
 THREAT_PROSE = [
     "Adversaries may abuse Windows Defender exclusions to hide Mimikatz.", "Cobalt Strike beacons to the C2.",
     "Will Microsoft patch it before May 2024?", "Grant Access to the share, then Mark Russinovich's PsExec runs.",
@@ -490,3 +490,37 @@ def test_keys_saying_who_made_it_name_persons(key):
 def test_references_and_times_of_making_are_no_person_keys(key):
     from wivcheck.engine.gate import person_keys
     assert person_keys.about_persons(key) is None
+
+
+# -- the command line gives the same answer ---------------------------------------------------------
+
+PLANTED_ALL = {"sid": SIDS[1], "phone": "call (202) 555-0143", "alias": "ivan.petrov",
+               "prose": "The panel is run by Ivan Petrov", "address": "Voorhout 9, Den Haag"}
+
+
+@pytest.mark.parametrize("fmt", ["stix", "misp"])
+def test_every_kind_on_the_command_line_is_named_and_gone_from_the_stripped_file(tmp_path, fmt):
+    import subprocess
+
+    from conftest import ROOT, run_env, wivcheck_bin
+    if fmt == "stix":
+        objs = [raw("malware", name="loader", is_family=True, description=v) for v in PLANTED_ALL.values()]
+        doc = bundle(indicator(), *objs)
+    else:
+        doc = misp_doc(misp_event())
+        doc["Event"]["Attribute"] += [{"uuid": _u(), "type": "text", "category": "Other", "value": v}
+                                      for v in PLANTED_ALL.values()]
+    src, out = tmp_path / "in.json", tmp_path / "out.json"
+    src.write_text(json.dumps(doc))
+    env = run_env()
+    env["WIVCHECK_DB"] = str(tmp_path / "log.sqlite3")
+    r = subprocess.run([wivcheck_bin(), "gate", f"--{fmt}", str(src), "--envelope",
+                        str(ROOT / "examples" / "gate" / "envelope.yaml"), "--stripped", str(out), "--record", "--format", "json"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    answer = json.loads(r.stdout)
+    assert r.returncode == 3, (r.stdout[:500], r.stderr)          # not allowed
+    blocked_ = [o for o in answer["objects"] if o["decision"] not in ("allow", "metadata")]
+    assert len(blocked_) == len(PLANTED_ALL), blocked_
+    stripped = out.read_text()
+    for v in PLANTED_ALL.values():
+        assert v not in stripped and v.replace("\\", "\\\\") not in stripped
