@@ -43,12 +43,13 @@ _PARTICLE = r"(?:de|den|der|van|von|vom|ter|ten|te|da|di|del|della|dos|du|des|la
 _PAIR = re.compile(rf"(?<![\w@.\\/\-])(?=({_CAP})\s+((?:{_PARTICLE}\s+){{0,3}})({_CAP})(?![\w@\\/]|[.\-][\w]))")
 # cheap first looks: two capitalised words in a row (particles between), and a title or role word
 _PAIR_HINT = re.compile(rf"[{_UPPER}][{_LOWER}]+\s+(?:[a-z]{{1,4}}\s+){{0,3}}[{_UPPER}][{_LOWER}]")
-_CUE_HINT = re.compile(r"(?i)\b(?:mr|mrs|ms|mx|dr|prof|herr|frau|mme|mlle|dhr|mevr|mw|heer|mevrouw|operator|owner|"
-                       r"employee|medewerker|eigenaar|named|genaamd|alias|aka|a\.k\.a)\b")
+# (each word's first letter in both cases rather than `(?i)`, which makes Python's `re` twice as slow here)
+_CUE_HINT = re.compile(r"\b(?:[Mm](?:rs?|s|x|me|lle|evr|w|evrouw|edewerker)|[Dd](?:r|hr)|[Pp]rof|[Hh]e(?:rr|er)|[Ff]rau"
+                       r"|[Oo](?:perator|wner)|[Ee](?:mployee|igenaar)|[Nn]amed|[Gg]enaamd|[Aa](?:lias|ka|\.k\.a))\b")
+_CAPITAL = re.compile(rf"[{_UPPER}](?:[{_LOWER}]|\.\s)")
 # a token of two or three parts of letters joined by a dot or an underscore, standing alone (not part
 # of a domain, a path, an address or a longer dotted name): `ivan.petrov`, `j.smith`, `ivan_petrov`
 _JOINED = re.compile(r"(?<![\w.@/\\\-])[^\W\d_]+(?:[._][^\W\d_]+){1,2}(?![\w@/\\\-]|\.[^\W\d_])")
-_HINT = re.compile(_PAIR_HINT.pattern + "|" + _CUE_HINT.pattern.replace("(?i)", "(?i:", 1) + ")")
 _TITLE = re.compile(rf"(?<![\w.])(?:(Mr|mr|Mrs|Ms|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|dhr|Dhr|mevr|Mevr|mw|Mw)\.?|"
                     rf"(de heer|De heer|mevrouw|Mevrouw))\s+((?:{_CAP}|{_PARTICLE}(?!\w)|[{_UPPER}]\.)(?:\s+(?:{_CAP}|{_PARTICLE}(?!\w)|[{_UPPER}]\.)){{0,3}})")
 _ROLE = re.compile(rf"(?i:\b(?:operator|owner|employee|medewerker|eigenaar|named|genaamd|alias|aka|a\.k\.a\.)"
@@ -92,8 +93,8 @@ def find(text: str) -> str | None:
 def _find(text: str) -> str | None:
     if ("." in text or "_" in text) and any(_joined(m.group(0)) for m in _JOINED.finditer(text)):
         return "a person's name (an alias joined by dots or underscores)"
-    if _HINT.search(text) is None:            # one look rules out most text
-        return None
+    if _CAPITAL.search(text) is None or (_PAIR_HINT.search(text) is None and _CUE_HINT.search(text) is None):
+        return None                           # cheap looks rule out most text
     given, family, words = (name_gazetteer.given_names(), name_gazetteer.surnames(),
                             name_gazetteer.common_words())
     for m in (_PAIR.finditer(text) if _PAIR_HINT.search(text) else ()):
