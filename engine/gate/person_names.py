@@ -52,7 +52,7 @@ _GROUP_WORDS = {
     "wolf", "hawk", "kangaroo", "saiga", "chinchilla", "libra", "mantis",
     # Unit 42's constellations
     "ursa", "serpens", "taurus", "scorpius", "pisces", "draco", "aries", "lupus", "cancer", "capricorn", "gemini",
-    "virgo", "sagittarius", "aquarius", "leo", "orion",
+    "virgo", "sagittarius", "aquarius",
     # Microsoft's weather
     "typhoon", "blizzard", "sleet", "sandstorm", "tempest", "hail", "cyclone", "flood", "dust", "tsunami",
     "storm", "rain", "snow", "lightning", "thunder",

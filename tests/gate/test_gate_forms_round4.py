@@ -524,3 +524,10 @@ def test_every_kind_on_the_command_line_is_named_and_gone_from_the_stripped_file
     stripped = out.read_text()
     for v in PLANTED_ALL.values():
         assert v not in stripped and v.replace("\\", "\\\\") not in stripped
+
+
+@pytest.mark.parametrize("text", ["Contributed by Leo Zhang.", "Thanks to Daniel Bohannon and Sean Metcalf.",
+                                  "Reported by Vincent Le Toux"])
+def test_given_names_that_are_also_star_signs_or_constellations_still_name_persons(text):
+    from wivcheck.engine.gate.prose_names import find
+    assert find(text)
