@@ -206,6 +206,12 @@ def cold() -> None:
         importlib.import_module("wivcheck.engine.gate.stix_read")._KEYS.clear()
     except (ImportError, AttributeError):
         pass
+    try:                                   # the running-text name and property caches (fourth round of forms)
+        importlib.import_module("wivcheck.engine.gate.prose_names")._cache.clear()
+        importlib.import_module("wivcheck.engine.gate.prose_names")._PROSE.clear()
+        personal_text._CONTEXTS.clear()
+    except (ImportError, AttributeError):
+        pass
 
 
 def one_size(engine: Engine, envelope: dict, n: int, repeat: int = 1) -> dict:

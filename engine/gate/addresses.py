@@ -16,6 +16,17 @@ What counts:
   name (`Postbus 12, 3500 AB Utrecht`); the letters SA, SD and SS are never given out, and digits
   before a common abbreviation (`2024 EU`) are not read as a postcode.
 
+- a street name without a street word and its house number followed by a place (`Voorhout 9, Den
+  Haag`, `LANGE VOORHOUT 9 'S-GRAVENHAGE`, `Damrak 1 Amsterdam`): the place one of Faker's Dutch,
+  Belgian, German, Austrian, Swiss, Polish, Czech, Danish, Swedish, Portuguese and Italian cities
+  (`faker.providers.address.<locale>.Provider.cities`) or a European capital in its usual
+  spellings (`_CAPITALS`: Faker lacks `Den Haag`, `Brussels`, `Paris`, …), the name no common word and
+  no product's (`Windows 10, Paris` is not one), the number no year;
+- in a property named for an address (`personal_text.context_for`: `address`, `adres`, `street`,
+  `straat`, `location`, `woonplaats`, …) or in a `location` object, any name followed by a house
+  number (`LANGE VOORHOUT 9`, `Voorhout 9`) or a house number followed by a name (`9 Lange
+  Voorhout`): `in_address_property`.
+
 What it says: "a street address" or "a postcode"; whose (a home's or an organisation's) the scan
 cannot tell, so a person judges (`personal_text` reports them as possible personal data).
 
@@ -27,6 +38,10 @@ are left alone (tests/gate/test_personal_text.py).
 """
 
 from __future__ import annotations
+
+import importlib
+import re
+import threading
 
 import re2
 
@@ -150,3 +165,95 @@ def _more(text: str) -> str | None:
     if any(w in ("to", "ways", "and", "or", "than", "per") for w in words):
         return None                     # "5 ways to drive", "3 times per road": counting, not a street
     return "a street address"
+
+
+# -- street names without a street word (fourth round) --------------------------------------------------
+
+_CITY_LOCALES = ("nl_NL", "nl_BE", "de_DE", "de_AT", "de_CH", "pl_PL", "cs_CZ", "da_DK", "sv_SE", "pt_PT", "it_IT")
+_CAPITALS = frozenset({
+    "den haag", "the hague", "'s-gravenhage", "amsterdam", "rotterdam", "utrecht", "brussel", "brussels", "bruxelles",
+    "antwerpen", "antwerp", "gent", "luxembourg", "luxemburg", "paris", "lyon", "marseille", "london", "berlin",
+    "hamburg", "münchen", "munich", "köln", "cologne", "frankfurt", "wien", "vienna", "bern", "zürich", "zurich",
+    "genève", "geneva", "madrid", "barcelona", "lisboa", "lisbon", "roma", "rome", "milano", "milan", "dublin",
+    "kopenhagen", "copenhagen", "københavn", "stockholm", "oslo", "helsinki", "warszawa", "warsaw", "praha",
+    "prague", "budapest", "bratislava", "ljubljana", "zagreb", "athens", "athína", "bucharest", "bucurești",
+    "sofia", "vilnius", "riga", "tallinn", "kyiv", "kiev", "moscow", "moskva", "minsk", "ankara", "istanbul"})
+# words before a number that make it a version, a count or a port, not a house number
+_NOT_STREET_NAMES = frozenset({
+    "windows", "server", "office", "exchange", "build", "version", "release", "port", "ports", "chrome", "firefox",
+    "android", "ios", "ubuntu", "debian", "fedora", "centos", "rhel", "macos", "linux", "kernel", "python", "java",
+    "net", "iis", "apache", "nginx", "php", "tls", "ssl", "smb", "smbv", "http", "vlan", "pid", "cve", "rfc", "iso",
+    "phase", "stage", "step", "level", "section", "chapter", "page", "item", "part", "wave", "group", "team", "unit",
+    "apt", "fin", "unc", "ta", "as", "asn", "top", "day", "week", "month", "year", "q", "h", "v", "rule", "event",
+    "id", "no", "number", "figure", "table", "appendix", "annex", "article", "art", "lid", "sid", "uid", "gid"})
+_PLACE_WORD = r"[A-ZÀ-ÖØ-ÞĀ-ɏ'][\w'’\-]*"
+_NAME_WORD = r"[A-ZÀ-ÖØ-ÞĀ-ɏ][^\W\d_]+"
+_WITH_PLACE = re.compile(rf"(?<![\w.])((?:{_NAME_WORD}\s+){{0,2}}{_NAME_WORD})\s+(\d{{1,4}})\s?[a-zA-Z]?(?:-\d{{1,4}})?"
+                         rf"\s*,?\s+(?:\d{{4}}\s?[A-Z]{{2}}\s+|\d{{4,5}}\s+)?({_PLACE_WORD}(?:[\s\-]{_PLACE_WORD}){{0,2}})")
+_PLACE_HINT = re.compile(r"[A-Za-zÀ-ɏ]{3}\s+\d{1,4}[a-zA-Z]?(?:-\d{1,4})?\s*,?\s+[\dA-ZÀ-ÖØ-ÞĀ-ɏ']")
+_IN_PROPERTY = re.compile(r"(?<![\w.])([^\W\d_][\w'’.\-]*(?:\s+[^\W\d_][\w'’.\-]*){0,4})\s+(?:nr\.?\s*|no\.?\s*)?"
+                          r"(\d{1,5})\s?[a-zA-Z]{0,2}(?![\w.:/])"
+                          r"|(?<![\w.:/])(\d{1,5})[a-zA-Z]?,?\s+([^\W\d_]{3,})")
+_lock = threading.Lock()
+_places: set[str] = set()
+
+
+def _cities() -> set[str]:
+    """The places `_WITH_PLACE` accepts, lower-cased: Faker's cities of `_CITY_LOCALES` and `_CAPITALS`
+    (loaded once, on first use)."""
+    if not _places:
+        with _lock:
+            if not _places:
+                got = set(_CAPITALS)
+                for locale in _CITY_LOCALES:
+                    try:
+                        got.update(c.lower() for c in importlib.import_module(
+                            f"faker.providers.address.{locale}").Provider.cities)
+                    except (ImportError, AttributeError):
+                        continue
+                _places.update(got)
+    return _places
+
+
+def _street_name(words: str) -> bool:
+    """Words that may be a street's name: the last no product's or counting word and no common word."""
+    from .name_gazetteer import common_words
+    last = words.split()[-1].lower()
+    return last not in _NOT_STREET_NAMES and last not in common_words() and len(last) >= 3
+
+
+def with_place(text: str) -> bool:
+    """A street name without a street word, its house number and a known place after it (`Voorhout 9,
+    Den Haag`, `LANGE VOORHOUT 9 'S-GRAVENHAGE`); see the module docstring. Expects normalised text."""
+    if _PLACE_HINT.search(text) is None:      # a number, then a capitalised word: most text has none
+        return False
+    for n, m in enumerate(_WITH_PLACE.finditer(text)):
+        if n == _MAX_CANDIDATES:
+            return True                   # more candidates than are checked: read as one (fail closed)
+        number = int(m.group(2))
+        if 1900 <= number <= 2099 or not _street_name(m.group(1)):
+            continue
+        place = m.group(3).lower()
+        words = place.split()
+        cities = _cities()
+        if any(" ".join(words[:k]).strip(",.") in cities for k in range(len(words), 0, -1)):
+            return True
+    return False
+
+
+def in_address_property(text: str) -> bool:
+    """In a property named for an address, or in a `location` object: a name followed by a house
+    number (`LANGE VOORHOUT 9`, `Voorhout 9a`, `Dorpsstraat nr. 7`) or a house number followed by a
+    name (`9 Lange Voorhout`). Versions, ports and counts (`Windows 10`, `port 443`) are not."""
+    if not any(c.isdigit() for c in text):
+        return False
+    for n, m in enumerate(_IN_PROPERTY.finditer(text)):
+        if n == _MAX_CANDIDATES:
+            return True
+        if m.group(1) is not None:
+            last = m.group(1).split()[-1].lower().rstrip(".")
+            if last not in _NOT_STREET_NAMES and len(last) >= 3:
+                return True
+        elif m.group(4).lower() not in _NOT_STREET_NAMES:
+            return True
+    return False

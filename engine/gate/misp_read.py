@@ -31,12 +31,13 @@ import datetime
 import re
 from typing import Any
 
-from . import binary, collector, identifiers, markings, person_keys
+from . import binary, collector, identifiers, markings, person_keys, prose_names
 from .items import PERSONAL, POSSIBLE, RESTRICTED, UNKNOWN, Finding, Item, Payload, PayloadError, strictest
 from .misp_types import (DISTRIBUTION, PERSONAL_CATEGORIES, PERSONAL_RELATIONS, PERSONAL_TEMPLATES,
                          POSSIBLE_TYPES, RESTRICTED_DISTRIBUTION, TYPES)
 from .person_names import may_name_a_person
-from .personal_text import scan, scan_number
+from .prose_names import is_prose
+from .personal_text import context_for, scan, scan_number
 from .stix_read import parse_json, sha256_of
 
 _ASCII_DIGITS = re.compile(r"^[0-9]+$")
@@ -50,6 +51,8 @@ _CHILD_ITEMS = frozenset({"Attribute", "Object", "ShadowAttribute", "EventReport
                           "Relationship"})
 # keys MISP defines whose meaning the reader reads itself (not by the property-name rule)
 _READ_OTHERWISE = frozenset({"authors", "event_creator_email", "object_relation"})
+# attribute types whose value is running text (a person's name in it is read, `prose_names`)
+_PROSE_TYPES = frozenset({"text", "comment", "other", "annotation"})
 _GALAXY_TAG = re.compile(r'^misp-galaxy:([a-z0-9-]+)="(.*)"$', re.S)
 _ORGANISATIONS = frozenset({"Org", "Orgc", "Organisation", "Organization"})
 _FLAGS = frozenset({"", "0", "1", "true", "false", "yes", "no", "none", "null", "n/a"})
@@ -224,8 +227,14 @@ class _Reader:
         if level in RESTRICTED_DISTRIBUTION:
             item.add(Finding(RESTRICTED, prop, f"distribution {level} ({DISTRIBUTION[level]})"))
 
-    def _text(self, item: Item, prop: str, value: str) -> None:
-        for f in scan(value):
+    def _text(self, item: Item, prop: str, value: str, context: str = "", prose: bool = False) -> None:
+        """The personal identifiers of a text at `prop`, and persons' names when it is running text
+        (`prose`, or the property says so: `comment`, `content`, `note`, …)."""
+        if prose or is_prose(prop):
+            said = prose_names.find(value)
+            if said:
+                item.add(Finding(POSSIBLE, prop, said))
+        for f in scan(value, context or context_for(prop)):
             if f.kind == PERSONAL:
                 item.add(Finding(PERSONAL, prop, f.what, (f.category,)))
             else:
@@ -290,7 +299,8 @@ class _Reader:
         for s in identifiers.misp_attribute(kind, value, relation, a.get("comment")):
             item.add(Finding(s.kind, "value", s.what, (s.category,) if s.kind == PERSONAL else ()))
         _times(a, path)
-        self._text(item, "value", str(value))
+        self._text(item, "value", str(value), context_for(relation) if isinstance(relation, str) else "",
+                   prose=kind in _PROSE_TYPES)
         if isinstance(value, (int, float)):
             self._number(item, "value", "value", value)
         self._binary(item, a, path, kind)

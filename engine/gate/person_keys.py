@@ -99,7 +99,11 @@ _COMPOUNDS = {("first", "name"): "firstname", ("last", "name"): "lastname", ("fu
               ("admin", "c"): "nichandle", ("tech", "c"): "nichandle", ("zone", "c"): "nichandle",
               ("billing", "c"): "nichandle", ("nic", "hdl"): "nichandle", ("nic", "handle"): "nichandle",
               ("operator", "name"): "fullname", ("suspect", "name"): "fullname",
-              ("observer", "name"): "fullname"}
+              ("observer", "name"): "fullname",
+              # who made, sent or changed it (`created_by`, `x_reported_by`): a person or an account
+              ("created", "by"): "creator", ("modified", "by"): "creator", ("submitted", "by"): "reporter",
+              ("reported", "by"): "reporter", ("uploaded", "by"): "uploader", ("authored", "by"): "author",
+              ("written", "by"): "author", ("added", "by"): "creator"}
 # roles an organisation may fill too: POSSIBLE
 _ROLE_WORDS = {"contact": "a contact", "contacts": "contacts", "owner": "an owner", "owners": "owners",
                "user": "a user", "users": "users", "account": "an account", "accounts": "accounts",

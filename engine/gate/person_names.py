@@ -11,6 +11,14 @@ such as `PowerShell` is a product's), initials such as `J.` and surname particle
 letters of those scripts (`王伟`, `김민준`). Codenames with digits (`APT28`, `FIN7`, `UNC2452`) and
 single words of other scripts (`Turla`) are not read as persons' names.
 
+A group word does not clear a name whose first word is a given name (`name_gazetteer`: Faker's
+given names of many locales) when the group word is also a surname (colours, metals, a few animals
+and weather words: `Walter White`, `Jack Black`, `Tom Gold`); the codename words proper (`Bear`,
+`Panda`, `Kitten`, `Typhoon`, `Sleet`, `Team`, `Group`, …) still do (`Jade Sleet`, `Lazarus Group`).
+A single token of two or three parts joined by dots, underscores or hyphens (`ivan.petrov`,
+`ivan_petrov`, `j.smith`, `petrov.ivan`) names a person when one part is a given name and the other
+a surname or a word that is no common word, or when an initial stands before a surname.
+
 Own code: no well-kept library tells a person's name from a group's codename (a name classifier such
 as probablepeople reads `Fancy Bear` as a person and `Evgeniy Bogachev` as a company). The rule is
 deliberately wide: a name it cannot settle escalates for a person to judge, naming the object and
@@ -22,6 +30,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from . import name_gazetteer
 from .normalise import INVISIBLE
 
 _PARTICLES = {"de", "den", "der", "van", "von", "vom", "zu", "ten", "ter", "te", "het", "'t", "da", "das", "do",
@@ -41,6 +50,9 @@ _GROUP_WORDS = {
     # CrowdStrike's animals
     "bear", "panda", "chollima", "spider", "jackal", "tiger", "buffalo", "crane", "leopard", "lynx", "ocelot",
     "wolf", "hawk", "kangaroo", "saiga", "chinchilla", "libra", "mantis",
+    # Unit 42's constellations
+    "ursa", "serpens", "taurus", "scorpius", "pisces", "draco", "aries", "lupus", "cancer", "capricorn", "gemini",
+    "virgo", "sagittarius", "aquarius",
     # Microsoft's weather
     "typhoon", "blizzard", "sleet", "sandstorm", "tempest", "hail", "cyclone", "flood", "dust", "tsunami",
     "storm", "rain", "snow", "lightning", "thunder",
@@ -48,7 +60,7 @@ _GROUP_WORDS = {
     "gold", "bronze", "iron", "cobalt", "nickel", "tin", "zinc", "platinum", "copper", "silver", "aluminum",
     "bismuth", "mercury", "lead", "tungsten", "carbon", "titanium",
     # colours and the like used in codenames
-    "red", "blue", "green", "black", "white", "dark", "shadow", "ghost", "night", "midnight", "cozy", "fancy",
+    "red", "blue", "green", "black", "white", "brown", "gray", "grey", "dark", "shadow", "ghost", "night", "midnight", "cozy", "fancy",
     "charming", "wizard", "scattered", "mustang", "volt", "deep", "rocket", "sand", "sandworm", "equation",
     "lazarus", "cloud", "hat", "hats", "apt", "ransomware", "botnet", "malware", "kit", "panel", "market",
     "forum", "leaks", "leak", "news", "media", "bot", "bots", "worm", "rat", "loader", "stealer",
@@ -58,6 +70,18 @@ _GROUP_WORDS = {
     "whale", "grizzly", "lion", "jaguar", "puma", "panther", "bat", "rabbit", "dolphin", "octopus", "kraken", "hydra",
     "phoenix", "unicorn", "goblin", "troll", "elephant", "rhino", "gorilla", "monkey", "ape", "mole", "rats",
     "sparrow", "pigeon", "swan", "heron", "pelican", "cricket", "locust", "beetle", "ant", "ants", "tick"}
+# group words that are also surnames: they do not clear a name whose first word is a given name
+_SURNAME_LIKE = frozenset({"gold", "silver", "copper", "nickel", "tin", "iron", "lead", "bronze", "red", "blue",
+                           "green", "black", "white", "brown", "gray", "grey", "fox", "wolf", "hawk", "crane", "swan",
+                           "crow", "sparrow", "eagle", "lion", "storm", "rain", "snow", "hail", "cloud", "dust",
+                           "stone", "lynx", "tiger", "mole", "falcon", "raven", "cobra", "rocket", "night", "sand",
+                           "deep", "dark", "shadow", "ghost", "mercury", "lightning", "thunder", "flood", "bee",
+                           "hunter", "mason", "bishop", "king", "carter"})
+_TOKEN_PARTS = re.compile(r"[._\-]")
+_NOT_NAME_PARTS = frozenset({"exe", "dll", "com", "net", "org", "nl", "ru", "txt", "bat", "ps1", "vbs", "js", "jar",
+                             "zip", "rar", "bin", "dat", "log", "tmp", "sys", "doc", "docx", "pdf", "xls", "xlsx",
+                             "lnk", "hta", "scr", "msi", "iso", "img", "html", "htm", "php", "asp", "aspx", "py",
+                             "sh", "elf", "apk", "onion", "io", "info", "biz", "top", "xyz", "online", "site"})
 _JOINERS = str.maketrans({"'": "", "’": "", "-": "", "‐": "", "·": ""})
 
 
@@ -131,17 +155,49 @@ def may_name_a_person(name: object) -> bool:
     text = _bare(name)
     words = text.replace(",", " ").split()
     if len(words) == 1:
-        return _unspaced(words[0])
+        return _unspaced(words[0]) or _joined(words[0])
     if not 2 <= len(words) <= 5:
         return False
     proper = 0
+    given_first = None
     for w in words:
         lw = w.lower()
         if lw in _GROUP_WORDS:
-            return False
+            if given_first is None:
+                given_first = words[0].lower() not in _GROUP_WORDS and name_gazetteer.is_given_name(words[0])
+            if not (given_first and lw in _SURNAME_LIKE and lw != words[0].lower()):
+                return False
         if lw in _PARTICLES:
             continue
         if not _name_word(w):
             return False
         proper += 1
     return proper >= 2
+
+
+def _joined(token: str) -> bool:
+    """A person's name written as one token, its parts joined by dots, underscores or hyphens
+    (`ivan.petrov`, `Ivan_Petrov`, `j.smith`, `petrov.ivan`): two or three parts of letters, one a
+    given name and the last a surname or no common word (or the reverse), or an initial and a
+    surname. File names, domains and codenames (`loader.exe`, `mark.example`, `Group-4127`) are not."""
+    if len(token) > 60 or not any(c in token for c in "._-"):
+        return False
+    parts = [p for p in _TOKEN_PARTS.split(token) if p]
+    if not 2 <= len(parts) <= 3 or not all(p.isalpha() and _cased_word(p) for p in parts):
+        return False
+    lowered = [p.lower() for p in parts]
+    first, last = lowered[0], lowered[-1]
+    if any(p in _NOT_NAME_PARTS for p in lowered) or any(p in _GROUP_WORDS for p in lowered[:-1]):
+        return False
+    if last in _GROUP_WORDS and not (last in _SURNAME_LIKE and name_gazetteer.is_given_name(first)):
+        return False
+    words = name_gazetteer.common_words()
+
+    def surname(p: str) -> bool:
+        return name_gazetteer.is_surname(p) or p in _SURNAME_LIKE
+
+    if len(first) == 1:
+        return surname(last)
+    if name_gazetteer.is_given_name(first) and (surname(last) or (len(last) >= 3 and last not in words)):
+        return first not in words or surname(last)
+    return name_gazetteer.is_surname(first) and name_gazetteer.is_given_name(last) and last not in words

@@ -7,7 +7,13 @@ What is found, and by what:
   and their CSIRT kin (abuse@, security@, soc@, cert@ …) name a function, not a person, and are not
   counted; an account at an IP address (`jan@10.0.0.1`) may be a person's.
 - phone numbers: `phonenumbers` (Google's libphonenumber), `PhoneNumberMatcher` with leniency VALID,
-  Dutch numbers without a country code. Mobile and personal numbers are personal data; fixed lines
+  Dutch numbers without a country code, and numbers written in the national format of the countries
+  in `FOREIGN_REGIONS` (`(202) 555-0143`, `020 7946 0958`, `8 (495) 123-45-67`, `01 42 68 53 00`):
+  with leniency EXACT_GROUPING (grouped as that country groups them) and written in at least two
+  groups, or with leniency VALID when the text says it is a phone number (`tel`, `phone`, `call`, `bel`,
+  `mobile`, `whatsapp`, … within a few words before it) or the property does (`context_for`: `phone`,
+  `contact`, `fax`, …). CVE ids, ATT&CK ids, dates, IPv4 addresses and digit runs glued to letters
+  (hashes) are never read as numbers. Mobile and personal numbers are personal data; fixed lines
   and others may be (a person's direct line or a switchboard: a person judges); toll-free, premium
   and shared-cost numbers belong to organisations.
 - IBANs in any case and grouping (`NL91ABNA0417164300`, `nl91 abna 0417 1643 00`, `NL 91 ABNA …`,
@@ -21,6 +27,12 @@ What is found, and by what:
 - street addresses and postcodes (`addresses`): a home's or an organisation's, a person judges.
 - Windows and Unix home folders (`C:\\Users\\<name>\\`, `/home/<name>/`) name an account, which may be
   a person's (placeholders such as `<user>` or `%USERNAME%` and the system's own accounts excepted).
+- Windows security identifiers of accounts (`S-1-5-21-<three sub-authorities>-<RID>` with a relative id
+  of 1000 or more, also as `HKEY_USERS\\S-1-5-21-…_Classes` and in patterns; Entra ID's
+  `S-1-12-1-…`) name one account of one domain or machine, which may be a person's. Well-known SIDs
+  (`S-1-5-18`, `S-1-5-32-544`) and the domain's built-in accounts and groups (relative ids below
+  1000: Administrator 500, Guest 501, krbtgt 502, Domain Admins 512, …) are no person's
+  ([MS-DTYP] 2.4.2.4, "Well-Known SID Structures").
 
 Every text is first normalised (`normalise`: NFKC, invisible characters removed, `[at]`, `(at)`,
 `jan at example dot nl` and spaces around `@` read as an address), so obfuscation a reader sees
@@ -50,7 +62,7 @@ from phonenumbers import Leniency, PhoneNumberType
 from stdnum import iban, luhn
 from stdnum.nl import bsn
 
-from . import addresses, binary, identifiers
+from . import addresses, binary, identifiers, person_keys
 from .normalise import MAX_REWRITES, normalise_checked
 
 PERSONAL = "personal"
@@ -66,12 +78,22 @@ _ANY_DIGIT = re.compile(r"\d")
 _DIGIT_RUN = re.compile(r"\+?\(?\d(?:[\s().\-/]{0,2}\d){6,}")
 # IPv4 addresses and ISO dates and timestamps: runs of digits that are no phone number
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_NOT_A_NUMBER = re.compile(rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\d.])|\b\d{{4}}-\d{{2}}-\d{{2}}(?:[T ][\d:.]+Z?)?\b")
+_NOT_A_NUMBER = re.compile(rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\d.])|\b\d{{4}}-\d{{2}}-\d{{2}}(?:[T ][\d:.]+Z?)?\b"
+                           r"|(?i:\bCVE-\d{4}-\d{4,})|\b[TS]\d{4}(?:\.\d{3})?\b")
 _IPV4_OR_DATE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|\d{4}-\d{2}-\d{2}|\d{1,2}[-/]\d{1,2}[-/]\d{2,4})$")
 _IP_OR_DATE_SHAPED = re.compile(r"\d{1,4}[.\-/]\d{1,3}[.\-/]\d{1,4}")
 # a country prefix followed by a digit, or 06 followed by eight digits with separators (a pre-filter:
 # only such texts are read again with their IPv4- and date-shaped runs left in)
 _PREFIX_HINT = re.compile(r"(?:\+|(?<![\d.])00)\s?\(?\d|(?<![\d.\-/])\(?0\s?6(?:[\s.\-/)]{0,2}\d){8}(?!\d)")
+# the national formats of the countries whose numbers threat data most often carries besides the
+# Netherlands (neighbours, the Five Eyes, the states behind most reported intrusions)
+FOREIGN_REGIONS = ("US", "GB", "DE", "BE", "FR", "RU", "UA", "CN", "IR", "TR", "KP", "BY", "IL", "IN")
+# words that say a number is a phone number (a few words before it)
+_PHONE_WORDS = re.compile(r"(?i)(?:\b(?:tel|tél|phone|telephone|telefoon|telefon|call|called|calls|bel|bellen|mobile|"
+                          r"mobiel|mob|gsm|cell|cellphone|whatsapp|signal|telegram|viber|sms|text|fax|contact|"
+                          r"contacted|hotline|ring|nummer|номер|тел|телефон)\b|☎|📞)[^0-9]{0,25}$")
+_LONGEST_NUMBER = 32          # a national number written out with separators is shorter; longer runs are no one number
+_GROUPED = re.compile(r"\d[\s().\-/]+\d")
 _PREFIXED = re.compile(r"^\s*(?:\+|00|\(?0\s*6)")
 # two letters, two check digits, then 11 to 30 letters and digits in groups (any case; spaces, dashes
 # or dots between groups): candidates only, stdnum decides
@@ -93,6 +115,8 @@ _LONG_DIGITS = re.compile(r"\d[\d -]{11,}\d")
 _CARD_CANDIDATE = re.compile(r"(?<!\d)(?<!\d\.)(?:\d[ -]?){12,18}\d(?!\d|\.\d)")
 _CARD_PREFIX = re.compile(r"^(?:4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2[2-7]\d{14}|3[47]\d{13}|6(?:011|5\d\d)\d{12,15}"
                           r"|35\d{14}|3(?:0[0-5]|[68]\d)\d{11})$")
+# a domain's or machine's account (RID 1000 and up) or an Entra ID user: candidates on a pre-filter `s-1-`
+_SID = re.compile(r"(?i)(?<![\w-])S-1-(?:5-21(?:-\d{1,10}){3}-(\d{1,10})|12-1(?:-\d{1,10}){4})(?![\d-])")
 _HOME = re.compile(r"(?i)(?:[a-z]:\\+users\\+|/home/|/Users/)([^\\/\s'\"<>%$*{}]+)")
 _SYSTEM_ACCOUNTS = {"public", "default", "default user", "all users", "administrator", "admin", "guest",
                     "user", "username", "root", "defaultapppool", "localservice", "networkservice",
@@ -122,22 +146,59 @@ _lock = threading.Lock()
 _LIMIT = 200_000
 
 
-def scan(text: str) -> tuple[TextFinding, ...]:
-    """What personal identifiers a text holds (each kind once). Cached per text; thread-safe."""
+def scan(text: str, context: str = "") -> tuple[TextFinding, ...]:
+    """What personal identifiers a text holds (each kind once). `context`: what the property holding
+    the text says it holds (`context_for`: "phone", "address" or ""), which lets forms count that
+    would be too often something else in other text. Cached per text and context; thread-safe."""
     if len(text) < 5:
         return ()
-    got = _cache.get(text)
+    key = (context, text) if context else text
+    got = _cache.get(key)
     if got is None:
-        got = _scan(text)
+        got = _scan(text, context)
         with _lock:
             if len(_cache) >= _LIMIT:
                 _cache.clear()
-            _cache[text] = got
+            _cache[key] = got
     return got
 
 
-def _scan(text: str) -> tuple[TextFinding, ...]:
-    got = _scan_text(text) + tuple(TextFinding(s.kind, s.what, s.category) for s in identifiers.scan(text))
+_PHONE_KEYS = frozenset({"phone", "phones", "telephone", "tel", "mobile", "cell", "cellphone", "gsm", "msisdn", "fax",
+                         "whatsapp", "signal", "telegram", "viber", "contact", "contacts", "callback", "hotline",
+                         "telefoon", "telefoonnummer", "mobiel", "telefon", "phonenumber"})
+_ADDRESS_KEYS = frozenset({"address", "addresses", "adres", "adressen", "street", "straat", "location", "locations",
+                           "woonplaats", "residence", "city", "place", "postal", "postadres", "huisadres", "domicile",
+                           "anschrift", "adresse", "strasse", "straße", "streetaddress", "homeaddress",
+                           "postaladdress", "locality", "plaats", "woonadres", "verblijfplaats"})
+_NOT_ADDRESS_KEYS = frozenset({"ip", "ipv4", "ipv6", "mac", "email", "mail", "url", "uri", "web", "btc", "bitcoin",
+                               "wallet", "memory", "hardware", "src", "dst", "return", "base", "entry", "virtual",
+                               "physical", "ref", "refs", "file", "path", "registry", "key"})
+_CONTEXTS: dict[str, str] = {}
+
+
+def context_for(prop: str) -> str:
+    """What a property's name says its text is: "phone" (`x_phone`, `contact_information`,
+    `callback`, `telefoon`), "address" (`x_home_address`, `adres`, `street`, `location`,
+    `woonplaats`, but not `ip_address`, `email_address`) or "". `prop` may be a path
+    (`x_acme.contact[0]`): its last name decides. Cached."""
+    got = _CONTEXTS.get(prop)
+    if got is None:
+        last = re.sub(r"\[\d+\]", "", prop).rsplit(".", 1)[-1]
+        ws = set(person_keys.words(last))
+        if ws & _ADDRESS_KEYS and not ws & _NOT_ADDRESS_KEYS:
+            got = "address"
+        elif ws & _PHONE_KEYS and not {"count", "type", "id", "hash", "version", "port", "size"} & ws:
+            got = "phone"
+        else:
+            got = ""
+        if len(_CONTEXTS) > 50_000:
+            _CONTEXTS.clear()
+        _CONTEXTS[prop] = got
+    return got
+
+
+def _scan(text: str, context: str = "") -> tuple[TextFinding, ...]:
+    got = _scan_text(text, context) + tuple(TextFinding(s.kind, s.what, s.category) for s in identifiers.scan(text))
     if len(text) >= 24 and ("base64," in text or _B64_HINT.search(text)):
         what = binary.embedded(text)     # a document or image carried as base64 in the text
         if what:
@@ -150,7 +211,7 @@ def _scan(text: str) -> tuple[TextFinding, ...]:
 _B64_HINT = re2.compile(r"JVBERi0|UEsDB|UEsFB|iVBORw0|/9j/|R0lGOD|0M8R4|H4sI|/Td6WFo|Qlpo[MNO]|U1FMaXRl|e1xydGY")
 
 
-def _scan_text(text: str) -> tuple[TextFinding, ...]:
+def _scan_text(text: str, context: str = "") -> tuple[TextFinding, ...]:
     found: dict[str, TextFinding] = {}
     text, complete = normalise_checked(text)
     if not complete:
@@ -161,6 +222,8 @@ def _scan_text(text: str) -> tuple[TextFinding, ...]:
         for f in _emails(text):
             found.setdefault(f.what, f)
     has_digit = _ANY_DIGIT.search(text) is not None
+    if has_digit and "s-1-" in lowered:
+        _sids(text, found)
     if not has_digit:
         if "users" in lowered or "home/" in lowered:
             _home(text, found)
@@ -168,7 +231,7 @@ def _scan_text(text: str) -> tuple[TextFinding, ...]:
     has_run = bool(_DIGIT_RUN.search(text))
     digits = _NOT_A_NUMBER.sub(" ", text) if has_run else ""
     if digits and _DIGIT_RUN.search(digits):
-        for f in _phones(digits):
+        for f in _phones(digits, context=context):
             found.setdefault(f.what, f)
         for f in _numbers(text):
             found.setdefault(f.what, f)
@@ -184,6 +247,8 @@ def _scan_text(text: str) -> tuple[TextFinding, ...]:
         for f in _ibans(text):
             found.setdefault(f.what, f)
     where = addresses.found(text)
+    if not where and (context == "address" and addresses.in_address_property(text) or addresses.with_place(text)):
+        where = "a street address"
     if where:
         found.setdefault(where, TextFinding(POSSIBLE, f"{where} (a home's or an organisation's)", "personal_data"))
     return tuple(found.values())
@@ -194,6 +259,14 @@ def _home(text: str, found: dict) -> None:
         name = m.group(1).strip().rstrip(".").lower()
         if name and name not in _SYSTEM_ACCOUNTS and not name.startswith(("<", "[")):
             found.setdefault("home folder", TextFinding(POSSIBLE, "an account's home folder name", "account_names"))
+            break
+
+
+def _sids(text: str, found: dict) -> None:
+    for m in _SID.finditer(text):
+        if m.group(1) is None or int(m.group(1)) >= 1000:
+            found.setdefault("sid", TextFinding(POSSIBLE, "a Windows account's security identifier (SID; a person's "
+                                                          "account?)", "account_names"))
             break
 
 
@@ -244,27 +317,44 @@ def _emails(text: str) -> list[TextFinding]:
     return out
 
 
-def _phones(text: str, prefixed: bool = False) -> list[TextFinding]:
-    """Phone numbers in digit runs. `prefixed`: IPv4- and date-shaped runs are read too, and only
-    numbers written with a country prefix (+ or 00) or a Dutch mobile prefix (06) count."""
-    T = PhoneNumberType
+def _phones(text: str, prefixed: bool = False, context: str = "") -> list[TextFinding]:
+    """Phone numbers in digit runs: Dutch ones, and those of `FOREIGN_REGIONS` in their national
+    format (module docstring). `prefixed`: IPv4- and date-shaped runs are read too, and only
+    numbers written with a country prefix (+ or 00) or a Dutch mobile prefix (06) count.
+    `context`: `phone` when the property says it holds a phone number."""
     out = []
     for m in _DIGIT_RUN.finditer(text):
         if not prefixed and _IPV4_OR_DATE.match(m.group(0).strip()):
             continue
         start, end = max(0, m.start() - 1), min(len(text), m.end() + 1)
-        for match in phonenumbers.PhoneNumberMatcher(text[start:end], "NL", leniency=Leniency.VALID):
-            if prefixed and not _PREFIXED.match(match.raw_string):
-                continue
-            kind = phonenumbers.number_type(match.number)
-            if kind in (T.MOBILE, T.PERSONAL_NUMBER, T.FIXED_LINE_OR_MOBILE, T.PAGER):
-                out.append(TextFinding(PERSONAL, "mobile or personal phone number", "personal_data"))
-            elif kind in (T.TOLL_FREE, T.PREMIUM_RATE, T.SHARED_COST):
-                continue
-            else:
-                out.append(TextFinding(POSSIBLE, "phone number (a person's or an organisation's)",
-                                       "personal_data"))
-    return out
+        window = text[start:end]
+        matches = list(phonenumbers.PhoneNumberMatcher(window, "NL", leniency=Leniency.VALID))
+        if prefixed:
+            matches = [x for x in matches if _PREFIXED.match(x.raw_string)]
+        elif not matches and len(m.group(0)) <= _LONGEST_NUMBER:
+            said = context == "phone" or _PHONE_WORDS.search(text, max(0, m.start() - 40), m.start()) is not None
+            grouped = _GROUPED.search(m.group(0)) is not None
+            if said or grouped:
+                leniency = Leniency.VALID if said else Leniency.EXACT_GROUPING
+                for region in FOREIGN_REGIONS:
+                    matches = [x for x in phonenumbers.PhoneNumberMatcher(window, region, leniency=leniency)
+                               if said or _GROUPED.search(x.raw_string)]
+                    if matches:
+                        break
+        out.extend(_phone_kind(match) for match in matches)
+    return [f for f in out if f is not None]
+
+
+def _phone_kind(match) -> TextFinding | None:
+    """What a matched number is: a mobile or personal number, another (a person's or an
+    organisation's), or None for numbers of organisations (toll-free, premium, shared-cost)."""
+    T = PhoneNumberType
+    kind = phonenumbers.number_type(match.number)
+    if kind in (T.MOBILE, T.PERSONAL_NUMBER, T.FIXED_LINE_OR_MOBILE, T.PAGER):
+        return TextFinding(PERSONAL, "mobile or personal phone number", "personal_data")
+    if kind in (T.TOLL_FREE, T.PREMIUM_RATE, T.SHARED_COST):
+        return None
+    return TextFinding(POSSIBLE, "phone number (a person's or an organisation's)", "personal_data")
 
 
 def _numbers(text: str) -> list[TextFinding]:

@@ -23,10 +23,11 @@ from typing import Any
 
 import orjson
 
-from . import binary, collector, coordinates, markings, person_keys, stix_patterns, stix_schema, timestamps
+from . import binary, collector, coordinates, markings, person_keys, prose_names, stix_patterns, stix_schema, timestamps
 from .items import PERSONAL, POSSIBLE, UNKNOWN, Finding, Item, Payload, PayloadError, unique_keys
 from .person_names import may_name_a_person
-from .personal_text import scan, scan_number
+from .prose_names import is_prose
+from .personal_text import context_for, scan, scan_number
 from .stix_types import CATEGORIES, METADATA, PERSONAL_TYPES, REF_TARGETS
 
 _BUNDLE_ID = re.compile(r"^bundle--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -337,6 +338,12 @@ def _identity(obj: dict, item: Item) -> None:
 def _location(obj: dict, item: Item) -> None:
     if isinstance(obj.get("street_address"), str) and obj["street_address"].strip():
         item.add(Finding(PERSONAL, "street_address", "a street address", ("personal_data",)))
+    for prop, value in obj.items():           # a location's texts are read as addresses (`LANGE VOORHOUT 9`)
+        if prop != "street_address" and isinstance(value, str) and len(value) >= 5 and not _identifier(value) \
+                and not context_for(prop):
+            said = [f for f in scan(value, "address") if "street address" in f.what]
+            if said and not any("street address" in f.what for f in scan(value, context_for(prop))):
+                item.add(Finding(POSSIBLE, prop, said[0].what))
     for prop in ("latitude", "longitude"):
         value = obj.get(prop)
         if isinstance(value, float) and len(repr(value).split(".")[-1]) >= 4:
@@ -375,8 +382,15 @@ def _authors(obj: dict, item: Item) -> None:
         item.add(Finding(PERSONAL, "authors", "the names of the authors (persons)", ("personal_data",)))
 
 
-def _text(value: str, prop: str, item: Item) -> None:
-    for f in scan(value):
+def _text(value: str, prop: str, item: Item, context: str = "") -> None:
+    """The personal identifiers of a text, named at `prop`, and persons' names when the property
+    holds running text (`prose_names`); `context` (the object's, a location's
+    "address") or else the property's name (`context_for`) says what the text is meant to hold."""
+    if is_prose(prop):
+        said = prose_names.find(value)
+        if said:
+            item.add(Finding(POSSIBLE, prop, said))
+    for f in scan(value, context or context_for(prop)):
         if f.kind == PERSONAL:
             item.add(Finding(PERSONAL, prop, f.what, (f.category,)))
         else:

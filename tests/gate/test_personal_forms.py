@@ -69,13 +69,17 @@ def test_group_codenames_products_and_techniques_are_not_names(name):
 
 # -- e-mail addresses, obfuscated ------------------------------------------------------------------------
 
-LOCAL = st.text(string.ascii_lowercase, min_size=3, max_size=10).filter(
+# a local part or domain label that is itself a word for the at-sign (`arobase@a0 dot nl`) reads as a
+# second at-sign: no address a sender writes
+AT_WORDS = ("apenstaartje", "klammeraffe", "arobase", "arroba")
+LOCAL = st.text(string.ascii_lowercase, min_size=3, max_size=10).filter(lambda s: not any(w in s for w in AT_WORDS)).filter(
     lambda s: s not in ("abuse", "info", "admin", "security", "support", "contact", "office", "press", "sales", "team",
                         "media", "legal", "cert", "soc", "noc", "www", "ftp", "news", "csirt", "cirt", "psirt",
                         "privacy", "secops", "incident", "incidents", "helpdesk", "noreply", "marketing", "usenet",
                         "uucp", "webmaster", "hostmaster", "postmaster", "servicedesk", "donotreply")
     and s not in _NOT_A_MAILBOX)     # words that say where something is hosted: "the C2 at evil dot example"
-LABEL = st.text(string.ascii_lowercase + string.digits, min_size=2, max_size=10).filter(lambda s: s[0].isalpha())
+LABEL = st.text(string.ascii_lowercase + string.digits, min_size=2, max_size=10).filter(
+    lambda s: s[0].isalpha() and not any(w in s for w in AT_WORDS))
 TLD = st.sampled_from(["nl", "com", "org", "de", "co.uk", "eu", "be"])
 ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u034f", "\ufe0f"]
 
