@@ -584,29 +584,39 @@ class Ledger(abc.ABC):
         """`_query` for rows holding `_utf8_of` columns (a backend may read them another way)."""
         return self._query(sql, args)
 
-    def _checked_entries(self, batch: int = 2000) -> Iterator["Entry | _Stored"]:
-        """Every entry in sequence order, as `verify` checks it (`seq`, `recorded_at`, `prev_hash`,
-        `hash`, `problem()`): the provision and the decision read as the UTF-8 the log holds, so that
-        kilobytes of text are neither decoded nor encoded again for the hash and the JSON reader. An
-        entry whose provision or decision is not stored as text is read as an Entry."""
-        names = self._select_list.split(", ")
-        raw = {n: self._utf8_of(n) for n in ("provision", "decision")}
-        if None in raw.values() or not {"provision", "decision"} <= set(names):
-            yield from self.entries(batch=batch)
-            return
-        select = ", ".join(raw.get(n, n) for n in names)
+    def _stored_batches(self, select: str, batch: int) -> Iterator[list[tuple]]:
+        """The rows of `SELECT {select} FROM entries` (the sequence number first) in sequence order,
+        `batch` at a time, each batch read after the one before it (a backend may read ahead)."""
         last = 0
         while True:
             rows = self._query_stored(f"SELECT {select} FROM entries WHERE seq > ? ORDER BY seq LIMIT ?",
                                       (last, batch))
             if not rows:
                 return
+            yield rows
+            last = rows[-1][0]
+
+    #: entries `verify` reads per query
+    verify_batch = 2000
+
+    def _checked_entries(self, batch: int | None = None) -> Iterator["Entry | _Stored"]:
+        """Every entry in sequence order, as `verify` checks it (`seq`, `recorded_at`, `prev_hash`,
+        `hash`, `problem()`): the provision and the decision read as the UTF-8 the log holds, so that
+        kilobytes of text are neither decoded nor encoded again for the hash and the JSON reader. An
+        entry whose provision or decision is not stored as text is read as an Entry."""
+        batch = batch or self.verify_batch
+        names = self._select_list.split(", ")
+        raw = {n: self._utf8_of(n) for n in ("provision", "decision")}
+        if None in raw.values() or not {"provision", "decision"} <= set(names):
+            yield from self.entries(batch=batch)
+            return
+        select = ", ".join(raw.get(n, n) for n in names)
+        for rows in self._stored_batches(select, batch):
             for r in rows:
                 if r[6] is None or r[7] is None:
                     yield from self._rows("WHERE seq = ?", (r[0],))
                 else:
                     yield _Stored(r)
-            last = rows[-1][0]
 
     def verify(self, expect_head: str | None = None, anchors: Sequence[Anchor] = ()
                ) -> tuple[int, Fault | None]:
