@@ -2,7 +2,9 @@
 
 Every rule becomes four outcomes: not_applicable, satisfied, violated, missing. Each outcome is a
 condition in disjunctive normal form over *slots* of one flat fact, and each conjunctive term is one
-durable rule named `r<rule>_<outcome>_<term>`. Exactly one outcome holds per rule (the three-valued
+durable rule named `r<rule>_<outcome>_<k>`; a term that is the same outcome of several rules (most
+often a scope or a condition they share) is one durable rule for all of them, `r<i>r<j>..._<outcome>_<k>`,
+so it fires once for them all. Exactly one outcome holds per rule (the three-valued
 logic of `policy.semantics`, which `engine.oracle` evaluates directly), so every asserted fact fires at least one durable rule per rule set, and the
 engine can check that each rule reported exactly one outcome. Obligations and advice compile the
 same way, after the rules, as items whose `requires` is always true: not_applicable, satisfied (they
@@ -326,7 +328,7 @@ def compile_ruleset(version: RuleSetVersion) -> CompiledRuleSet:
     rules, obligations, advice, conditional grounds; `rule_ids` holds their qualified ids)."""
     model = version.model
     plan = SlotPlan()
-    terms: dict[str, Term] = {}
+    holders: dict[tuple[Term, str], list[int]] = {}   # (term, outcome) -> the items it is that outcome of
     rule_ids = []
     for i, (item_id, applies_if, requires) in enumerate(model.evaluated_items()):
         qid = qualified(model.ruleset, item_id)
@@ -342,17 +344,23 @@ def compile_ruleset(version: RuleSetVersion) -> CompiledRuleSet:
             "m": c.limit(_union(au, _product(at, ru))),
         }
         for code, dnf in outcomes.items():
-            for k, term in enumerate(_minimal(dnf)):
-                terms[f"r{i}_{code}_{k}"] = term
-    common = collections.Counter(lit for term in terms.values() for lit in term)
-    definition = {name: _durable_term(term, common) for name, term in terms.items()}
+            for term in _minimal(dnf):
+                holders.setdefault((term, code), []).append(i)
+    common = collections.Counter(lit for term, _ in holders for lit in term)
+    definition: dict[str, dict] = {}
+    stems: collections.Counter = collections.Counter()
+    for (term, code), items in holders.items():
+        stem = "r" + "r".join(map(str, items)) + "_" + code
+        definition[f"{stem}_{stems[stem]}"] = _durable_term(term, common)
+        stems[stem] += 1
     if len(plan.slots) > 250:
         raise EngineError(f"{version.ref}: its rules read {len(plan.slots)} distinct facts; "
                           "durable_rules allows at most 255 properties per fact")
     return CompiledRuleSet(version, plan, rule_ids, definition)
 
 
-def parse_rule_name(name: str) -> tuple[int, str]:
-    """`r12_v_3` -> (12, "violated")."""
-    idx, code, _ = name.split("_")
-    return int(idx[1:]), OUTCOMES[code]
+def parse_rule_name(name: str) -> tuple[tuple[int, str], ...]:
+    """The (item, status) pairs a durable rule's firing gives: `r12_v_3` -> ((12, "violated"),),
+    `r3r7_n_0` -> ((3, "not_applicable"), (7, "not_applicable"))."""
+    items, code, _ = name.split("_")
+    return tuple((int(i), OUTCOMES[code]) for i in items[1:].split("r"))

@@ -76,6 +76,22 @@ def test_the_stack_height_of_shared_and_deep_chains():
     assert stack_height([("a",), ("a",)]) == 1
 
 
+def test_a_term_several_rules_share_is_one_durable_rule_giving_each_its_status():
+    """Rules under one scope share its terms: out of scope, one durable rule fires for all of them
+    (named for each), and every rule still comes out not_applicable; in scope each has its own."""
+    rules = [_rule(i, {"fact": "data.volume", "lt": 10 * (i + 1)}) for i in range(3)]
+    version = version_of(rules, scope={"fact": "service", "equals": "AIVD"})
+    compiled = compile_ruleset(version)
+    shared = [n for n in compiled.definition if n.startswith("r0r1r2_n_")]
+    assert shared and not any(n.startswith(("r0_n_", "r1_n_", "r2_n_")) for n in compiled.definition)
+    eng = Engine(library_of(version), "durable")
+    out = eng.decide(provision({"service": "MIVD", "data": {"volume": 15}}))
+    assert {t.rule: t.status for t in out.trace} == {f"gen.r{i}": "not_applicable" for i in range(3)}
+    inside = eng.decide(provision({"service": "AIVD", "data": {"volume": 15}}))
+    assert {t.rule: t.status for t in inside.trace} == {"gen.r0": "violated", "gen.r1": "satisfied",
+                                                         "gen.r2": "satisfied"}
+
+
 def test_six_hundred_equalities_on_one_fact_do_not_hang():
     # One durable node with 512 hashed children loops forever; run in a child with a time limit.
     code = textwrap.dedent("""
