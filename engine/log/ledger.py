@@ -215,6 +215,16 @@ def _problem(fields: list[bytes], by: bytes | None, stored_hash: str, decision_i
     return None
 
 
+def rulesets_of(text: Any) -> list:
+    """The rule-set versions a stored rule-set column names (`ruleset_uses`): its JSON list, or an
+    empty list when it does not parse or is not a list (`verify` names such an entry)."""
+    try:
+        sets = json.loads(text)
+    except (TypeError, ValueError):
+        return []
+    return sets if isinstance(sets, list) else []
+
+
 @dataclass(frozen=True)
 class Entry:
     """One stored entry: the columns of the log, JSON fields as their canonical text."""
@@ -256,10 +266,10 @@ class _Stored:
     """A row of the log as `verify` reads it (`Ledger._checked_entries`): the columns of COLUMNS, the
     provision and the decision as the UTF-8 bytes stored."""
 
-    __slots__ = ("seq", "recorded_at", "prev_hash", "hash", "_row")
+    __slots__ = ("seq", "recorded_at", "rulesets", "prev_hash", "hash", "_row")
 
     def __init__(self, row: tuple):
-        self.seq, self.recorded_at, self.prev_hash, self.hash = row[0], row[3], row[8], row[9]
+        self.seq, self.recorded_at, self.rulesets, self.prev_hash, self.hash = row[0], row[3], row[5], row[8], row[9]
         self._row = row
 
     def problem(self) -> str | None:
@@ -618,9 +628,13 @@ class Ledger(abc.ABC):
                 else:
                     yield _Stored(r)
 
-    def verify(self, expect_head: str | None = None, anchors: Sequence[Anchor] = ()
-               ) -> tuple[int, Fault | None]:
+    def verify(self, expect_head: str | None = None, anchors: Sequence[Anchor] = (),
+               uses: dict[str, list[int]] | None = None) -> tuple[int, Fault | None]:
         """Recompute the chain. Returns (entries checked, first fault or None).
+
+        `uses`, when given, is filled with each text of the rule-set column and the sequence numbers
+        of the entries holding it, for every entry that fits (`recording.edited_in_place` reads it
+        instead of reading the column again).
 
         `expect_head`: a hash written down earlier that must still be in the chain: the whole hash
         or a prefix of at least MIN_HEAD_PREFIX hex digits (`head_prefix`; InvalidHead when it is
@@ -662,6 +676,8 @@ class Ledger(abc.ABC):
                                        "follows: a backdated entry appended later")
             if prefix is not None and e.hash.startswith(prefix):
                 matched.append(e.seq)
+            if uses is not None:
+                uses.setdefault(e.rulesets, []).append(e.seq)
             prev, expected_seq = e.hash, expected_seq + 1
         last = expected_seq - 1
         for a in anchors:
@@ -694,12 +710,7 @@ class Ledger(abc.ABC):
             for seq, text in rows:
                 sets = parsed.get(text) if isinstance(text, str) else None
                 if sets is None:
-                    try:
-                        sets = json.loads(text)
-                    except ValueError:
-                        sets = []
-                    if not isinstance(sets, list):
-                        sets = []
+                    sets = rulesets_of(text)
                     if isinstance(text, str) and len(parsed) < 1024:
                         parsed[text] = sets
                 yield seq, sets

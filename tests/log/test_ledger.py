@@ -627,8 +627,12 @@ def test_the_rule_sets_each_entry_was_decided_under(log_target):
 
 def test_a_rule_file_edited_in_place_is_found(log_target, library):
     """The made-up entries were decided under wiv2017@2018-05-01 with another sha256 than the file
-    has: as if the file had been edited in place since."""
+    has: as if the file had been edited in place since. The same finding from the rule-set column
+    as `verify` collects it (what `log verify` passes on) as from reading the column again."""
     ledger = filled(log_target, n=3)
+    uses: dict = {}
+    assert ledger.verify(uses=uses) == (3, None) and sorted(s for seqs in uses.values() for s in seqs) == [1, 2, 3]
+    assert recording.edited_in_place(ledger, library, uses) == recording.edited_in_place(ledger, library)
     [f] = recording.edited_in_place(ledger, library)
     v = library.get("wiv2017@2018-05-01")
     assert (f.level, f.kind, f.where, f.file, f.line) == ("error", "edited-in-place", v.ref, v.path, 1)
