@@ -49,10 +49,10 @@ class DurableBackend:
                 if name not in names:
                     raise EngineError(f"inconsistent trace on {self.version.ref}: durable_rules fired "
                                       f"{name!r}, which is none of its rules")
-                idx, status = names[name]
-                if seen.setdefault(idx, status) != status:
-                    raise EngineError(f"inconsistent trace on {self.version.ref}: rule {ids[idx]} "
-                                      f"came out both {seen[idx]} and {status}")
+                for idx, status in names[name]:
+                    if seen.setdefault(idx, status) != status:
+                        raise EngineError(f"inconsistent trace on {self.version.ref}: rule {ids[idx]} "
+                                          f"came out both {seen[idx]} and {status}")
             if len(seen) != len(ids):
                 silent = [ids[i] for i in range(len(ids)) if i not in seen]
                 raise EngineError(f"inconsistent trace on {self.version.ref}: no outcome for "
@@ -67,14 +67,14 @@ class DurableBackend:
         seen: dict[int, str] = {}
         for shard in self._shards:
             for name in shard.fire_one(fid, payload):
-                hit = names.get(name)
-                if hit is None:
+                hits = names.get(name)
+                if hits is None:
                     raise EngineError(f"inconsistent trace on {self.version.ref}: durable_rules fired "
                                       f"{name!r}, which is none of its rules")
-                idx, status = hit
-                if seen.setdefault(idx, status) != status:
-                    raise EngineError(f"inconsistent trace on {self.version.ref}: rule {ids[idx]} "
-                                      f"came out both {seen[idx]} and {status}")
+                for idx, status in hits:
+                    if seen.setdefault(idx, status) != status:
+                        raise EngineError(f"inconsistent trace on {self.version.ref}: rule {ids[idx]} "
+                                          f"came out both {seen[idx]} and {status}")
         if len(seen) != len(ids):
             silent = [ids[i] for i in range(len(ids)) if i not in seen]
             raise EngineError(f"inconsistent trace on {self.version.ref}: no outcome for "

@@ -2,7 +2,9 @@
 
 Every rule becomes four outcomes: not_applicable, satisfied, violated, missing. Each outcome is a
 condition in disjunctive normal form over *slots* of one flat fact, and each conjunctive term is one
-durable rule named `r<rule>_<outcome>_<term>`. Exactly one outcome holds per rule (the three-valued
+durable rule named `r<rule>_<outcome>_<k>`; a term that is the same outcome of several rules (most
+often a scope or a condition they share) is one durable rule for all of them, `r<i>r<j>..._<outcome>_<k>`,
+so it fires once for them all. Exactly one outcome holds per rule (the three-valued
 logic of `policy.semantics`, which `engine.oracle` evaluates directly), so every asserted fact fires at least one durable rule per rule set, and the
 engine can check that each rule reported exactly one outcome. Obligations and advice compile the
 same way, after the rules, as items whose `requires` is always true: not_applicable, satisfied (they
@@ -24,8 +26,10 @@ contradictory terms pruned, and counted against a limit so a rule cannot blow up
 
 from __future__ import annotations
 
+import collections
 import functools
 import itertools
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,10 +48,16 @@ _pattern = compile_pattern  # RE2 (policy/patterns.py): linear time, cached ther
 from .errors import EngineError
 
 MAX_TERMS = 256
-# durable_rules' C core keeps a fixed stack while walking its alpha network (error 303 past about
-# 71 pending nodes, measured here) and hangs when one node gets 512 hashed children. A network with
-# at most SHARD_TERMS terms can have neither, so the terms are spread over rulesets of that size.
-SHARD_TERMS = 60
+# durable_rules' C core walks its alpha network with a stack of C_STACK pending nodes (events.c,
+# handleAlpha: error 303 when a push finds it full) and hangs when one node gets 512 hashed children.
+# Each term is a chain of alpha nodes, one per literal in order; terms that start alike share their
+# nodes. The terms are packed into rulesets so that the highest the stack can go (`stack_height`:
+# every node's children all matching, the walk in its worst order) stays at STACK_BOUND, a margin
+# below C_STACK; no node then has more than STACK_BOUND children. Literals are ordered by how many
+# terms of the version hold them (most first), so terms share long starts and few rulesets are
+# needed: each costs the C core a walk of the fact.
+C_STACK = 64
+STACK_BOUND = 60
 OUTCOMES = {"s": "satisfied", "v": "violated", "n": "not_applicable", "m": "missing"}
 
 # A literal: (op, slot, arg); arg is ("c", constant) or ("m", other slot) or None for ex/nex.
@@ -132,6 +142,13 @@ def _union(*parts: DNF) -> DNF:
         for t in p:
             out[t] = None
     return list(out)
+
+
+def _minimal(dnf: DNF) -> DNF:
+    """The DNF without its subsumed terms: a term that holds every literal of another term of the
+    same DNF can only hold where that other term holds, so the disjunction is the same without it
+    (it would fire beside the smaller term, never alone). Order kept."""
+    return [t for t in dnf if not any(o < t for o in dnf)]
 
 
 def _contradictory(term: Term) -> bool:
@@ -243,15 +260,42 @@ def _durable_lit(lit: Lit) -> dict:
     return {"$" + op: {slot: value}}
 
 
-def _durable_term(term: Term) -> dict:
-    lits = [{"_f": 1}] + [_durable_lit(x) for x in sorted(term, key=repr)]
+def _durable_term(term: Term, common: dict[Lit, int]) -> dict:
+    """A term as one durable rule: `_f` first, then its literals, the most common in the version
+    first (`common`: literal -> number of terms holding it), ties by their text."""
+    lits = [{"_f": 1}] + [_durable_lit(x) for x in sorted(term, key=lambda x: (-common[x], repr(x)))]
     return {"all": [{"m": {"$and": lits}}]}
+
+
+def _chain(rule: dict) -> tuple[str, ...]:
+    """The alpha nodes a durable rule of `_durable_term` makes, from the root: its literals' text."""
+    return tuple(json.dumps(x, sort_keys=True) for x in rule["all"][0]["m"]["$and"])
+
+
+def stack_height(chains: list[tuple[str, ...]]) -> int:
+    """The highest durable_rules' alpha walk (events.c, handleAlpha) can take its stack on a
+    network of these chains, for any fact: a node popped pushes its matching children, which are
+    taken to be all of them (an upper bound), and the walk goes deepest first where that is worst.
+    Chains that start alike share their nodes, as the C core shares a node with the same parent and
+    the same test (`findAlpha`); tests of different text are taken as different nodes, which can
+    only overstate the height."""
+    root: dict = {}
+    for chain in chains:
+        node = root
+        for lit in chain:
+            node = node.setdefault(lit, {})
+
+    def height(node: dict) -> int:
+        if not node:
+            return 0
+        return max(len(node), len(node) - 1 + max(height(child) for child in node.values()))
+    return height(root)
 
 
 @dataclass
 class CompiledRuleSet:
-    """The durable_rules definitions of one rule-set version (in shards of at most SHARD_TERMS
-    terms), with its slot plan and rule names."""
+    """The durable_rules definitions of one rule-set version (packed into rulesets by `shards`),
+    with its slot plan and rule names."""
 
     version: RuleSetVersion
     plan: SlotPlan
@@ -262,9 +306,21 @@ class CompiledRuleSet:
         return len(self.definition)
 
     def shards(self) -> list[dict[str, dict]]:
-        names = list(self.definition)
-        return [{n: self.definition[n] for n in names[i:i + SHARD_TERMS]}
-                for i in range(0, len(names), SHARD_TERMS)]
+        """The definitions in order, packed into rulesets each as large as STACK_BOUND allows
+        (`stack_height` of each at most STACK_BOUND)."""
+        out: list[dict[str, dict]] = []
+        current: dict[str, dict] = {}
+        chains: list[tuple[str, ...]] = []
+        for name, rule in self.definition.items():
+            chain = _chain(rule)
+            if current and stack_height(chains + [chain]) > STACK_BOUND:
+                out.append(current)
+                current, chains = {}, []
+            current[name] = rule
+            chains.append(chain)
+        if current:
+            out.append(current)
+        return out
 
 
 def compile_ruleset(version: RuleSetVersion) -> CompiledRuleSet:
@@ -272,7 +328,7 @@ def compile_ruleset(version: RuleSetVersion) -> CompiledRuleSet:
     rules, obligations, advice, conditional grounds; `rule_ids` holds their qualified ids)."""
     model = version.model
     plan = SlotPlan()
-    definition: dict[str, dict] = {}
+    holders: dict[tuple[Term, str], list[int]] = {}   # (term, outcome) -> the items it is that outcome of
     rule_ids = []
     for i, (item_id, applies_if, requires) in enumerate(model.evaluated_items()):
         qid = qualified(model.ruleset, item_id)
@@ -288,15 +344,23 @@ def compile_ruleset(version: RuleSetVersion) -> CompiledRuleSet:
             "m": c.limit(_union(au, _product(at, ru))),
         }
         for code, dnf in outcomes.items():
-            for k, term in enumerate(dnf):
-                definition[f"r{i}_{code}_{k}"] = _durable_term(term)
+            for term in _minimal(dnf):
+                holders.setdefault((term, code), []).append(i)
+    common = collections.Counter(lit for term, _ in holders for lit in term)
+    definition: dict[str, dict] = {}
+    stems: collections.Counter = collections.Counter()
+    for (term, code), items in holders.items():
+        stem = "r" + "r".join(map(str, items)) + "_" + code
+        definition[f"{stem}_{stems[stem]}"] = _durable_term(term, common)
+        stems[stem] += 1
     if len(plan.slots) > 250:
         raise EngineError(f"{version.ref}: its rules read {len(plan.slots)} distinct facts; "
                           "durable_rules allows at most 255 properties per fact")
     return CompiledRuleSet(version, plan, rule_ids, definition)
 
 
-def parse_rule_name(name: str) -> tuple[int, str]:
-    """`r12_v_3` -> (12, "violated")."""
-    idx, code, _ = name.split("_")
-    return int(idx[1:]), OUTCOMES[code]
+def parse_rule_name(name: str) -> tuple[tuple[int, str], ...]:
+    """The (item, status) pairs a durable rule's firing gives: `r12_v_3` -> ((12, "violated"),),
+    `r3r7_n_0` -> ((3, "not_applicable"), (7, "not_applicable"))."""
+    items, code, _ = name.split("_")
+    return tuple((int(i), OUTCOMES[code]) for i in items[1:].split("r"))

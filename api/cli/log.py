@@ -188,9 +188,10 @@ def log_verify(expect_head: Optional[str] = typer.Option(
     with ledger_or_exit(db) as ledger:
         try:
             problems = ledger.check_database()
-            n, fault = ledger.verify(expect_head, anchors)
+            uses: dict[str, list[int]] = {}
+            n, fault = ledger.verify(expect_head, anchors, uses=uses)
             seq, digest = ledger.head()
-            edited = recording.edited_in_place(ledger, library) if library is not None and not fault else []
+            edited = recording.edited_in_place(ledger, library, uses) if library is not None and not fault else []
         except WivcheckError as exc:
             fail(exc)
     for problem in problems:

@@ -215,6 +215,16 @@ def _problem(fields: list[bytes], by: bytes | None, stored_hash: str, decision_i
     return None
 
 
+def rulesets_of(text: Any) -> list:
+    """The rule-set versions a stored rule-set column names (`ruleset_uses`): its JSON list, or an
+    empty list when it does not parse or is not a list (`verify` names such an entry)."""
+    try:
+        sets = json.loads(text)
+    except (TypeError, ValueError):
+        return []
+    return sets if isinstance(sets, list) else []
+
+
 @dataclass(frozen=True)
 class Entry:
     """One stored entry: the columns of the log, JSON fields as their canonical text."""
@@ -256,10 +266,10 @@ class _Stored:
     """A row of the log as `verify` reads it (`Ledger._checked_entries`): the columns of COLUMNS, the
     provision and the decision as the UTF-8 bytes stored."""
 
-    __slots__ = ("seq", "recorded_at", "prev_hash", "hash", "_row")
+    __slots__ = ("seq", "recorded_at", "rulesets", "prev_hash", "hash", "_row")
 
     def __init__(self, row: tuple):
-        self.seq, self.recorded_at, self.prev_hash, self.hash = row[0], row[3], row[8], row[9]
+        self.seq, self.recorded_at, self.rulesets, self.prev_hash, self.hash = row[0], row[3], row[5], row[8], row[9]
         self._row = row
 
     def problem(self) -> str | None:
@@ -584,33 +594,47 @@ class Ledger(abc.ABC):
         """`_query` for rows holding `_utf8_of` columns (a backend may read them another way)."""
         return self._query(sql, args)
 
-    def _checked_entries(self, batch: int = 2000) -> Iterator["Entry | _Stored"]:
-        """Every entry in sequence order, as `verify` checks it (`seq`, `recorded_at`, `prev_hash`,
-        `hash`, `problem()`): the provision and the decision read as the UTF-8 the log holds, so that
-        kilobytes of text are neither decoded nor encoded again for the hash and the JSON reader. An
-        entry whose provision or decision is not stored as text is read as an Entry."""
-        names = self._select_list.split(", ")
-        raw = {n: self._utf8_of(n) for n in ("provision", "decision")}
-        if None in raw.values() or not {"provision", "decision"} <= set(names):
-            yield from self.entries(batch=batch)
-            return
-        select = ", ".join(raw.get(n, n) for n in names)
+    def _stored_batches(self, select: str, batch: int) -> Iterator[list[tuple]]:
+        """The rows of `SELECT {select} FROM entries` (the sequence number first) in sequence order,
+        `batch` at a time, each batch read after the one before it (a backend may read ahead)."""
         last = 0
         while True:
             rows = self._query_stored(f"SELECT {select} FROM entries WHERE seq > ? ORDER BY seq LIMIT ?",
                                       (last, batch))
             if not rows:
                 return
+            yield rows
+            last = rows[-1][0]
+
+    #: entries `verify` reads per query
+    verify_batch = 2000
+
+    def _checked_entries(self, batch: int | None = None) -> Iterator["Entry | _Stored"]:
+        """Every entry in sequence order, as `verify` checks it (`seq`, `recorded_at`, `prev_hash`,
+        `hash`, `problem()`): the provision and the decision read as the UTF-8 the log holds, so that
+        kilobytes of text are neither decoded nor encoded again for the hash and the JSON reader. An
+        entry whose provision or decision is not stored as text is read as an Entry."""
+        batch = batch or self.verify_batch
+        names = self._select_list.split(", ")
+        raw = {n: self._utf8_of(n) for n in ("provision", "decision")}
+        if None in raw.values() or not {"provision", "decision"} <= set(names):
+            yield from self.entries(batch=batch)
+            return
+        select = ", ".join(raw.get(n, n) for n in names)
+        for rows in self._stored_batches(select, batch):
             for r in rows:
                 if r[6] is None or r[7] is None:
                     yield from self._rows("WHERE seq = ?", (r[0],))
                 else:
                     yield _Stored(r)
-            last = rows[-1][0]
 
-    def verify(self, expect_head: str | None = None, anchors: Sequence[Anchor] = ()
-               ) -> tuple[int, Fault | None]:
+    def verify(self, expect_head: str | None = None, anchors: Sequence[Anchor] = (),
+               uses: dict[str, list[int]] | None = None) -> tuple[int, Fault | None]:
         """Recompute the chain. Returns (entries checked, first fault or None).
+
+        `uses`, when given, is filled with each text of the rule-set column and the sequence numbers
+        of the entries holding it, for every entry that fits (`recording.edited_in_place` reads it
+        instead of reading the column again).
 
         `expect_head`: a hash written down earlier that must still be in the chain: the whole hash
         or a prefix of at least MIN_HEAD_PREFIX hex digits (`head_prefix`; InvalidHead when it is
@@ -652,6 +676,8 @@ class Ledger(abc.ABC):
                                        "follows: a backdated entry appended later")
             if prefix is not None and e.hash.startswith(prefix):
                 matched.append(e.seq)
+            if uses is not None:
+                uses.setdefault(e.rulesets, []).append(e.seq)
             prev, expected_seq = e.hash, expected_seq + 1
         last = expected_seq - 1
         for a in anchors:
@@ -684,12 +710,7 @@ class Ledger(abc.ABC):
             for seq, text in rows:
                 sets = parsed.get(text) if isinstance(text, str) else None
                 if sets is None:
-                    try:
-                        sets = json.loads(text)
-                    except ValueError:
-                        sets = []
-                    if not isinstance(sets, list):
-                        sets = []
+                    sets = rulesets_of(text)
                     if isinstance(text, str) and len(parsed) < 1024:
                         parsed[text] = sets
                 yield seq, sets

@@ -12,6 +12,11 @@ a writer that skips the lock fails instead of forking the chain. Statement-level
 UPDATE, DELETE and TRUNCATE, and `wivcheck log migrate --grant ROLE` gives the service's role only
 SELECT and INSERT.
 
+`verify` reads the log in batches on a thread of its own, a batch ahead of the one it checks, so
+the server reads and sends rows while the client hashes and parses. New provisions and decisions are
+compressed with lz4 where the server has it (`default_toast_compression`; about a third less of the
+server's time to read them back than its default pglz); entries stored before keep their pglz.
+
 A connection lost while committing leaves the outcome unknown: the error says so (a retry with the
 same Idempotency-Key then records once).
 """
@@ -20,9 +25,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import queue
 import threading
 from contextlib import contextmanager
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import psycopg
 from psycopg import errors as pgerrors
@@ -33,6 +39,9 @@ from .ledger import DEFAULT_TIMEOUT, Ledger, LedgerError, StoredAnswer, Tx, reda
 
 #: pg_advisory_xact_lock key of the chain ("wivc")
 CHAIN_LOCK = 0x77697663
+#: batches `verify` reads ahead of the one it checks (besides the one being read): with
+#: `PostgresLedger.verify_batch` entries of about 15 kB each, some 45 MB in memory at most
+READ_AHEAD = 1
 
 
 def _sql(text: str) -> str:
@@ -61,6 +70,7 @@ class PostgresLedger(Ledger):
     URL, `postgresql://USER@HOST:PORT/DATABASE`."""
 
     backend = "postgresql"
+    verify_batch = 1000
 
     def __init__(self, target: str | None = None, *, create: bool = False, timeout: float = DEFAULT_TIMEOUT,
                  pool_size: int = 8):
@@ -99,6 +109,15 @@ class PostgresLedger(Ledger):
         conn.execute(f"SET lock_timeout = {int(self._timeout * 1000)}")
         conn.execute("SET TIME ZONE 'UTC'")
         conn.commit()
+        # provisions and decisions (kilobytes of JSON) compressed with lz4 where the server has it:
+        # `verify` reads every one back, and the server unpacks lz4 in about half the time of its
+        # default pglz. Only how new values are stored changes, not what they hold; older servers
+        # (before 14) or builds without lz4 keep their default.
+        try:
+            conn.execute("SET default_toast_compression = 'lz4'")
+            conn.commit()
+        except (pgerrors.UndefinedObject, pgerrors.InvalidParameterValue):
+            conn.rollback()
 
     @staticmethod
     def _revision(conn: psycopg.Connection) -> str | None:
@@ -252,6 +271,51 @@ class PostgresLedger(Ledger):
             rows = conn.execute(_sql(sql), args, binary=True).fetchall()
             conn.rollback()
             return rows
+
+    def _stored_batches(self, select: str, batch: int) -> Iterator[list[tuple]]:
+        """`Ledger._stored_batches`, read ahead: a thread reads the next batches (at most
+        READ_AHEAD waiting) while the caller checks this one, so the server reads and sends rows
+        on one core while the hashes and the JSON are checked on another (psycopg waits for the
+        server without the interpreter lock). The same queries in the same order as without it;
+        an error of the read is raised to the caller where its batch would have come, and a caller
+        that stops early (a fault found) stops the reader."""
+        ready: queue.Queue = queue.Queue(maxsize=READ_AHEAD)
+        stop = threading.Event()
+
+        def hand(item) -> None:
+            while not stop.is_set():
+                try:
+                    ready.put(item, timeout=0.1)
+                    return
+                except queue.Full:
+                    continue
+
+        def read() -> None:
+            last = 0
+            try:
+                while not stop.is_set():
+                    rows = self._query_stored(f"SELECT {select} FROM entries WHERE seq > ? ORDER BY seq "
+                                              "LIMIT ?", (last, batch))
+                    hand(rows)
+                    if not rows:
+                        return
+                    last = rows[-1][0]
+            except BaseException as exc:  # handed to the caller, raised there
+                hand(exc)
+
+        reader = threading.Thread(target=read, name="wivcheck-log-read-ahead", daemon=True)
+        reader.start()
+        try:
+            while True:
+                item = ready.get()
+                if isinstance(item, BaseException):
+                    raise item
+                if not item:
+                    return
+                yield item
+        finally:
+            stop.set()
+            reader.join()
 
     def _query(self, sql: str, args: Sequence = ()) -> list[tuple]:
         with self._conn("read") as conn:

@@ -17,7 +17,7 @@ from wivcheck.policy import Library
 from wivcheck.policy.lint import Finding
 
 from ..decision import Decision, LogRef
-from .ledger import Entry, EntryNotFound, EntryTampered, Ledger, LedgerError, Once, canonical
+from .ledger import Entry, EntryNotFound, EntryTampered, Ledger, LedgerError, Once, canonical, rulesets_of
 from ..provision import FACT_SCHEMA, Provision
 
 REDACTED = "[redacted]"
@@ -92,15 +92,20 @@ def stored(entry: Entry) -> tuple[Provision, Decision]:
 
 # -- rule files against the log ------------------------------------------------------------------
 
-def edited_in_place(ledger: Ledger, library: Library) -> list[Finding]:
+def edited_in_place(ledger: Ledger, library: Library,
+                    uses: dict[str, list[int]] | None = None) -> list[Finding]:
     """Rule-set versions the log recorded decisions under whose file now has another sha256: the file
     was edited in place instead of being given a new version, and those decisions can no longer be
     replayed with the rules they were made under (DESIGN.md, "Rule sets"). One error finding per
     version, naming the file, the hashes and the entries. A version the log names that is not in
-    the library is not judged here (another rules folder may hold it)."""
+    the library is not judged here (another rules folder may hold it). `uses` (each text of the
+    rule-set column and its entries, as `Ledger.verify` collects them) spares reading the column
+    again; without it the log is read."""
     recorded: dict[str, dict[str, list[int]]] = {}
     named: dict[int, tuple[list, list]] = {}   # per list of rule sets (ruleset_uses repeats them): where its seqs go
-    for seq, sets in ledger.ruleset_uses():
+    pairs = ledger.ruleset_uses() if uses is None else (
+        (seq, sets) for text, seqs in uses.items() for sets in (rulesets_of(text),) for seq in seqs)
+    for seq, sets in pairs:
         known = named.get(id(sets))
         if known is None or known[0] is not sets:
             known = named[id(sets)] = (sets, [

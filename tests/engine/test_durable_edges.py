@@ -12,7 +12,12 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, provision
 from wivcheck.engine import Engine
-from wivcheck.engine.compile import SHARD_TERMS, compile_ruleset
+import json
+
+import durable_rules_engine
+import pytest
+
+from wivcheck.engine.compile import C_STACK, STACK_BOUND, compile_ruleset, stack_height
 from strategies import library_of, provisions, rulesets, version_of
 
 
@@ -25,10 +30,66 @@ def test_many_range_tests_on_one_fact_do_not_overflow_the_c_stack():
     # 100 rules of `volume < n`: one unsharded network overflows durable's alpha stack (error 303).
     version = version_of([_rule(i, {"fact": "data.volume", "lt": i * 10}) for i in range(100)])
     compiled = compile_ruleset(version)
-    assert all(len(s) <= SHARD_TERMS for s in compiled.shards()) and len(compiled.shards()) > 1
+    shards = compiled.shards()
+    assert len(shards) > 1 and sum(map(len, shards)) == compiled.term_count()
+    assert all(stack_height([_chain(r) for r in s.values()]) <= STACK_BOUND for s in shards)
     d = Engine(library_of(version), "durable").decide(provision({"data": {"volume": 495}}))
     violated = sorted(int(t.rule.split(".r")[1]) for t in d.trace if t.status == "violated")
     assert violated == list(range(50))
+
+
+def _chain(rule: dict) -> tuple[str, ...]:
+    return tuple(json.dumps(x, sort_keys=True) for x in rule["all"][0]["m"]["$and"])
+
+
+@pytest.mark.parametrize("width", [C_STACK - 1, C_STACK, C_STACK + 1])
+def test_the_stack_height_is_where_the_c_core_overflows(width):
+    """`stack_height` against the C core itself: `width` terms of one test each under the anchor,
+    a fact that matches them all. The core fails with error 303 exactly when the height passes its
+    stack (C_STACK); shards are packed to STACK_BOUND, below it."""
+    rules = {f"r{i}": {"all": [{"m": {"$and": [{"_f": 1}, {f"s{i}": 1}]}}]} for i in range(width)}
+    assert stack_height([_chain(r) for r in rules.values()]) == width
+    handle = durable_rules_engine.create_ruleset(f"stack-probe-{width}", json.dumps(rules))
+    fact = json.dumps({"id": "f1", "_f": 1, **{f"s{i}": 1 for i in range(width)}})
+    try:
+        if width > C_STACK:
+            with pytest.raises(Exception, match="error code: 303"):
+                durable_rules_engine.assert_fact(handle, fact)
+        else:
+            _, state = durable_rules_engine.assert_fact(handle, fact)
+            fired, message = 0, (durable_rules_engine.start_action_for_state(handle, state) or (0, None))[1]
+            while message:
+                fired += 1
+                message = durable_rules_engine.complete_and_start_action(handle, state)
+            assert fired == width
+            durable_rules_engine.retract_fact(handle, fact)
+    finally:
+        durable_rules_engine.delete_ruleset(handle)
+    assert STACK_BOUND < C_STACK
+
+
+def test_the_stack_height_of_shared_and_deep_chains():
+    """Chains that start alike share nodes; the height counts the siblings left waiting above the
+    deepest branch: a root with children a (two children, one with three) and b."""
+    chains = [("a", "x"), ("a", "y", "1"), ("a", "y", "2"), ("a", "y", "3"), ("b",)]
+    assert stack_height(chains) == 1 + 1 + 3   # b waits, x waits, then 1, 2, 3
+    assert stack_height([("a",), ("a",)]) == 1
+
+
+def test_a_term_several_rules_share_is_one_durable_rule_giving_each_its_status():
+    """Rules under one scope share its terms: out of scope, one durable rule fires for all of them
+    (named for each), and every rule still comes out not_applicable; in scope each has its own."""
+    rules = [_rule(i, {"fact": "data.volume", "lt": 10 * (i + 1)}) for i in range(3)]
+    version = version_of(rules, scope={"fact": "service", "equals": "AIVD"})
+    compiled = compile_ruleset(version)
+    shared = [n for n in compiled.definition if n.startswith("r0r1r2_n_")]
+    assert shared and not any(n.startswith(("r0_n_", "r1_n_", "r2_n_")) for n in compiled.definition)
+    eng = Engine(library_of(version), "durable")
+    out = eng.decide(provision({"service": "MIVD", "data": {"volume": 15}}))
+    assert {t.rule: t.status for t in out.trace} == {f"gen.r{i}": "not_applicable" for i in range(3)}
+    inside = eng.decide(provision({"service": "AIVD", "data": {"volume": 15}}))
+    assert {t.rule: t.status for t in inside.trace} == {"gen.r0": "violated", "gen.r1": "satisfied",
+                                                         "gen.r2": "satisfied"}
 
 
 def test_six_hundred_equalities_on_one_fact_do_not_hang():

@@ -627,8 +627,12 @@ def test_the_rule_sets_each_entry_was_decided_under(log_target):
 
 def test_a_rule_file_edited_in_place_is_found(log_target, library):
     """The made-up entries were decided under wiv2017@2018-05-01 with another sha256 than the file
-    has: as if the file had been edited in place since."""
+    has: as if the file had been edited in place since. The same finding from the rule-set column
+    as `verify` collects it (what `log verify` passes on) as from reading the column again."""
     ledger = filled(log_target, n=3)
+    uses: dict = {}
+    assert ledger.verify(uses=uses) == (3, None) and sorted(s for seqs in uses.values() for s in seqs) == [1, 2, 3]
+    assert recording.edited_in_place(ledger, library, uses) == recording.edited_in_place(ledger, library)
     [f] = recording.edited_in_place(ledger, library)
     v = library.get("wiv2017@2018-05-01")
     assert (f.level, f.kind, f.where, f.file, f.line) == ("error", "edited-in-place", v.ref, v.path, 1)
@@ -685,4 +689,58 @@ def test_verify_reads_the_stored_bytes_and_finds_every_change(log_target):
             db.execute("UPDATE entries SET decision = CAST(decision AS BLOB) WHERE seq = 3")
         n, fault = ledger.verify()
         assert (n, fault.seq, fault.problem) == (3, 3, "its content does not match its hash (the entry was changed)")
+    ledger.close()
+
+
+def test_verify_in_many_batches_reads_every_entry_in_order_and_stops_at_a_change(log_target):
+    """`verify` reads the log a batch at a time (PostgreSQL: read ahead on a thread): over batches
+    of 3 every one of 11 entries is checked in order, a change in a later batch is named, and no
+    reader is left behind once a fault stops the check."""
+    ledger = filled(log_target, 11)
+    ledger.verify_batch = 3
+    assert ledger.verify() == (11, None)
+    assert [e.seq for e in ledger._checked_entries()] == list(range(1, 12))
+    with RawLog(log_target) as db:
+        db.execute("UPDATE entries SET outcome = 'deny' WHERE seq = 8")
+    before = {t.name for t in threading.enumerate()}
+    n, fault = ledger.verify()
+    assert (n, fault.seq, fault.problem) == (8, 8, "its content does not match its hash (the entry was changed)")
+    assert {t.name for t in threading.enumerate()} <= before
+    ledger.close()
+
+
+def test_verify_names_a_read_that_fails_in_a_later_batch(log_target):
+    """An error while reading a later batch (here the table is gone) is raised to the caller of
+    `verify` as the log's error, not lost on the reader."""
+    if not is_pg(log_target):
+        pytest.skip("the read ahead is PostgreSQL's")
+    ledger = filled(log_target, 30)   # more than the reader reads ahead of the first batch
+    ledger.verify_batch = 3
+    checked = ledger._checked_entries()
+    first = next(checked)
+    assert first.seq == 1
+    with RawLog(log_target) as db:
+        db.execute("ALTER TABLE entries RENAME TO entries_gone")
+    with pytest.raises(LedgerError, match="cannot read the decision log"):
+        for _ in checked:
+            pass
+    ledger.close()
+
+
+def test_postgresql_stores_new_provisions_and_decisions_with_lz4(log_target):
+    """Where the server has lz4, new provisions and decisions are compressed with it (`verify`
+    reads them back faster); what they hold, and the chain, are the same."""
+    if not is_pg(log_target):
+        pytest.skip("PostgreSQL's storage")
+    ledger = Ledger(log_target, create=True)
+    p, d = fake(0)
+    ledger.append_many([(p, {**d, "note": "x" * 5000 + "".join(map(str, range(2000)))})], recorded_by=WHO)
+    with RawLog(log_target, keep_triggers=True) as db:
+        try:
+            db.execute("SET default_toast_compression = 'lz4'")
+        except Exception:  # noqa: BLE001 - a server without lz4 keeps its default
+            pytest.skip("this server has no lz4")
+    with RawLog(log_target, keep_triggers=True) as db:
+        assert db.execute("SELECT pg_column_compression(decision) FROM entries") == [("lz4",)]
+    assert ledger.verify() == (1, None)
     ledger.close()
