@@ -204,7 +204,8 @@ def _scan(text: str, context: str = "") -> tuple[TextFinding, ...]:
         if what:
             got = got + (TextFinding(POSSIBLE, f"{what}: it may hold personal data the gate cannot read",
                                      "personal_data"),)
-    return got
+    from . import encoded, mail_forms    # encoded and e-mail-shaped forms, read back through `scan`
+    return got + tuple(f for f in encoded.hidden(text) + mail_forms.findings(text) if f not in got)
 
 
 # the starts of base64 documents, images and archives (`binary.embedded` reads them)
