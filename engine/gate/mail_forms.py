@@ -24,10 +24,12 @@ special-use domains and address literals. For the gate those are accounts all th
 Each rewritten text is read again by the address scan (`personal_text.scan`), so role mailboxes
 (`abuse(a)example.nl`) stay functions and not persons. Own code: these are the gate's readings,
 no library makes them. The patterns are RE2 (linear whatever the text holds); each runs only
-when a cheap test finds its marker (`@`, `(a)`, `\\`, ` at `).
+when a cheap test finds its marker (`@`, `(a)`, `\\.`, `… at x.y`).
 """
 
 from __future__ import annotations
+
+import re
 
 import re2
 
@@ -50,6 +52,9 @@ _LITERAL = _re(r"(?i)(?:^|[^A-Za-z0-9._%+\-])(" + _LOCAL + r")@\[(?:IPv6:[0-9a-f
 _A_PAREN = _re(r"(" + _LOCAL + r")\s?[\(\[\{]a[\)\]\}]\s?([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
 _ESCAPED = _re(r"\\+([.@+\-_])")
 _WORD_AT = _re(r"(?i)(?:^|[\s(<\"':;,])(" + _LOCAL + r")\s+at\s+([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
+# cheap pre-filters (Python's engine, no nested repetition: linear) before the RE2 rewrites
+_ESCAPED_HINT = re.compile(r"\\[.@]")
+_WORD_AT_HINT = re.compile(r"(?i)[A-Za-z0-9]\s+at\s+[A-Za-z0-9\-]+\.[A-Za-z]")
 _NAME_PART = _re(r"^[A-Za-z][A-Za-z'\-]*[A-Za-z0-9]$|^[A-Za-z]$")
 _NOT_A_NAME_END = frozenset({
     # file extensions and top-level domains: `dropper.exe at …`, `update.example.com at …` are no addresses
@@ -91,9 +96,10 @@ def findings(text: str) -> tuple[TextFinding, ...]:
     rewritten = []
     if "a)" in text or "a]" in text or "a}" in text:
         rewritten.append(_A_PAREN.sub(lambda m: m.group(1) + "@" + m.group(2), text))
-    if "\\" in text:
+    if "\\" in text and _ESCAPED_HINT.search(text):
         rewritten.append(_ESCAPED.sub(lambda m: m.group(1), text))
-    if " at " in text.lower() or "\tat" in text.lower():
+    if (" at" in text or " AT" in text or " At" in text or "\tat" in text or "\nat" in text) \
+            and _WORD_AT_HINT.search(text):
         rewritten.append(_WORD_AT.sub(_word_at, text))
     for again in rewritten:
         if again != text:             # the rewrites are idempotent: reading `again` rewrites nothing more

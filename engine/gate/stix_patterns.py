@@ -111,6 +111,9 @@ def _parse(text: str, version: str) -> PatternReading:
         pattern = Pattern(text)
     except ParseException as exc:
         raise PatternError(str(exc)) from None
+    except RecursionError:    # the grammar's parser recurses once per parenthesis; comparisons are walked (`_walk`)
+        raise PatternError("parentheses nested too deeply for the grammar's parser to read "
+                           f"({text.count('(')} opening parentheses)") from None
     except Exception:  # noqa: BLE001 - the ANTLR runtime raises its own on odd input
         raise PatternError("not a STIX pattern the grammar can read") from None
     tree = pattern._Pattern__parse_tree         # the library's walk recurses once per node: walked here
