@@ -204,7 +204,6 @@ def _scan(text: str, context: str = "") -> tuple[TextFinding, ...]:
         if what:
             got = got + (TextFinding(POSSIBLE, f"{what}: it may hold personal data the gate cannot read",
                                      "personal_data"),)
-    from . import encoded, mail_forms    # encoded and e-mail-shaped forms, read back through `scan`
     return got + tuple(f for f in encoded.hidden(text) + mail_forms.findings(text) if f not in got)
 
 
@@ -401,3 +400,8 @@ def _ibans(text: str) -> list[TextFinding]:
             return [TextFinding(POSSIBLE, "bank account number (IBAN; a person's or an organisation's)",
                                 "personal_data")]
     return []
+
+
+# encoded and e-mail-shaped forms (`encoded`, `mail_forms`) read their decodings back through `scan`:
+# imported last, once this module's names exist
+from . import encoded, mail_forms  # noqa: E402
