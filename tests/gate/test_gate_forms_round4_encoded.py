@@ -257,13 +257,11 @@ def test_a_misp_cookie_attribute_with_an_account_escalates(engine):
 
 @given(st.emails())
 @settings(max_examples=60, deadline=None)
-def test_any_base64_address_in_a_query_string_is_read(address):
-    local = address.split("@")[0].lower()
-    from wivcheck.engine.gate.personal_text import ROLE_MAILBOXES
-    if local in ROLE_MAILBOXES:
-        return
+def test_any_address_the_scan_finds_is_found_in_base64_in_a_query_string(address):
+    if not any(f.category == "email_addresses" for f in scan(address)):
+        return                            # a role mailbox, or a local part the scan does not take (`'@a.ae`)
     got = encoded.hidden(f"https://bad.example/owa/?email={_b64(address)}")
-    assert any("base64" in f.what for f in got)
+    assert any(f.category == "email_addresses" and "base64" in f.what for f in got)
 
 
 @given(st.text(max_size=200))
