@@ -6,6 +6,8 @@ captured HTTP request carries `Authorization: Basic <base64 of user:password>`; 
 cookie carries `user=…&pass=…`. The free-text scan (`personal_text`) reads text as a person reads
 it, and these forms are text a person decodes on sight with a tool. So:
 
+- runs of hexadecimal digits (`6a616e2e…`) are decoded the same way (a digest decodes to bytes
+  that are no text and is left alone);
 - base64 and base64url values in a URL's query string, path parameters and fragment
   (`?email=<b64>`, `&u=<b64>`, `#<b64>`), and a value that is wholly base64, are decoded; when the
   bytes are UTF-8 text, the text is scanned by `personal_text.scan` (findings marked
@@ -53,6 +55,9 @@ def _re(pattern: str):
 _URL_B64 = _re(r"[?&;#=/]([A-Za-z0-9+/_\-]{8,}(?:={1,2}|(?:%3[dD]){1,2})?)(?:[&#;'\"\s\]),]|$)")
 # one character class then padding: Python's engine is linear on it, and cheaper to call than RE2
 _WHOLE_B64 = re.compile(r"\s*([A-Za-z0-9+/_\-]{16,}={0,2})\s*")
+# a run of hexadecimal digits (even length, at least 8 bytes) standing alone in the text
+_HEX = re.compile(r"(?<![0-9A-Za-z])((?:[0-9a-fA-F]{2}){8,})(?![0-9A-Za-z])")
+_HEX_HINT = re.compile(r"[0-9a-fA-F]{16}")
 _JWT = _re(r"(eyJ[A-Za-z0-9_\-]{4,})\.(eyJ[A-Za-z0-9_\-]{4,})\.([A-Za-z0-9_\-]*)")
 _BASIC = _re(r"(?i)\bbasic\s+([A-Za-z0-9+/]{4,}={0,2})")
 # key=value pairs of query strings, form bodies and cookies
@@ -94,6 +99,11 @@ def hidden(text: str, depth: int = 0) -> tuple[TextFinding, ...]:
                 _decoded(decoded, "base64-encoded", found, depth)
     if "=" in text:
         _pairs(text, found)
+    if len(text) >= 16 and _HEX_HINT.search(text):
+        for m in _HEX.finditer(text):
+            decoded = _text_of(bytes.fromhex(m.group(1)))
+            if decoded:
+                _decoded(decoded, "hex-encoded", found, depth)
     m = _WHOLE_B64.fullmatch(text) if len(text) >= 16 else None
     if m:
         decoded = _b64_text(m.group(1))
@@ -124,6 +134,11 @@ def _b64_text(value: str) -> str | None:
                else base64.b64decode(padded, validate=True))
     except (binascii.Error, ValueError):
         return None
+    return _text_of(raw)
+
+
+def _text_of(raw: bytes) -> str | None:
+    """The bytes as UTF-8 text when they are mostly printable, else None."""
     try:
         decoded = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -154,6 +154,7 @@ ENCODED = {
     "query-login-pwd": "POST /panel/login.php login=m.bakker&pwd=Welkom01",
     "cookie": "ESTSAUTH=0.AR8A; user=jdevries; remember=1",
     "cookie-username": "sid=9f8e; username=m.bakker",
+    "hex": "Contact: " + "jan.devries@mail.nl".encode().hex(),
 }
 
 
@@ -170,6 +171,8 @@ def test_encoded_identifiers_are_found_in_text(name):
     _jwt({"iss": "https://sts.example", "exp": 1735689600, "aud": "app"}), "https://bad.example/?login=true&lang=nl",
     "[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']", "https://evil.example/wp-content/uploads/2024/invoice.php",
     "https://bad.example/?user=%USERNAME%", "cookie: session=abc123; theme=dark",
+    "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 and md5 d41d8cd98f00b204e9800998ecf8427e",
+    "build 00112233445566778899aabbccddeeff",
 ])
 def test_clean_encoded_look_alikes_are_not(text):
     assert not any(f.category in ("email_addresses", "account_names") for f in scan(text)), scan(text)
