@@ -20,7 +20,7 @@ from wivcheck.engine.log.approvals import LogApprovals
 from wivcheck.policy.errors import WivcheckError
 
 from .common import (echo, shown, ERROR, EXIT, SEVERITY, DbPath, Format, Lang, LockWait, RulesDir, err, ledger_or_exit,
-                     library_or_exit, parse_day, parse_refs, print_decision, read_source, remember_format,
+                     json_error, library_or_exit, parse_day, parse_refs, print_decision, read_source, remember_format,
                      report_error, settings)
 from .approvals import LogWhenNeeded, approve, escalations
 from .examples import epilog
@@ -133,5 +133,6 @@ def main() -> None:
         raise
     except Exception as exc:  # last line of defence: an unexpected fault is an error, never an allow
         err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {shown(exc)}", markup=True)
+        json_error(f"internal error: {type(exc).__name__}: {shown(exc)}")   # --format json: an answer on stdout too
         sys.exit(ERROR)
 

@@ -55,6 +55,12 @@ _READ_OTHERWISE = frozenset({"authors", "event_creator_email", "object_relation"
 _PROSE_TYPES = frozenset({"text", "comment", "other", "annotation"})
 _GALAXY_TAG = re.compile(r'^misp-galaxy:([a-z0-9-]+)="(.*)"$', re.S)
 _ORGANISATIONS = frozenset({"Org", "Orgc", "Organisation", "Organization"})
+# the fields of MISP's Organisation model (app/Model/Organisation.php): an organisation's, never a
+# person's, so their names do not count (`nationality`, `contacts`, `type`); their values are scanned
+# as every value is, so a person's e-mail address in `contacts` is still found
+_ORGANISATION_FIELDS = frozenset({"id", "name", "uuid", "local", "type", "nationality", "sector", "contacts",
+                                  "description", "date_created", "date_modified", "created_by",
+                                  "restricted_to_domain", "landingpage"})
 _FLAGS = frozenset({"", "0", "1", "true", "false", "yes", "no", "none", "null", "n/a"})
 _NUMBER_WORDS = frozenset({"size", "count", "port", "bytes", "timestamp", "time", "epoch", "id", "version", "number",
                            "level", "score", "offset", "length", "total", "index", "order"})
@@ -409,7 +415,8 @@ class _Reader:
                         item.add(Finding(POSSIBLE, _where(where[len(path):] + (k, "name")),
                                          "an organisation named like a person (a one-person business?)"))
                     numeric = k in _NUMERIC_KEYS and (isinstance(v, int) or isinstance(v, str) and _ASCII_DIGITS.match(v))
-                    if isinstance(k, str) and not numeric and not (top and k in _READ_OTHERWISE):
+                    if isinstance(k, str) and not numeric and not (top and k in _READ_OTHERWISE) \
+                            and not (k in _ORGANISATION_FIELDS and where and where[-1] in _ORGANISATIONS):
                         self._key(item, k, v, _where(where[len(path):] + (k,)))
                     if isinstance(k, str) and person_keys.key_is_text(k):
                         self._text(item, _where(where[len(path):] + (k,)), k)   # a value used as a key

@@ -204,7 +204,7 @@ def _scan(text: str, context: str = "") -> tuple[TextFinding, ...]:
         if what:
             got = got + (TextFinding(POSSIBLE, f"{what}: it may hold personal data the gate cannot read",
                                      "personal_data"),)
-    return got
+    return got + tuple(f for f in encoded.hidden(text) + mail_forms.findings(text) if f not in got)
 
 
 # the starts of base64 documents, images and archives (`binary.embedded` reads them)
@@ -400,3 +400,8 @@ def _ibans(text: str) -> list[TextFinding]:
             return [TextFinding(POSSIBLE, "bank account number (IBAN; a person's or an organisation's)",
                                 "personal_data")]
     return []
+
+
+# encoded and e-mail-shaped forms (`encoded`, `mail_forms`) read their decodings back through `scan`:
+# imported last, once this module's names exist
+from . import encoded, mail_forms  # noqa: E402

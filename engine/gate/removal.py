@@ -95,6 +95,8 @@ def _plan_stix(payload: Payload, keys: list[str]) -> Plan:
     referrers: dict[str, list[tuple[Item, tuple, bool]]] = {}     # target id -> who refers to it, where
     lists: dict[tuple, int] = {}                                  # list path -> number of entries
     for it in items:
+        if not it.path:
+            continue                       # the bundle's own properties (`bundle_props`): no references
         for path, target, in_list in _refs(objects[it.path[1]], it.path):
             referrers.setdefault(target, []).append((it, path, in_list))
             if in_list:

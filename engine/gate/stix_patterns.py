@@ -24,6 +24,7 @@ a shape the grammar rejects is parsed again as written, so every error is the li
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from dataclasses import dataclass
 
@@ -110,18 +111,49 @@ def _parse(text: str, version: str) -> PatternReading:
         pattern = Pattern(text)
     except ParseException as exc:
         raise PatternError(str(exc)) from None
+    except RecursionError:    # the grammar's parser recurses once per parenthesis; comparisons are walked (`_walk`)
+        raise PatternError("parentheses nested too deeply for the grammar's parser to read "
+                           f"({text.count('(')} opening parentheses)") from None
     except Exception:  # noqa: BLE001 - the ANTLR runtime raises its own on odd input
         raise PatternError("not a STIX pattern the grammar can read") from None
+    tree = pattern._Pattern__parse_tree         # the library's walk recurses once per node: walked here
     try:
-        pattern.walk(ValidationListener())
+        _walk(ValidationListener(), tree)
     except DuplicateQualifierTypeError as exc:
         raise PatternError(str(exc)) from None
-    data = pattern.inspect()
     from stix2patterns.inspector import INDEX_STAR
+    inspector = sys.modules[Pattern.__module__.rsplit(".", 1)[0] + ".inspector"].InspectionListener()
+    _walk(inspector, tree)
+    data = inspector.pattern_data()
     comparisons = tuple(
         Comparison(kind, tuple("*" if step is INDEX_STAR else step for step in path), op, value)
         for kind, tests in data.comparisons.items() for path, op, value in tests)
     return PatternReading(comparisons, frozenset(data.observation_ops), frozenset(data.qualifiers))
+
+
+def _walk(listener, tree) -> None:
+    """ANTLR's `ParseTreeWalker.walk` without recursion: the same events in the same order (enter a
+    rule, its children, exit it; terminals and error nodes visited). The library's walker recurses
+    once per tree node, and a valid pattern of 1,000 comparisons joined by `OR` nests 1,000 deep,
+    past Python's recursion limit; feeds do emit such lists."""
+    from antlr4.tree.Tree import ErrorNode, TerminalNode
+    stack = [(tree, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            ctx = node.getRuleContext()
+            ctx.exitRule(listener)
+            listener.exitEveryRule(ctx)
+        elif isinstance(node, ErrorNode):
+            listener.visitErrorNode(node)
+        elif isinstance(node, TerminalNode):
+            listener.visitTerminal(node)
+        else:
+            ctx = node.getRuleContext()
+            listener.enterEveryRule(ctx)
+            ctx.enterRule(listener)
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(list(node.getChildren())))
 
 
 def _remember(cache: dict, key, value) -> None:

@@ -23,7 +23,8 @@ from typing import Any
 
 import orjson
 
-from . import binary, collector, coordinates, markings, person_keys, prose_names, stix_patterns, stix_schema, timestamps
+from . import (binary, bundle_props, collector, coordinates, markings, person_keys, prose_names, stix_patterns,
+               stix_schema, timestamps)
 from .items import PERSONAL, POSSIBLE, UNKNOWN, Finding, Item, Payload, PayloadError, unique_keys
 from .person_names import may_name_a_person
 from .prose_names import is_prose
@@ -169,7 +170,16 @@ def _read_stix(raw: bytes | str | dict) -> Payload:
                     removable=obj["type"] not in ("marking-definition", "extension-definition"))
         _read_object(obj, item, table)
         items.append(item)
+    _bundle(doc, table, items)
     return Payload("stix", doc, items, [bundle_id], sha256_of(doc))
+
+
+def _bundle(doc: dict, table: dict[str, str], items: list[Item]) -> None:
+    """The bundle's own properties (`bundle_props`): its markings on every item, its custom
+    properties as an item keyed `bundle`."""
+    extra = bundle_props.read(doc, table, items, _scan)
+    if extra is not None:
+        items.append(extra)
 
 
 def reread(payload: Payload, gone: set[str], edited: set[str], doc: dict) -> Payload:
@@ -179,7 +189,7 @@ def reread(payload: Payload, gone: set[str], edited: set[str], doc: dict) -> Pay
     keep what was read of them, edited objects are read again from the start (schemas, timestamps,
     everything), and keys and paths are worked out anew. Raises PayloadError."""
     objects = doc["objects"]
-    kept = [it for it in payload.items if it.key not in gone]
+    kept = [it for it in payload.items if it.key not in gone and it.path]
     if len(kept) != len(objects):
         raise PayloadError("the stripped bundle does not match its removal set")   # never expected
     table = markings.marking_table(objects)
@@ -199,6 +209,7 @@ def reread(payload: Payload, gone: set[str], edited: set[str], doc: dict) -> Pay
             item.__dict__.update(old.__dict__)
             item.key, item.path = key, ("objects", i)
         items.append(item)
+    _bundle(doc, table, items)
     return Payload("stix", doc, items, payload.ids, sha256_of(doc))
 
 
@@ -266,6 +277,8 @@ def _indicator(obj: dict, item: Item) -> set[str]:
         reading = stix_patterns.read(pattern, "2.0" if str(version).startswith("2.0") else "2.1")
     except stix_patterns.PatternError as exc:
         raise PayloadError(f"pattern: not valid STIX patterning: {exc}", obj["id"]) from None
+    except RecursionError:
+        raise PayloadError("pattern: nested too deeply for the gate to read", obj["id"]) from None
     for c in reading.comparisons:
         path = f"pattern ({c.object_type}:{_path_text(c.path)})"
         for kind in _types_on_path(c.object_type, c.path):
