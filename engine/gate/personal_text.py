@@ -197,7 +197,15 @@ def context_for(prop: str) -> str:
     return got
 
 
+# a hash digest written in hex (MD5, SHA-1, SHA-224, SHA-256, SHA-384, SHA-512 and the like): random
+# digits and letters a-f, which only the hex-encoded reading (`encoded`) has anything to look at in
+_DIGEST = re.compile(r"(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*[0-9])[0-9a-fA-F]{32,128}")
+_DIGEST_LENGTHS = frozenset({32, 40, 56, 64, 96, 128})
+
+
 def _scan(text: str, context: str = "") -> tuple[TextFinding, ...]:
+    if len(text) in _DIGEST_LENGTHS and _DIGEST.fullmatch(text):
+        return encoded.hidden(text)     # a digest: no address, number or name can stand in it
     got = _scan_text(text, context) + tuple(TextFinding(s.kind, s.what, s.category) for s in identifiers.scan(text))
     if len(text) >= 24 and ("base64," in text or _B64_HINT.search(text)):
         what = binary.embedded(text)     # a document or image carried as base64 in the text

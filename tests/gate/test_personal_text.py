@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wivcheck.engine.gate.person_names import may_name_a_person
 from wivcheck.engine.gate.personal_text import PERSONAL, POSSIBLE, scan
@@ -46,3 +48,20 @@ def test_left_alone(text):
 ])
 def test_names(name, person):
     assert may_name_a_person(name) is person
+
+
+@given(st.integers(min_value=0, max_value=2 ** 512 - 1), st.sampled_from([32, 40, 56, 64, 96, 128]))
+@settings(max_examples=200, deadline=None)
+def test_a_hex_digest_is_read_only_for_hex_encoded_text(n, width):
+    """A digest is read by the hex-encoded reading alone (personal_text's shortcut), and what that
+    finds is what the full scan found: random digests carry nothing."""
+    from wivcheck.engine.gate import encoded
+    digest = f"{n:0{width}x}"[-width:]
+    if not (any(c.isdigit() for c in digest) and any(c.isalpha() for c in digest)):
+        return
+    assert scan(digest) == encoded.hidden(digest)
+
+
+def test_a_digest_long_hex_encoded_address_is_still_found():
+    text = b"jan.devries@acme-hosting.nl;x=12".hex()[:64]   # 64 hex digits, the length of a SHA-256
+    assert len(text) == 64 and any("e-mail" in f.what for f in scan(text))
