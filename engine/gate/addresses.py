@@ -45,6 +45,8 @@ import threading
 
 import re2
 
+from .rx import Hint
+
 _OPTIONS = re2.Options()
 _OPTIONS.max_mem = 8 << 20
 # the patterns searched as one (`_ANY`, `_MORE`) have larger automata: with RE2's default 8 MB they
@@ -103,12 +105,12 @@ _FR_FIRST_P = (r"\b(?:Rue|Avenue|Boulevard|Chaussée|Place|Chemin|Quai|Route|Cou
                r"\s+(?:(?:de|la|du|des|del|della|di)\s+|d'|l')*\p{Lu}[\p{L}'\-]+(?:\s+\p{L}[\p{L}'\-]+){0,3}\s+\d{1,4}[a-z]?\b")
 _FR_NUMBER_FIRST_P = (r"(?i:\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+)(?:place|route|cours|chaussée|square|passage|via)"
                       r"\s+(?:(?:de|la|du|des|del|della|di)\s+|d'|l')*\p{Lu}[\p{L}'\-]+")
-_MORE = re2.compile("|".join([_EN_LOWER_P, _NL_LOWER_TWO_P, _LOWER_POSTCODE_P, _PO_BOX_P, _EU_POSTCODE_P, _UK_POSTCODE_P,
+_MORE = Hint("|".join([_EN_LOWER_P, _NL_LOWER_TWO_P, _LOWER_POSTCODE_P, _PO_BOX_P, _EU_POSTCODE_P, _UK_POSTCODE_P,
                       _FR_FIRST_P, _FR_NUMBER_FIRST_P]), options=_ANY_OPTIONS)
 # all of them in one pattern: one search tells most texts apart (each call into RE2 costs a few µs).
 # Its automaton is larger than the others': with RE2's default 8 MB it runs out of DFA memory on
 # address-dense text (RE2 then falls back to its slower NFA and logs each time), with 64 MB it does not
-_ANY = re2.compile("|".join([_NL_STREET_P, _NL_STREET_WORD_P, _NL_TWO_WORDS_P, _EN_STREET_P, _FR_STREET_P,
+_ANY = Hint("|".join([_NL_STREET_P, _NL_STREET_WORD_P, _NL_TWO_WORDS_P, _EN_STREET_P, _FR_STREET_P,
                              _POSTCODE_P]), options=_ANY_OPTIONS)
 _PLACE_AFTER = _re(r"^,?\s+\p{Lu}[\p{L}'\-]{2,}")
 _MAX_CANDIDATES = 1000
@@ -126,7 +128,7 @@ def found(text: str) -> str | None:
         # every form but a postcode standing alone (`1234AB`) has a space (after NFKC)
         m = _POSTCODE.search(text) if len(text) == 6 else None
         return "a postcode" if m and m.group(2) not in _NOT_POSTCODE_LETTERS else None
-    if not _ANY.search(text):          # one RE2 call rules most text out
+    if not _ANY(text):                 # one RE2 call rules most text out
         return _more(text)
     if _NL_STREET.search(text) or _NL_STREET_WORD.search(text) or _NL_TWO_WORDS.search(text) \
             or _FR_STREET.search(text):
@@ -158,9 +160,9 @@ def found(text: str) -> str | None:
 
 def _more(text: str) -> str | None:
     """The forms of `_MORE` (see there); one RE2 search."""
-    m = _MORE.search(text)
-    if m is None:
+    if not _MORE(text):
         return None
+    m = _MORE.pattern.search(text)
     words = m.group(0).lower().split()
     if any(w in ("to", "ways", "and", "or", "than", "per") for w in words):
         return None                     # "5 ways to drive", "3 times per road": counting, not a street

@@ -43,6 +43,8 @@ from dataclasses import dataclass
 import base58
 import bech32
 import re2
+
+from .rx import Hint
 from stdnum import imei, imsi, luhn
 from stdnum.nl import bsn
 
@@ -96,7 +98,7 @@ _CARD_PREFIX = re.compile(r"^(?:4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2[2-7]\d{14}|
 # one pass over a text says whether any reading below may find something: a site of `profiles`, a
 # key's or certificate's start, a backslash, `id=`, `~name`, a decimal with four places, a degree sign,
 # a context word, fifteen digits, a MAC-, bitcoin- or ether-shaped token (most text has none of these)
-_HINT = re2.compile(
+_HINT = Hint(
     r"(?i)t\.me/|telegram\.me/|github\.com/|gitlab\.com/|linkedin\.com/in|twitter\.com/|x\.com/|medium\.com/@|"
     r"facebook\.com/|fb\.com/|instagram\.com/|vk\.com/|youtube\.com/|tiktok\.com/@|reddit\.com/u|keybase\.io/|"
     r"threads\.net/@|cn\s*=|-----begin|mii[a-z0-9+/]{300}|aaaa[a-z0-9+/]{20}|\\|id=\d|~[a-z_]|"
@@ -105,13 +107,13 @@ _HINT = re2.compile(
     r"driv|kenteken|plate|nummerplaat|nummerbord|imei|imsi|\d{2}[ -]?\d{6}[ -]?\d{6}[ -]?\d|"
     r"[0-9a-f]{2}[:-][0-9a-f]{2}[:-][0-9a-f]{2}[:-]|[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}|"
     r"bc1|[13][1-9a-z]{25}|0x[0-9a-f]{40}", options=_OPTIONS)
-_ANY_DIGIT = re2.compile(r"\d")
+_ANY_DIGIT = re.compile(r"\d")
 
 
 def scan(text: str) -> tuple[Said, ...]:
     """Every identifier of the table above in `text` (each kind once). Not cached here: the caller
     (`personal_text.scan`) caches per text."""
-    if _HINT.search(text) is None:
+    if not _HINT(text):
         return ()
     out: dict[str, Said] = {}
 

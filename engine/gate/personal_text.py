@@ -57,6 +57,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 import re2
+
+from .rx import Hint
 from email_validator import EmailNotValidError, validate_email
 from phonenumbers import Leniency, PhoneNumberType
 from stdnum import iban, luhn
@@ -207,7 +209,7 @@ def _scan(text: str, context: str = "") -> tuple[TextFinding, ...]:
     if len(text) in _DIGEST_LENGTHS and _DIGEST.fullmatch(text):
         return encoded.hidden(text)     # a digest: no address, number or name can stand in it
     got = _scan_text(text, context) + tuple(TextFinding(s.kind, s.what, s.category) for s in identifiers.scan(text))
-    if len(text) >= 24 and ("base64," in text or _B64_HINT.search(text)):
+    if len(text) >= 24 and ("base64," in text or _B64_HINT(text)):
         what = binary.embedded(text)     # a document or image carried as base64 in the text
         if what:
             got = got + (TextFinding(POSSIBLE, f"{what}: it may hold personal data the gate cannot read",
@@ -216,7 +218,7 @@ def _scan(text: str, context: str = "") -> tuple[TextFinding, ...]:
 
 
 # the starts of base64 documents, images and archives (`binary.embedded` reads them)
-_B64_HINT = re2.compile(r"JVBERi0|UEsDB|UEsFB|iVBORw0|/9j/|R0lGOD|0M8R4|H4sI|/Td6WFo|Qlpo[MNO]|U1FMaXRl|e1xydGY")
+_B64_HINT = Hint(r"JVBERi0|UEsDB|UEsFB|iVBORw0|/9j/|R0lGOD|0M8R4|H4sI|/Td6WFo|Qlpo[MNO]|U1FMaXRl|e1xydGY")
 
 
 def _scan_text(text: str, context: str = "") -> tuple[TextFinding, ...]:
