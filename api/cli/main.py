@@ -132,7 +132,14 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # last line of defence: an unexpected fault is an error, never an allow
-        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {shown(exc)}", markup=True)
-        json_error(f"internal error: {type(exc).__name__}: {shown(exc)}")   # --format json: an answer on stdout too
+        # the fault is wivcheck's, not the input's: say so in words; Python's own text (the exception and
+        # its traceback) only on request, for a bug report (WIVCHECK_DEBUG=1)
+        said = ("internal error: a fault in wivcheck itself, not in what it was given; nothing was decided or "
+                "recorded. Run again with WIVCHECK_DEBUG=1 for the details to report.")
+        err.print(f"[bold red]internal error:[/]{said.removeprefix('internal error:')}", markup=True)
+        if os.environ.get("WIVCHECK_DEBUG"):
+            import traceback
+            sys.stderr.write("".join(traceback.format_exception(exc)))
+        json_error(said)   # --format json: an answer on stdout too
         sys.exit(ERROR)
 
