@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,6 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from wivcheck.policy.errors import Problem as ProblemData
 from wivcheck.policy.errors import WivcheckError
 from wivcheck.policy.library import error_message
+
+from .. import logs
 
 
 class Problem(BaseModel):
@@ -93,7 +96,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _fault(request: Request, exc: Exception):
-        return error_response(500, "engine_fault", f"no decision: {type(exc).__name__}: {exc}")
+        # a fault of the service itself: the client gets words and a reference, the operator's log the
+        # exception and its traceback under that reference (no Python text in an answer)
+        ref = uuid.uuid4().hex[:12]
+        logs.get("wivcheck.fault").error("engine_fault", reference=ref, route=request.url.path,
+                                         error=f"{type(exc).__name__}: {exc}", exc_info=exc)
+        return error_response(500, "engine_fault", f"no decision: a fault in the service itself, not in the request; "
+                                                   f"the service's log has it under reference {ref}")
 
 
 def documented(status: int, code: str, example: str) -> dict:
