@@ -187,9 +187,10 @@ def text_levels(text: Any) -> list[str]:
 def text_says_red(text: str) -> bool:
     """Whether a text holds a TLP:RED label (`TLP:RED`, `[TLP: RED]`, `tlp-red`; any case, after
     NFKC): a handling instruction that makes the object holding the text RED (module docstring)."""
-    if not _LABEL_HINT(text):
-        return False
-    return _RED_LABEL(text) or (not text.isascii() and _RED_LABEL(_plain(text)))
+    if text.isascii():
+        return ("tlp" in text or "TLP" in text or "Tlp" in text or "tLP" in text or "TLp" in text
+                or "tlP" in text or "TlP" in text or "tLp" in text) and _RED_LABEL(text)
+    return _LABEL_HINT(text) and (_RED_LABEL(text) or _RED_LABEL(_plain(text)))
 
 
 MISP_TLP = {"tlp:clear": "CLEAR", "tlp:white": "CLEAR", "tlp:green": "GREEN", "tlp:amber": "AMBER",
