@@ -17,6 +17,8 @@ MISP read them alike), and what a MISP attribute's relation, template or comment
 | MAC address (`3C:22:FB:12:34:56`, `3c22.fb12.3456`) | a device inside a network | possible |
 | bitcoin (`bc1…` bech32 by `bech32`, `1…`/`3…` base58check by `base58`) and ether (`0x` + 40 hex) addresses | a wallet | possible |
 | a JSON number that is a card number (Luhn and scheme prefix) or an IMEI | as in text | as in text |
+| other countries' national numbers after their word, dates of birth (`national_ids`) | a person | personal |
+| WhatsApp links, other sites' profiles, messenger ids, word-form e-mail (`messengers`) | an account, a number | possible; e-mail personal |
 
 A nine-digit number is a BSN only where a context word says so (the word in the same text, or a
 MISP attribute's comment for its value): one nine-digit number in eleven passes the eleven-test, and
@@ -48,7 +50,7 @@ from .rx import Hint
 from stdnum import imei, imsi, luhn
 from stdnum.nl import bsn
 
-from . import accounts, certificates, coordinates, profiles
+from . import accounts, certificates, coordinates, messengers, national_ids, profiles
 from .person_names import may_name_a_person
 
 PERSONAL = "personal"
@@ -97,7 +99,8 @@ _CARD_PREFIX = re.compile(r"^(?:4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2[2-7]\d{14}|
 
 # one pass over a text says whether any reading below may find something: a site of `profiles`, a
 # key's or certificate's start, a backslash, `id=`, `~name`, a decimal with four places, a degree sign,
-# a context word, fifteen digits, a MAC-, bitcoin- or ether-shaped token (most text has none of these)
+# a context word, fifteen digits, a MAC-, bitcoin- or ether-shaped token, a word or site of `national_ids` or
+# `messengers` (most text has none of these; `_MORE_HINT` then says whether those two may find anything)
 _HINT = Hint(
     r"(?i)t\.me/|telegram\.me/|github\.com/|gitlab\.com/|linkedin\.com/in|twitter\.com/|x\.com/|medium\.com/@|"
     r"facebook\.com/|fb\.com/|instagram\.com/|vk\.com/|youtube\.com/|tiktok\.com/@|reddit\.com/u|keybase\.io/|"
@@ -106,8 +109,9 @@ _HINT = Hint(
     r"passport|paspoort|reisdoc|travel\s+doc|id[\s-]*card|identity\s*card|identiteit|id[\s-]*kaart|document|rijbewijs|licen[cs]e|"
     r"driv|kenteken|plate|nummerplaat|nummerbord|imei|imsi|\d{2}[ -]?\d{6}[ -]?\d{6}[ -]?\d|"
     r"[0-9a-f]{2}[:-][0-9a-f]{2}[:-][0-9a-f]{2}[:-]|[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}|"
-    r"bc1|[13][1-9a-z]{25}|0x[0-9a-f]{40}", options=_OPTIONS)
+    r"bc1|[13][1-9a-z]{25}|0x[0-9a-f]{40}|" + national_ids.HINT + "|" + messengers.HINT, options=_OPTIONS)
 _ANY_DIGIT = re.compile(r"\d")
+_MORE_HINT = Hint(r"(?i)" + national_ids.HINT + "|" + messengers.HINT, options=_OPTIONS)
 
 
 def scan(text: str) -> tuple[Said, ...]:
@@ -115,10 +119,14 @@ def scan(text: str) -> tuple[Said, ...]:
     (`personal_text.scan`) caches per text."""
     if not _HINT(text):
         return ()
+    more = [Said(*t) for t in national_ids.scan(text) + messengers.scan(text)] if _MORE_HINT(text) else []
     out: dict[str, Said] = {}
 
     def add(s: Said) -> None:
         out.setdefault(s.what, s)
+
+    for s in more:
+        add(s)
 
     site = profiles.profile_account(text)
     if site:

@@ -6,9 +6,15 @@ STIX: the canonical TLP 1.0 marking definitions (STIX 2.1 §7.2.1.4, the ids sti
 whatever a bundle says: a bundle that defines one of those ids with another level is an error.
 A marking definition of the bundle itself is a TLP marking when its TLP 2.0 extension,
 `definition_type: tlp` or its name (`TLP:RED`) says so (the strictest, if they disagree); other
-markings (statements, PAP, a vendor's own) say nothing about TLP and are left alone. An object's
-TLP is the strictest of its `object_marking_refs` and of its `granular_markings` (a property marked
-RED makes its object RED). A reference that resolves to no marking definition at all cannot be
+markings (PAP, a vendor's own) say nothing about TLP and are left alone; a `statement` marking
+whose text holds a TLP label (`"TLP:RED"`, `"TLP:RED. For the named recipients only."`) carries that
+level (the strictest label in it), as producers that predate TLP objects write TLP. An object's
+TLP is the strictest of its `object_marking_refs`, of its `granular_markings` (a property marked
+RED makes its object RED) and of marking ids in custom `*_ref`/`*_refs` properties
+(`x_opencti_granted_refs`): a reference to a TLP marking definition is a marking, whatever the
+property is called. A TLP:RED label written in an object's own text (`"TLP:RED - do not share"` in
+a description) is a handling instruction: the object counts as RED (`text_says_red`, called by the
+readers for every text they scan; marking definitions and MISP tag names excepted). A reference that resolves to no marking definition at all cannot be
 settled: the gate escalates it, naming the object and the property.
 
 MISP: a tag is a TLP marking when its name is in the `tlp:` namespace of MISP's TLP taxonomy. An
@@ -18,7 +24,9 @@ exact TLP tag (`tlp:clear`, `tlp:white` read as CLEAR, `tlp:green`, `tlp:amber`,
 (`tlp:ex:chr`, `tlp:unclear`, `tlp: red`, `tlp:redacted`) is a TLP marking whose level the gate
 cannot read exactly, and is read as RED, the strictest. A tag in another namespace is no TLP
 marking, whatever text it holds: `misp-galaxy:threat-actor="… tlp:red …"`, a galaxy cluster's
-`tag_name`, `misp:tlp="red"`; nor is a mention in free text (`info`, comments). What TLP:RED then
+`tag_name`, `misp:tlp="red"`. A TLP:RED label in free text is a handling instruction, as in STIX:
+the attribute whose `comment` or `text` value holds it counts as RED, and an event whose `info`
+holds it (`[TLP:RED] …`) counts as RED with everything under it. What TLP:RED then
 means is the gate's check `gate.tlp-red-private` and the rules' (docs/gate.md).
 """
 
@@ -30,6 +38,7 @@ from typing import Any
 
 from .items import TLP_ORDER, PayloadError
 from .normalise import INVISIBLE
+from .rx import Hint
 
 TLP1 = {"marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9": "CLEAR",
         "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da": "GREEN",
@@ -92,6 +101,9 @@ def definition_level(obj: dict) -> str:
     if isinstance(obj.get("definition_type"), str) and _plain(obj["definition_type"]) == "tlp":
         definition = obj.get("definition") if isinstance(obj.get("definition"), dict) else {}
         levels.append(tlp_level(definition.get("tlp")) or "RED")
+    if isinstance(obj.get("definition_type"), str) and _plain(obj["definition_type"]) == "statement":
+        definition = obj.get("definition") if isinstance(obj.get("definition"), dict) else {}
+        levels.extend(text_levels(definition.get("statement")))
     name = obj.get("name")
     if isinstance(name, str) and is_tlp_name(name):
         levels.append(name_level(name) or "RED")
@@ -139,6 +151,12 @@ def object_markings(obj: dict, table: dict[str, str]) -> tuple[str | None, list[
             unresolved.append(f"granular_markings[{i}].marking_ref")
         elif level != NOT_TLP:
             levels.append(level)
+    for key, value in obj.items():
+        if key in _CORE_REFS or not isinstance(key, str) or not (key.endswith("_refs") or key.endswith("_ref")):
+            continue
+        for ref in (value if isinstance(value, list) else [value]):
+            if isinstance(ref, str) and ref.startswith("marking-definition--") and table.get(ref) not in (None, NOT_TLP):
+                levels.append(table[ref])                 # `x_opencti_granted_refs: [TLP:RED]`
     for i, label in enumerate(obj.get("labels") or ()) if isinstance(obj.get("labels"), list) else ():
         if isinstance(label, str) and is_tlp_name(label):
             levels.append(name_level(label) or "RED")     # `labels: ["tlp:red"]`: the author's marking
@@ -148,6 +166,31 @@ def object_markings(obj: dict, table: dict[str, str]) -> tuple[str | None, list[
             levels.append(level or "RED")                 # `x_tlp: "RED"`, a custom TLP property
     best = max(levels, key=TLP_ORDER.index) if levels else None
     return best, unresolved
+
+
+_CORE_REFS = frozenset({"object_marking_refs", "created_by_ref"})
+# a TLP label in free text: `TLP:RED`, `[TLP: AMBER+STRICT]`, `TLP-RED`, `TLP RED` (not `tlp:redacted`)
+_LABEL = re2.compile(r"(?i)(?:^|[^a-z0-9])tlp\s*[:=\-_/ ]?\s*(clear|white|green|amber\s*\+\s*strict|amber|red)(?:$|[^a-z0-9])")
+_LABEL_HINT = Hint(r"(?i)tlp|ｔｌｐ")      # the full-width form before NFKC
+_RED_LABEL = Hint(r"(?i)(?:^|[^a-z0-9])tlp\s*[:=\-_/ ]?\s*red(?:$|[^a-z0-9])")
+
+
+def text_levels(text: Any) -> list[str]:
+    """The TLP levels the labels in a text name (`"TLP:RED. For the named recipients only."` ->
+    ["RED"]); [] for a text without one or a non-text."""
+    if not isinstance(text, str) or not _LABEL_HINT(text):
+        return []
+    plain = _plain(text)
+    return [lv for m in _LABEL.finditer(plain) if (lv := tlp_level(m.group(1)))]
+
+
+def text_says_red(text: str) -> bool:
+    """Whether a text holds a TLP:RED label (`TLP:RED`, `[TLP: RED]`, `tlp-red`; any case, after
+    NFKC): a handling instruction that makes the object holding the text RED (module docstring)."""
+    if text.isascii():
+        return ("tlp" in text or "TLP" in text or "Tlp" in text or "tLP" in text or "TLp" in text
+                or "tlP" in text or "TlP" in text or "tLp" in text) and _RED_LABEL(text)
+    return _LABEL_HINT(text) and (_RED_LABEL(text) or _RED_LABEL(_plain(text)))
 
 
 MISP_TLP = {"tlp:clear": "CLEAR", "tlp:white": "CLEAR", "tlp:green": "GREEN", "tlp:amber": "AMBER",

@@ -123,6 +123,9 @@ def _where(path: tuple) -> str:
     return out or "(the event)"
 
 
+_TAG_NAME = re.compile(r"(?:Tag(?:\[\d+\])?\.name|tag_name)$")   # a tag's name: read as a marking only by `markings`
+
+
 class _Reader:
     def __init__(self) -> None:
         self.items: list[Item] = []
@@ -185,7 +188,7 @@ class _Reader:
         self._tag_text(item, ev, path, path)
         self._walk(item, ev, path, _CHILD_ITEMS | {"Tag", "event_creator_email"})
         self.items.append(item)
-        chain = (tlp, level)
+        chain = (item.tlp, level)                 # RED when `info` carries a TLP:RED label
         creator = ev.get("event_creator_email")
         if creator not in (None, ""):
             c = Item(key=f"{key}/event_creator_email", id=f"{key}/event_creator_email", type="event_creator_email",
@@ -240,6 +243,8 @@ class _Reader:
             said = prose_names.find(value)
             if said:
                 item.add(Finding(POSSIBLE, prop, said))
+        if markings.text_says_red(value) and not _TAG_NAME.search(prop):
+            item.tlp = "RED"                      # a RED handling label in the content (`markings`)
         for f in scan(value, context or context_for(prop)):
             if f.kind == PERSONAL:
                 item.add(Finding(PERSONAL, prop, f.what, (f.category,)))

@@ -403,6 +403,8 @@ def _text(value: str, prop: str, item: Item, context: str = "") -> None:
         said = prose_names.find(value)
         if said:
             item.add(Finding(POSSIBLE, prop, said))
+    if item.type != "marking-definition" and markings.text_says_red(value):
+        item.tlp = "RED"                          # a RED handling label in the content (`markings`)
     for f in scan(value, context or context_for(prop)):
         if f.kind == PERSONAL:
             item.add(Finding(PERSONAL, prop, f.what, (f.category,)))

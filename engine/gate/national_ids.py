@@ -1,0 +1,156 @@
+"""National identification numbers of other countries after their word, and dates of birth in
+prose (docs/gate.md, "Fifth round: markings, national numbers, accounts"). Called by
+`identifiers.scan` for every text the gate scans (STIX and MISP alike).
+
+| word (within 60 characters before the number) | number | check |
+|---|---|---|
+| `SSN`, `social security number/no/#` | US SSN `078-05-1120` | `stdnum.us.ssn` |
+| `national insurance number`, `NINO`, `NI number` | UK NINO `QQ 12 34 56 C` | the HMRC format (python-stdnum has no NINO) |
+| `Steuer-ID`, `Steueridentifikationsnummer`, `IdNr` | German tax id | `stdnum.de.idnr` |
+| `numéro de sécurité sociale`, `NIR`, `INSEE`, `carte vitale` | French NIR | `stdnum.fr.nir` |
+| `rijksregisternummer`, `numéro de registre national`, `INSZ`, `NISS` | Belgian national number | `stdnum.be.nn` |
+| `PESEL` / `CPR` / `henkilötunnus`, `HETU` / `personnummer` / `DNI`, `NIE` / `codice fiscale` | PL, DK, FI, SE, ES, IT | `stdnum.pl.pesel`, `.dk.cpr`, `.fi.hetu`, `.se.personnummer`, `.es.dni`/`.es.nie`, `.it.codicefiscale` |
+
+Any of these words makes every number kind of the table a candidate (a German text may quote a
+French NIR). A number whose check digits pass is a national identification number: personal data
+(GDPR Art. 87). One in the number's format whose check digits do not pass (a typo, or a publicised
+example number such as `078-05-1120`, which real people used as theirs) is still read after its
+word: possible personal data, a person judges. Without a word no number is read: threat data is full
+of nine- and eleven-digit ids.
+
+Dates of birth, decided: `born on 14 March 1987`, `geboren op 3 mei 1990`, `geboren am 01.02.1985`,
+`né le 5 juin 1980`, `date of birth: 1987-03-14`, `DOB 14/03/1987` (English, Dutch, German, French,
+Spanish words; numeric, ISO and written-out month dates) are a person's date of birth: personal
+data. A year alone (`born in 1987`) is not read.
+
+Own code is only the words and candidate patterns (RE2); every check digit is python-stdnum's. The
+pre-filter (`HINT`, asked by `identifiers` through `rx.Hint`) rules out text without any word first.
+"""
+
+from __future__ import annotations
+
+import re2
+from stdnum.be import nn as be_nn
+from stdnum.de import idnr as de_idnr
+from stdnum.dk import cpr as dk_cpr
+from stdnum.es import dni as es_dni, nie as es_nie
+from stdnum.fi import hetu as fi_hetu
+from stdnum.fr import nir as fr_nir
+from stdnum.it import codicefiscale as it_cf
+from stdnum.pl import pesel as pl_pesel
+from stdnum.se import personnummer as se_pnr
+from stdnum.us import ssn as us_ssn
+
+
+PERSONAL = "personal"
+POSSIBLE = "possible"
+
+_OPTIONS = re2.Options()
+_OPTIONS.max_mem = 8 << 20
+
+_WORDS = (r"\bssn\b|social\s+security\s+(?:number|no\b|nr\b|#)|national\s+insurance\s+(?:number|no\b)|\bnino\b|"
+          r"\bni\s+(?:number|no\b)|steuer-?\s*id|steuer-?\s*identifikationsnummer|identifikationsnummer|\bidnr\b|"
+          r"num[ée]ro\s+de\s+s[ée]curit[ée]\s+sociale|\bnir\b|\binsee\b|carte\s+vitale|rijksregister(?:nummer)?|"
+          r"registre\s+national|national\s+regist(?:er|ry)\s+number|\binsz\b|\bniss\b|\bpesel\b|\bcpr\b|"
+          r"henkil[öo]tunnus|\bhetu\b|personnummer|\bdni\b|\bnie\b|codice\s+fiscale|national\s+id(?:entity)?\s+"
+          r"(?:number|no\b)|personal\s+id(?:entity|entification)?\s+(?:number|code|no\b)")
+_WORD = re2.compile(r"(?i)(?:" + _WORDS + r")", options=_OPTIONS)
+# a token of capitals and digits with single separators between them, as national numbers are written
+_CANDIDATE = re2.compile(r"[0-9A-Z](?:[0-9A-Z]|[ .\-/+](?:[0-9A-Z])){5,24}", options=_OPTIONS)
+_NINO = re2.compile(r"^([A-Z]{2})(\d{6})([A-D])$")
+_NINO_BAD_PREFIX = frozenset({"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"})
+_SSN = re2.compile(r"^(\d{3})-?(\d{2})-?(\d{4})$")
+
+_VALIDATORS = (
+    ("a US social security number (SSN)", us_ssn.is_valid),
+    ("a German tax identification number (Steuer-ID)", de_idnr.is_valid),
+    ("a French social security number (NIR)", fr_nir.is_valid),
+    ("a Belgian national number", be_nn.is_valid),
+    ("a Polish PESEL", pl_pesel.is_valid),
+    ("a Danish CPR number", dk_cpr.is_valid),
+    ("a Finnish personal identity code (HETU)", fi_hetu.is_valid),
+    ("a Swedish personnummer", se_pnr.is_valid),
+    ("a Spanish DNI", es_dni.is_valid),
+    ("a Spanish NIE", es_nie.is_valid),
+    ("an Italian codice fiscale", it_cf.is_valid),
+)
+
+_MONTHS = (r"jan(?:uary|uari|uar|vier)?|feb(?:ruary|ruari|ruar)?|f[ée]v(?:rier)?|m[aä]r(?:ch|t|z|s)?|maart|"
+           r"apr(?:il)?|avr(?:il)?|ma[iy]|mei|juin|jun[ei]?|juli?|juil(?:let)?|jul[iy]?|aug(?:ust|ustus)?|ao[uû]t|"
+           r"sep(?:t|tember|tembre)?|o[ck]t(?:ober|obre)?|nov(?:ember|embre)?|d[eé][cz](?:ember|embre)?")
+_DATE = (r"(?:\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)?\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}|"
+         r"\d{1,2}(?:st|nd|rd|th|er|e)?\.?\s+(?:of\s+)?(?:" + _MONTHS + r")\.?,?\s+(?:19|20)\d{2}|"
+         r"(?:" + _MONTHS + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2})")
+_BIRTH = re2.compile(
+    r"(?i)(?:\bborn\s+(?:on\s+)?|\bgeboren\s+(?:op\s+|am\s+|den\s+)?|\bn[ée]e?\s+le\s+|date\s+of\s+birth|"
+    r"\bd\.?o\.?b\.?(?:\s|:)|geboortedatum|geburtsdatum|date\s+de\s+naissance|fecha\s+de\s+nacimiento|birth\s*date)"
+    r"[\s:=\-]*(?:the\s+)?" + _DATE + r"(?:$|[^0-9])", options=_OPTIONS)
+
+HINT = (r"ssn|social\s+security|insurance|nino|\bni\s+n|steuer|identifikation|idnr|s[ée]curit[ée]|\bnir\b|"
+        r"insee|vitale|rijksregister|registre\s+national|national\s+regist|\binsz\b|\bniss\b|pesel|\bcpr\b|"
+        r"henkil|\bhetu\b|personnummer|\bdni\b|\bnie\b|fiscale|national\s+id|personal\s+id|born|geboren|"
+        r"n[ée]e?\s+le|birth|\bd\.?o\.?b\b|geboorte|geburt|naissance|nacimiento")
+"""The pre-filter's pattern (case-insensitive): text without any of these has nothing `scan` reads.
+`identifiers` asks it together with `messengers.HINT` in one pass."""
+
+
+def scan(text: str) -> tuple[tuple[str, str, str], ...]:
+    """(kind, what, category) for each national number after its word and each date of birth in
+    `text` (module docstring); () for text without any. kind: "personal" | "possible". The caller
+    asks `HINT` first."""
+    out: list[tuple[str, str, str]] = []
+    found = _number_after_word(text)
+    if found:
+        out.append(found)
+    if _BIRTH.search(text):
+        out.append((PERSONAL, "a date of birth (a person's)", "personal_data"))
+    return tuple(out)
+
+
+def _number_after_word(text: str) -> tuple[str, str, str] | None:
+    possible = None
+    for w in _WORD.finditer(text):
+        window = text[w.end():w.end() + 60]
+        for m in _CANDIDATE.finditer(window):
+            for token in _cuts(m.group(0)):
+                what = _valid(token)
+                if what:
+                    return (PERSONAL, f"{what} (national identification number)", "personal_data")
+                if possible is None and _formatted(token):
+                    possible = (POSSIBLE, "a number in a national identification number's format after its word "
+                                          "(its check digits do not pass: a person's?)", "personal_data")
+    return possible
+
+
+def _cuts(token: str) -> list[str]:
+    """The token and its prefixes ending before a separator (`65 929 970 489 A` -> … `65 929 970 489`)."""
+    cuts = [token]
+    for i in range(len(token) - 1, 0, -1):
+        if token[i] in " .-/+":
+            cuts.append(token[:i])
+    return cuts
+
+
+def _valid(token: str) -> str | None:
+    plain = token.replace(" ", "").replace(".", "")
+    for what, is_valid in _VALIDATORS:
+        try:
+            if is_valid(token) or is_valid(plain):
+                return what
+        except Exception:                           # noqa: BLE001 - a library's odd input: not valid
+            continue
+    m = _NINO.match(plain)
+    if m and m.group(1) not in _NINO_BAD_PREFIX and m.group(1)[0] not in "DFIQUV" and m.group(1)[1] not in "DFIOQUV":
+        return "a UK National Insurance number"
+    return None
+
+
+def _formatted(token: str) -> bool:
+    """In a national number's format without passing its check: SSN shape, NINO shape (any prefix,
+    so HMRC's example prefix `QQ` too), or 11 to 15 digits (NIR, Steuer-ID, PESEL … lengths)."""
+    plain = token.replace(" ", "").replace(".", "")
+    if _SSN.match(plain) or _NINO.match(plain):
+        return True
+    digits = plain.replace("-", "").replace("/", "")
+    return digits.isdigit() and 11 <= len(digits) <= 15 or (len(digits) == 15 and digits[:1] in "12"
+                                                            and digits[5:7].upper() in ("2A", "2B"))
