@@ -1,0 +1,110 @@
+"""Forms of personal data the fifth round reads (docs/gate.md, "Fifth round: names in more scripts,
+addresses, file names"): persons' names written with initials, in Arabic, Hebrew, Chinese, Japanese
+and Korean script and after French, German and Spanish role words. Each is planted in STIX and MISP:
+the gate does not allow it, names the object and the property, and the stripped payload no longer
+holds the value; clean threat data of the same shape still goes."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gate_util import bundle, indicator, raw
+from test_gate_forms_round4 import assert_allowed, assert_caught, plant_misp, plant_stix
+from wivcheck.engine import Engine, load_library
+from wivcheck.engine.gate import name_gazetteer
+from wivcheck.engine.gate.person_names import _GROUP_WORDS
+from wivcheck.engine.gate.prose_names import find
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine(load_library())
+
+
+# -- 1. names in running text: initials, other scripts, role words -----------------------------------
+
+# (text, the name in it)
+NAMES = [
+    ("The domain was registered by J. de Vries of Utrecht in 2023.", "de Vries"),
+    ("Registrant according to the WHOIS history: de Vries, J. (Utrecht).", "de Vries, J."),
+    ("Payments were traced to J.P. Balkenende-Smit.", "Balkenende-Smit"),
+    ("De domeinnaam staat op naam van J.P. de Vries uit Utrecht.", "de Vries"),
+    ("The invoice names K. Jansen as the payer.", "K. Jansen"),
+    ("Smith, J.P. signed the lease for the server.", "Smith, J.P."),
+    ("The domain was registered by Mohammed Al-Otaibi from Riyadh.", "Al-Otaibi"),
+    ("قام المشغل محمد عبد الله العتيبي بتسجيل النطاق عبر موزع.", "العتيبي"),
+    ("اپراتور علی رضایی دامنه را ثبت کرد.", "رضایی"),
+    ("המפעיל יוסי כהן רשם את הדומיין.", "כהן"),
+    ("运营者王伟通过经销商注册了该域名。", "王伟"),
+    ("该域名的注册人李娜使用了假地址。", "李娜"),
+    ("運営者の田中太郎がドメインを登録した。", "田中太郎"),
+    ("운영자 김민준이 도메인을 등록했다.", "김민준"),
+    ("L'opérateur, Jean-Baptiste Lefèvre, a enregistré le domaine auprès d'un revendeur.", "Lefèvre"),
+    ("Le propriétaire du serveur est Mme Claire Dubois.", "Dubois"),
+    ("Der Betreiber des Servers, Hans-Peter Weber, wurde ermittelt.", "Weber"),
+    ("El propietario del dominio es Sr. Alejandro Gómez.", "Gómez"),
+]
+
+THREAT_PROSE = [
+    "The U.S. Treasury sanctioned the group; see Fig. 3 and N. Korea's role.",
+    "APT28 targeted the U.S. Army. Microsoft, E. (2020) describes the loader.",
+    "Le groupe a utilisé un chargeur. L'opérateur du serveur C2 utilise Cobalt Strike.",
+    "Die Gruppe nutzte Cobalt Strike. Der Betreiber des Servers ist unbekannt.",
+    "El operador del servidor C2 usa Cobalt Strike contra el Gobierno.",
+    "该组织使用了新的后门程序，攻击了政府机构。运营者使用了代理服务器。",
+    "この攻撃者グループは日本の組織を標的にした。",
+    "이 그룹은 한국 정부 기관을 공격했다. 운영자는 알려지지 않았다.",
+    "استخدمت المجموعة برنامجا ضارا جديدا ضد الحكومة.",
+    "הקבוצה השתמשה בנוזקה חדשה נגד משרדי ממשלה.",
+    "گروه از بدافزار جدیدی علیه دولت استفاده کرد.",
+]
+
+
+@pytest.mark.parametrize("text,name", NAMES)
+def test_names_in_more_forms_are_found(text, name):
+    assert find(text), text
+
+
+@pytest.mark.parametrize("text", THREAT_PROSE)
+def test_threat_prose_in_those_languages_names_no_person(text):
+    assert find(text) is None, text
+
+
+@pytest.mark.parametrize("where", ["description", "custom"])
+@pytest.mark.parametrize("text,name", NAMES[::3])
+def test_such_a_name_in_stix_is_named_and_stripped(engine, where, text, name):
+    doc, key, prop = plant_stix(where, text)
+    assert_caught(engine, doc, key, prop, name)
+
+
+@pytest.mark.parametrize("where", ["attribute", "comment", "report"])
+@pytest.mark.parametrize("text,name", NAMES[1::4])
+def test_such_a_name_in_misp_is_named_and_stripped(engine, where, text, name):
+    doc, key, prop = plant_misp(where, text)
+    assert_caught(engine, doc, key, prop, name)
+
+
+def test_threat_prose_in_those_languages_still_goes(engine):
+    objs = [raw("malware", name="loader", is_family=True, description=t) for t in THREAT_PROSE]
+    assert_allowed(engine, bundle(indicator(), *objs))
+
+
+_EAST_SURNAMES = sorted(n for n in name_gazetteer.surnames() if len(n) == 1 and "\u4e00" <= n <= "\u9fff")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(_EAST_SURNAMES), st.text(alphabet="伟芳娜敏静丽强磊军洋勇艳杰涛明", min_size=1, max_size=2),
+       st.sampled_from(["运营者", "注册人", "负责人", "联系人"]))
+def test_a_chinese_surname_after_a_role_word_is_a_name(surname, given_name, role):
+    assert find(f"该域名的{role}{surname}{given_name}使用了假地址。")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(n for n in name_gazetteer.surnames() if n.isascii() and n.isalpha() and len(n) > 3
+                              and n not in name_gazetteer.common_words() and n not in _GROUP_WORDS)),
+       st.text(alphabet="ABCDEFGHJKLMNPRSTW", min_size=1, max_size=3))
+def test_initials_before_any_known_surname_are_a_name(surname, initials):
+    dotted = "".join(f"{c}." for c in initials)
+    assert find(f"The server was rented by {dotted} {surname.capitalize()} last year.")
