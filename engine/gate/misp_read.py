@@ -448,7 +448,7 @@ class _Reader:
     def _key(item: Item, k: str, v: Any, prop: str) -> None:
         """A key MISP does not define, or defines for a person's detail (a proposal's `email`), whose
         name says it is about persons (`person_keys`), whatever its value's type."""
-        if person_keys.empty(v):
+        if person_keys.says_nothing(k, v):
             return
         about = person_keys.about_persons(k)
         if about:

@@ -223,6 +223,25 @@ def empty(value: object) -> bool:
     return False
 
 
+_PHONE_WORDS = frozenset({"phone", "phonenumber", "telephone", "tel", "mobile", "msisdn", "cellphone", "fax"})
+_CODE = re.compile(r"\s*\+?\s*\d[\d\s\-()]{0,7}\s*")
+
+
+def says_nothing(key: str, value: object) -> bool:
+    """A value that says nothing about a person under `key`: `empty`, or under a key named for a
+    phone number (`Phone`, `x_tel`) a value that cannot be a phone number: digits (with `+`, spaces,
+    hyphens, brackets) holding fewer than six digits, or a list of such values only (a MISP country
+    galaxy's `meta.Phone: ["31"]` is a country calling code; subscriber numbers have more digits,
+    ITU-T E.164). Any other value under such a key (text, a longer number) still counts."""
+    if empty(value):
+        return True
+    if not isinstance(key, str) or not any(w in _PHONE_WORDS for w in words(key)) or not about_persons(key):
+        return False
+    vals = value if isinstance(value, list) else [value]
+    return all(not isinstance(v, bool) and isinstance(v, (str, int)) and _CODE.fullmatch(str(v)) is not None
+               and sum(c.isdigit() for c in str(v)) < 6 for v in vals)
+
+
 _USER_KEYS = frozenset({"u", "user", "username", "usr", "login", "email", "mail", "account", "acct", "uid"})
 _PASSWORD_KEYS = frozenset({"p", "pw", "pass", "password", "passwd", "pwd", "passwort", "wachtwoord", "secret"})
 

@@ -108,3 +108,68 @@ def test_a_chinese_surname_after_a_role_word_is_a_name(surname, given_name, role
 def test_initials_before_any_known_surname_are_a_name(surname, initials):
     dotted = "".join(f"{c}." for c in initials)
     assert find(f"The server was rented by {dotted} {surname.capitalize()} last year.")
+
+
+# -- 2. false positives: codenames of vendors' naming schemes, a country calling code under `Phone` ------
+
+CODENAMES = ["Earth Lusca", "Earth Akhlut", "Void Rabisu", "Water Curupira", "Crouching Yeti", "Teal Kurma",
+             "Anonymous Sudan", "Lord Nemesis", "Agent Racoon", "Guardians of Peace", "Mint Sandstorm",
+             "Strontium Group"]
+PERSONS = ["Jan de Vries", "Ivan Petrov", "Walter White", "Maksim Yakubets", "Evgeniy Bogachev", "Lord Byron"]
+
+
+@pytest.mark.parametrize("name", CODENAMES)
+def test_vendor_codenames_are_no_persons(name):
+    from wivcheck.engine.gate.person_names import may_name_a_person
+    assert not may_name_a_person(name)
+
+
+@pytest.mark.parametrize("name", PERSONS)
+def test_persons_names_still_are(name):
+    from wivcheck.engine.gate.person_names import may_name_a_person
+    assert may_name_a_person(name)
+
+
+def test_intrusion_sets_with_vendor_codename_aliases_go(engine):
+    objs = [raw("intrusion-set", name=n.split()[0] + "Group", aliases=[n]) for n in CODENAMES]
+    assert_allowed(engine, bundle(indicator(), *objs))
+
+
+@pytest.mark.parametrize("name", PERSONS[:4])
+def test_a_person_as_an_alias_is_still_named(engine, name):
+    obj = raw("intrusion-set", name="Earth Lusca", aliases=["Void Rabisu", name])
+    assert_caught(engine, bundle(indicator(), obj), obj["id"], "aliases[1]", name)
+
+
+def _galaxy_event(phone: object) -> dict:
+    from gate_util import misp_doc, misp_event
+    doc = misp_doc(misp_event())
+    doc["Event"]["Galaxy"] = [{"uuid": "84668357-5a8c-4bdd-9f0f-6b50b253574a", "name": "Country", "type": "country",
+                               "GalaxyCluster": [{"uuid": "84668357-5a8c-4bdd-9f0f-6b50b253574b", "type": "country",
+                                                  "value": "netherlands", "meta": {"ISO": ["NL"],
+                                                                                   "capital": ["Amsterdam"],
+                                                                                   "Phone": phone}}]}]
+    return doc
+
+
+@pytest.mark.parametrize("code", [["31"], ["1-876"], "44", [358], ["+32"]])
+def test_a_country_calling_code_under_phone_is_no_phone_number(engine, code):
+    from gate_util import run
+    r = run(engine, _galaxy_event(code))
+    assert not any("Phone" in f for o in r.objects for f in o.findings), r.objects
+
+
+@pytest.mark.parametrize("phone", [["+31 6 12345678"], "0612345678", [31612345678]])
+def test_a_phone_number_under_phone_still_is(engine, phone):
+    from gate_util import run
+    r = run(engine, _galaxy_event(phone))
+    assert r.decision.decision != "allow"
+    assert any("Phone" in f for o in r.objects for f in o.findings), r.objects
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.from_regex(r"\+?\d{1,3}(-\d{1,2})?", fullmatch=True))
+def test_no_code_of_five_digits_or_fewer_is_personal_under_a_phone_key(code):
+    from wivcheck.engine.gate.person_keys import says_nothing
+    assert says_nothing("Phone", code) and says_nothing("x_acme_phone", [code])
+    assert not says_nothing("x_acme_phone", code + "123456")
