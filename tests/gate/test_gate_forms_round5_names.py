@@ -173,3 +173,64 @@ def test_no_code_of_five_digits_or_fewer_is_personal_under_a_phone_key(code):
     from wivcheck.engine.gate.person_keys import says_nothing
     assert says_nothing("Phone", code) and says_nothing("x_acme_phone", [code])
     assert not says_nothing("x_acme_phone", code + "123456")
+
+
+# -- 3. addresses in other countries' formats -------------------------------------------------------
+
+# (text, a part of the address the stripped payload must not hold)
+ADDRESSES = [
+    ("postcode SW1A 2AA, London", "SW1A 2AA"),
+    ("Registered office: EC1A 1BB, London", "EC1A 1BB"),
+    ("ул. Ленина, д. 5, кв. 12, Москва, 101000", "Ленина"),
+    ("вул. Хрещатик, 22, кв. 5, Київ, 01001", "Хрещатик"),
+    ("проспект Мира 12, Москва", "Мира 12"),
+    ("ul. Długa 5/12, 80-831 Gdańsk", "Długa"),
+    ("Biuro: 00-950 Warszawa", "00-950"),
+    ("Rua Augusta, 1500, apto 12, São Paulo - SP, 01304-001", "Rua Augusta"),
+    ("Avenida da Liberdade, 110, Lisboa", "Liberdade, 110"),
+    ("東京都千代田区千代田1-1", "千代田1-1"),
+    ("大阪府大阪市北区梅田3-1-3", "梅田3"),
+    ("住所は中山路100号です", "中山路100号"),
+]
+NOT_ADDRESSES = ["Version 10.2, 10-123 Release", "Группа использовала пр. 5 модулей", "ul. 5 was not found",
+                 "東京都の組織が標的になった", "APT28 used port 443 and CVE-2024-12345, MS17-010",
+                 "The T1 1AB test build", "hash 12345-678 of the sample", "Rua is a word, not a street"]
+
+
+@pytest.mark.parametrize("text,part", ADDRESSES)
+def test_addresses_in_other_formats_are_found(text, part):
+    from wivcheck.engine.gate.addresses import found
+    assert found(text), text
+
+
+@pytest.mark.parametrize("text", NOT_ADDRESSES)
+def test_threat_text_of_that_shape_is_no_address(text):
+    from wivcheck.engine.gate.addresses import found
+    assert found(text) is None, text
+
+
+@pytest.mark.parametrize("where", ["description", "custom"])
+@pytest.mark.parametrize("text,part", ADDRESSES[::2])
+def test_such_an_address_in_stix_is_named_and_stripped(engine, where, text, part):
+    doc, key, prop = plant_stix(where, text)
+    assert_caught(engine, doc, key, prop, part)
+
+
+@pytest.mark.parametrize("where", ["attribute", "comment"])
+@pytest.mark.parametrize("text,part", ADDRESSES[1::3])
+def test_such_an_address_in_misp_is_named_and_stripped(engine, where, text, part):
+    doc, key, prop = plant_misp(where, text)
+    assert_caught(engine, doc, key, prop, part)
+
+
+def test_threat_text_of_address_shape_still_goes(engine):
+    objs = [raw("malware", name="loader", is_family=True, description=t) for t in NOT_ADDRESSES]
+    assert_allowed(engine, bundle(indicator(), *objs))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.from_regex(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}", fullmatch=True),
+       st.sampled_from(["London", "Manchester", "Leeds", "Glasgow", "Cardiff"]))
+def test_every_british_postcode_before_a_place_is_found(postcode, place):
+    from wivcheck.engine.gate.addresses import found
+    assert found(f"The invoice went to {postcode}, {place}.")
