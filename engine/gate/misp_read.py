@@ -450,7 +450,7 @@ class _Reader:
         name says it is about persons (`person_keys`), whatever its value's type."""
         if person_keys.says_nothing(k, v):
             return
-        about = person_keys.about_persons(k)
+        about = person_keys.about_persons(k) or person_keys.name_part(k, v)
         if about:
             kind, what, category = about
             item.add(Finding(kind, prop, what, (category,) if kind == PERSONAL else ()))

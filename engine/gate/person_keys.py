@@ -242,6 +242,47 @@ def says_nothing(key: str, value: object) -> bool:
                and sum(c.isdigit() for c in str(v)) < 6 for v in vals)
 
 
+_NAME_PART_WORDS = frozenset({"given", "family", "first", "last", "fore", "forename", "forenames", "middle",
+                              "initials", "initial", "sur", "roepnaam", "voorletters", "tussenvoegsel"})
+_NAME_PART_KEYS: dict[str, bool] = {}
+_NOT_A_NAME_PART = frozenset({"malware", "tool", "tools", "threat", "actor", "ransomware", "virus", "product",
+                              "os", "font", "protocol", "address", "ip", "seen", "observed", "time", "date"})
+
+
+def name_part(key: str, value: object) -> tuple[str, str, str] | None:
+    """A part of a person's name under a key whose last word names a name's part without saying
+    `name` (`x_acme_given: "Jan"`, `x_acme_family: "de Vries"`, `first`, `last`, `voorletters`): the
+    value (at most four words, letters only) holds a given name or a surname `name_gazetteer` knows,
+    none of them a codename word: personal data when it has two words or more (`de Vries`, `Jan
+    Pieter`), possible (a person judges) for one word (`Jan`, `Conti`). Such keys are common for other things too (`malware_family:
+    "Emotet"`, `first: 3`), so the value decides. Returns (kind, what, category) as `about_persons`."""
+    if not isinstance(key, str) or not isinstance(value, str):
+        return None
+    ok = _NAME_PART_KEYS.get(key)
+    if ok is None:
+        ws = words(key)
+        ok = bool(ws) and ws[-1] in _NAME_PART_WORDS and not any(w in _NOT_A_NAME_PART for w in ws)
+        if len(_NAME_PART_KEYS) > 50_000:
+            _NAME_PART_KEYS.clear()
+        _NAME_PART_KEYS[key] = ok
+    if not ok or not 2 <= len(value) <= 60:
+        return None
+    from . import name_gazetteer
+    from .person_names import _GROUP_WORDS
+    parts = value.replace("-", " ").replace(".", " ").split()
+    if not 1 <= len(parts) <= 4 or not all(p.isalpha() for p in parts):
+        return None
+    low = value.lower().strip()
+    given, family = name_gazetteer.given_names(), name_gazetteer.surnames()
+    if any(p.lower() in _GROUP_WORDS for p in parts):
+        return None
+    if len(parts) > 1 and (low in family or any(p.lower() in given for p in parts)):
+        return PERSONAL, "a part of a person's name (the property's name and its value say so)", "personal_data"
+    if low in family or low in given:      # one word: `Conti`, `Vidar` are malware families too
+        return POSSIBLE, "a part of a person's name? (the property's name and its value say so)", "personal_data"
+    return None
+
+
 _USER_KEYS = frozenset({"u", "user", "username", "usr", "login", "email", "mail", "account", "acct", "uid"})
 _PASSWORD_KEYS = frozenset({"p", "pw", "pass", "password", "passwd", "pwd", "passwort", "wachtwoord", "secret"})
 

@@ -234,3 +234,60 @@ def test_threat_text_of_address_shape_still_goes(engine):
 def test_every_british_postcode_before_a_place_is_found(postcode, place):
     from wivcheck.engine.gate.addresses import found
     assert found(f"The invoice went to {postcode}, {place}.")
+
+
+# -- 4. names in file names and split over custom properties ------------------------------------------
+
+FILE_NAMES = [("CV_Jan_de_Vries_2025.pdf", "Jan_de_Vries"), ("Paspoort_J_de_Vries.jpg", "J_de_Vries"),
+              ("Sollicitatie-Pieter-van-Dijk.docx", "Pieter-van-Dijk"), ("scan_Sergey_Ivanov.png", "Sergey_Ivanov")]
+CLEAN_FILE_NAMES = ["Invoice_March_2025.pdf", "Cobalt_Strike_Beacon.exe", "Adobe_Reader_Update.exe",
+                    "Setup_Chrome_x64.exe", "Mark_Of_The_Web.txt", "Win.Trojan.Agent-123",
+                    "System.Management.Automation.dll", "Earth_Lusca_IOCs.csv", "Lazarus_Group.zip"]
+
+
+@pytest.mark.parametrize("name,part", FILE_NAMES)
+def test_a_file_name_with_a_persons_name_is_named_and_stripped(engine, name, part):
+    sco = raw("file", name=name)
+    sco.pop("created", None), sco.pop("modified", None)
+    assert_caught(engine, bundle(indicator(), sco), sco["id"], "name", part)
+    doc, key, prop = plant_stix("pattern", name)
+    assert_caught(engine, doc, key, prop, part)
+
+
+@pytest.mark.parametrize("name,part", FILE_NAMES[:2])
+def test_a_misp_filename_with_a_persons_name_is_named_and_stripped(engine, name, part):
+    import uuid as _uuid
+    from gate_util import misp_doc, misp_event
+    doc, uid = misp_doc(misp_event()), str(_uuid.uuid4())
+    doc["Event"]["Attribute"].append({"uuid": uid, "type": "filename", "category": "Payload delivery",
+                                      "value": name})
+    assert_caught(engine, doc, uid, "value", part)
+
+
+def test_clean_file_names_still_go(engine):
+    objs = [raw("malware", name="loader", is_family=True, x_acme_samples=CLEAN_FILE_NAMES)]
+    assert_allowed(engine, bundle(indicator(), *objs))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["Jan", "Pieter", "Sergey", "Maria", "Anna"]), st.sampled_from(["Jansen", "Bakker", "Ivanov",
+                                                                                       "Kowalski", "de_Vries"]),
+       st.sampled_from(["CV_{}_{}.pdf", "{}.{}.docx", "Paspoort-{}-{}.jpg", "{}_{}_2025_final.pdf"]))
+def test_every_given_name_and_surname_in_a_file_name_is_found(given_name, surname, form):
+    from wivcheck.engine.gate.joined_names import find as find_joined
+    name = form.format(given_name, surname.replace("_", form[2] if form[2] in "_.-" else "_"))
+    assert find_joined(name), name
+
+
+def test_a_name_split_over_custom_properties_is_named(engine):
+    obj = raw("malware", name="loader", is_family=True, x_acme_given="Jan", x_acme_family="de Vries")
+    assert_caught(engine, bundle(indicator(), obj), obj["id"], "x_acme_family", "de Vries")
+    from gate_util import run
+    r = run(engine, bundle(indicator(), obj))
+    assert any(f.startswith("x_acme_given") for o in r.objects for f in o.findings)
+
+
+def test_a_malware_family_under_a_family_key_still_goes(engine):
+    obj = raw("malware", name="loader", is_family=True, x_acme_family="Emotet", x_acme_malware_family="Conti",
+              x_first="2025-03-01")
+    assert_allowed(engine, bundle(indicator(), obj))
