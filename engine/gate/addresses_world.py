@@ -52,9 +52,15 @@ _STREET = Hint("|".join([_CYR_P, _PL_P, _PT_P, _JA_P]), options=_OPTIONS)
 _POSTCODE = Hint(_UK_P)
 
 
+_ANY = Hint("|".join([_CYR_P, _PL_P, _PT_P, _JA_P, _UK_P, r"(?:^|[,;:\n]\s*)\d{2}-\d{3}\s+\p{Lu}\p{Ll}{2,}"]),
+            options=_OPTIONS)
+
+
 def found(text: str) -> str | None:
     """`a street address`, `a postcode`, or None for one of this module's forms. Expects
     normalised text (`normalise`: NFKC, so full-width digits are ASCII)."""
+    if not _ANY(text):                  # one RE2 call rules most text out
+        return None
     if _STREET(text):
         return "a street address"
     if _POSTCODE(text):

@@ -231,7 +231,7 @@ def _scan_text(text: str, context: str = "") -> tuple[TextFinding, ...]:
     if "@" in text:                       # written-out forms are `@` by now (normalise)
         for f in _emails(text):
             found.setdefault(f.what, f)
-    if "_" in text or " " not in text:    # a file name or another joined token (`CV_Jan_de_Vries.pdf`)
+    if ("_" in text or " " not in text) and not text.islower():    # a file name or another joined token
         said = joined_names.find(text)
         if said:
             found.setdefault(said, TextFinding(POSSIBLE, said, "personal_data"))

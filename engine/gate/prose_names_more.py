@@ -100,10 +100,16 @@ _ROLE = re.compile(rf"(?:(?i:\b(?:l['’])?(?:op[ée]rat(?:eur|rice)|propri[ée]
                    rf"titular|do[nñ]a?))|\bM\.|\bMmes?\b\.?|\bSra?\.)[:,]?\s+((?:{_CAP})(?:\s+(?:{_CAP}|{_PARTICLE})){{0,3}})")
 
 
+# every pre-filter above as one: one RE2 call rules most text out
+_ANY_HINT = Hint("|".join(f"(?:{h.pattern.pattern})" for h in (_INIT_HINT, _PREFIXED_HINT, _RTL_HINT, _EAST_HINT, _ROLE_HINT)))
+
+
 def find(text: str) -> str | None:
     """What person's name in one of this module's forms a running text holds: "a person's name
     (initials and a surname)", "a person's name (in Arabic or Hebrew script)", "a person's name (in
     Chinese, Japanese or Korean script)", "a person's name (after a title or a role)", or None."""
+    if not _ANY_HINT(text):
+        return None
     if _INIT_HINT(text) and _initials(text):
         return "a person's name (initials and a surname)"
     if _PREFIXED_HINT(text) and any(m.group(1).lower() in name_gazetteer.given_names()
