@@ -329,6 +329,11 @@ class _Reader:
                     event=event, parent=parent, uuid=uuid)
         inner = self._chain(o, path, chain, item)
         _times(o, path)
+        for i, ref in enumerate(o.get("ObjectReference") or ()):     # a link to a person-like object
+            target = ref.get("Object") if isinstance(ref, dict) else None
+            if isinstance(target, dict) and target.get("name") in PERSONAL_TEMPLATES:
+                item.add(Finding(POSSIBLE, f"ObjectReference[{i}].Object.name", f"a reference ({ref.get('uuid')}, "
+                                 f"{ref.get('relationship_type')}) to a {target['name']} object (a person)"))
         self._tag_text(item, o, path, path)
         self._walk(item, o, path, _CHILD_ITEMS | {"Tag"})
         self.items.append(item)

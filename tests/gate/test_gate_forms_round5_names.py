@@ -291,3 +291,23 @@ def test_a_malware_family_under_a_family_key_still_goes(engine):
     obj = raw("malware", name="loader", is_family=True, x_acme_family="Emotet", x_acme_malware_family="Conti",
               x_first="2025-03-01")
     assert_allowed(engine, bundle(indicator(), obj))
+
+
+# -- 5. a MISP object reference to a person-like object ------------------------------------------------
+
+@pytest.mark.parametrize("template,personal", [("person", True), ("passport", True), ("employee", True),
+                                               ("domain-ip", False), ("file", False)])
+def test_a_reference_to_a_person_object_is_named(engine, template, personal):
+    import uuid as _uuid
+    from gate_util import misp_doc, misp_event, run
+    doc, oid, target = misp_doc(misp_event()), str(_uuid.uuid4()), str(_uuid.uuid4())
+    doc["Event"]["Object"] = [{"uuid": oid, "name": "domain-ip", "meta-category": "network", "Attribute": [
+        {"uuid": str(_uuid.uuid4()), "type": "domain", "category": "Network activity", "value": "evil.example",
+         "object_relation": "domain"}], "ObjectReference": [
+        {"uuid": str(_uuid.uuid4()), "referenced_uuid": target, "relationship_type": "owned-by",
+         "Object": {"name": template, "uuid": target}}]}]
+    r = run(engine, doc)
+    named = [f for o in r.objects if o.id == oid for f in o.findings if f.startswith("ObjectReference[0]")]
+    assert bool(named) == personal, r.objects
+    if personal:
+        assert r.decision.decision != "allow" and target not in str(r.stripped)
