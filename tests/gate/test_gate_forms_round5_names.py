@@ -311,3 +311,17 @@ def test_a_reference_to_a_person_object_is_named(engine, template, personal):
     assert bool(named) == personal, r.objects
     if personal:
         assert r.decision.decision != "allow" and target not in str(r.stripped)
+
+
+# -- 6. observed-data's embedded objects without an id: refused by the OASIS schema, and the error says why --
+
+@pytest.mark.parametrize("sco", [{"type": "email-addr", "value": "a@b.example"}, {"type": "file", "name": "x.docx"},
+                                 {"type": "windows-registry-key", "key": "HKEY_CURRENT_USER\\Software"}])
+def test_an_embedded_observable_without_an_id_is_refused_saying_so(sco):
+    from wivcheck.engine.gate.stix_schema import problem
+    od = raw("observed-data", first_observed="2025-03-01T00:00:00Z", last_observed="2025-03-01T00:00:00Z",
+             number_observed=1, objects={"0": sco})
+    said = problem(od)
+    assert said and "has no id" in said and sco["type"] in said
+    import uuid as _uuid
+    assert problem(dict(od, objects={"0": dict(sco, id=f"{sco['type']}--{_uuid.uuid4()}")})) is None
