@@ -45,6 +45,7 @@ import threading
 
 import re2
 
+from . import addresses_world
 from .rx import Hint
 
 _OPTIONS = re2.Options()
@@ -127,7 +128,9 @@ def found(text: str) -> str | None:
     if " " not in text and "\n" not in text and "\t" not in text:
         # every form but a postcode standing alone (`1234AB`) has a space (after NFKC)
         m = _POSTCODE.search(text) if len(text) == 6 else None
-        return "a postcode" if m and m.group(2) not in _NOT_POSTCODE_LETTERS else None
+        if m and m.group(2) not in _NOT_POSTCODE_LETTERS:
+            return "a postcode"
+        return None if text.isascii() else addresses_world.found(text)    # `東京都千代田区千代田1-1`
     if not _ANY(text):                 # one RE2 call rules most text out
         return _more(text)
     if _NL_STREET.search(text) or _NL_STREET_WORD.search(text) or _NL_TWO_WORDS.search(text) \
@@ -161,7 +164,7 @@ def found(text: str) -> str | None:
 def _more(text: str) -> str | None:
     """The forms of `_MORE` (see there); one RE2 search."""
     if not _MORE(text):
-        return None
+        return addresses_world.found(text)
     m = _MORE.pattern.search(text)
     words = m.group(0).lower().split()
     if any(w in ("to", "ways", "and", "or", "than", "per") for w in words):

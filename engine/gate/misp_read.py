@@ -329,6 +329,11 @@ class _Reader:
                     event=event, parent=parent, uuid=uuid)
         inner = self._chain(o, path, chain, item)
         _times(o, path)
+        for i, ref in enumerate(o.get("ObjectReference") or ()):     # a link to a person-like object
+            target = ref.get("Object") if isinstance(ref, dict) else None
+            if isinstance(target, dict) and target.get("name") in PERSONAL_TEMPLATES:
+                item.add(Finding(POSSIBLE, f"ObjectReference[{i}].Object.name", f"a reference ({ref.get('uuid')}, "
+                                 f"{ref.get('relationship_type')}) to a {target['name']} object (a person)"))
         self._tag_text(item, o, path, path)
         self._walk(item, o, path, _CHILD_ITEMS | {"Tag"})
         self.items.append(item)
@@ -448,9 +453,9 @@ class _Reader:
     def _key(item: Item, k: str, v: Any, prop: str) -> None:
         """A key MISP does not define, or defines for a person's detail (a proposal's `email`), whose
         name says it is about persons (`person_keys`), whatever its value's type."""
-        if person_keys.empty(v):
+        if person_keys.says_nothing(k, v):
             return
-        about = person_keys.about_persons(k)
+        about = person_keys.about_persons(k) or person_keys.name_part(k, v)
         if about:
             kind, what, category = about
             item.add(Finding(kind, prop, what, (category,) if kind == PERSONAL else ()))

@@ -223,6 +223,66 @@ def empty(value: object) -> bool:
     return False
 
 
+_PHONE_WORDS = frozenset({"phone", "phonenumber", "telephone", "tel", "mobile", "msisdn", "cellphone", "fax"})
+_CODE = re.compile(r"\s*\+?\s*\d[\d\s\-()]{0,7}\s*")
+
+
+def says_nothing(key: str, value: object) -> bool:
+    """A value that says nothing about a person under `key`: `empty`, or under a key named for a
+    phone number (`Phone`, `x_tel`) a value that cannot be a phone number: digits (with `+`, spaces,
+    hyphens, brackets) holding fewer than six digits, or a list of such values only (a MISP country
+    galaxy's `meta.Phone: ["31"]` is a country calling code; subscriber numbers have more digits,
+    ITU-T E.164). Any other value under such a key (text, a longer number) still counts."""
+    if empty(value):
+        return True
+    if not isinstance(key, str) or not any(w in _PHONE_WORDS for w in words(key)) or not about_persons(key):
+        return False
+    vals = value if isinstance(value, list) else [value]
+    return all(not isinstance(v, bool) and isinstance(v, (str, int)) and _CODE.fullmatch(str(v)) is not None
+               and sum(c.isdigit() for c in str(v)) < 6 for v in vals)
+
+
+_NAME_PART_WORDS = frozenset({"given", "family", "first", "last", "fore", "forename", "forenames", "middle",
+                              "initials", "initial", "sur", "roepnaam", "voorletters", "tussenvoegsel"})
+_NAME_PART_KEYS: dict[str, bool] = {}
+_NOT_A_NAME_PART = frozenset({"malware", "tool", "tools", "threat", "actor", "ransomware", "virus", "product",
+                              "os", "font", "protocol", "address", "ip", "seen", "observed", "time", "date"})
+
+
+def name_part(key: str, value: object) -> tuple[str, str, str] | None:
+    """A part of a person's name under a key whose last word names a name's part without saying
+    `name` (`x_acme_given: "Jan"`, `x_acme_family: "de Vries"`, `first`, `last`, `voorletters`): the
+    value (at most four words, letters only) holds a given name or a surname `name_gazetteer` knows,
+    none of them a codename word: personal data when it has two words or more (`de Vries`, `Jan
+    Pieter`), possible (a person judges) for one word (`Jan`, `Conti`). Such keys are common for other things too (`malware_family:
+    "Emotet"`, `first: 3`), so the value decides. Returns (kind, what, category) as `about_persons`."""
+    if not isinstance(key, str) or not isinstance(value, str):
+        return None
+    ok = _NAME_PART_KEYS.get(key)
+    if ok is None:
+        ws = words(key)
+        ok = bool(ws) and ws[-1] in _NAME_PART_WORDS and not any(w in _NOT_A_NAME_PART for w in ws)
+        if len(_NAME_PART_KEYS) > 50_000:
+            _NAME_PART_KEYS.clear()
+        _NAME_PART_KEYS[key] = ok
+    if not ok or not 2 <= len(value) <= 60:
+        return None
+    from . import name_gazetteer
+    from .person_names import _GROUP_WORDS
+    parts = value.replace("-", " ").replace(".", " ").split()
+    if not 1 <= len(parts) <= 4 or not all(p.isalpha() for p in parts):
+        return None
+    low = value.lower().strip()
+    given, family = name_gazetteer.given_names(), name_gazetteer.surnames()
+    if any(p.lower() in _GROUP_WORDS for p in parts):
+        return None
+    if len(parts) > 1 and (low in family or any(p.lower() in given for p in parts)):
+        return PERSONAL, "a part of a person's name (the property's name and its value say so)", "personal_data"
+    if low in family or low in given:      # one word: `Conti`, `Vidar` are malware families too
+        return POSSIBLE, "a part of a person's name? (the property's name and its value say so)", "personal_data"
+    return None
+
+
 _USER_KEYS = frozenset({"u", "user", "username", "usr", "login", "email", "mail", "account", "acct", "uid"})
 _PASSWORD_KEYS = frozenset({"p", "pw", "pass", "password", "passwd", "pwd", "passwort", "wachtwoord", "secret"})
 

@@ -69,7 +69,18 @@ _GROUP_WORDS = {
     "owl", "snake", "viper", "cobra", "scorpion", "falcon", "raven", "crow", "bee", "hornet", "wasp", "shark",
     "whale", "grizzly", "lion", "jaguar", "puma", "panther", "bat", "rabbit", "dolphin", "octopus", "kraken", "hydra",
     "phoenix", "unicorn", "goblin", "troll", "elephant", "rhino", "gorilla", "monkey", "ape", "mole", "rats",
-    "sparrow", "pigeon", "swan", "heron", "pelican", "cricket", "locust", "beetle", "ant", "ants", "tick"}
+    "sparrow", "pigeon", "swan", "heron", "pelican", "cricket", "locust", "beetle", "ant", "ants", "tick",
+    # Trend Micro's Earth/Void/Water, Kaspersky's adjective+animal, PwC's colour+creature, Microsoft's
+    # elements (older) and colour/texture words, self-chosen names of groups (`Anonymous Sudan`,
+    # `Guardians of Peace`, `Agent Racoon`, `Lord Nemesis`)
+    "earth", "void", "water", "crouching", "hidden", "silent", "energetic", "venomous", "yeti", "teal", "yellow",
+    "orange", "purple", "pink", "crimson", "scarlet", "azure", "indigo", "cyan", "magenta", "mint", "peach",
+    "lace", "cotton", "citrine", "onyx", "aqua", "raspberry", "mulberry", "vanilla", "pumpkin", "sangria",
+    "gingham", "plaid", "brass", "marbled", "periwinkle", "velvet", "manatee", "octo", "strontium", "nobelium",
+    "phosphorus", "holmium", "gallium", "hafnium", "iridium", "cerium", "europium", "curium", "neodymium",
+    "polonium", "promethium", "thallium", "yttrium", "barium", "radium", "osmium", "krypton", "anonymous",
+    "guardians", "guardian", "peace", "agent", "agents", "racoon", "raccoon", "nemesis", "legion", "kurma",
+    "apollo", "scylla", "kelpie", "garuda", "djinn", "naga", "vulture", "menshen", "dev", "akhlut"}
 # group words that are also surnames: they do not clear a name whose first word is a given name
 _SURNAME_LIKE = frozenset({"gold", "silver", "copper", "nickel", "tin", "iron", "lead", "bronze", "red", "blue",
                            "green", "black", "white", "brown", "gray", "grey", "fox", "wolf", "hawk", "crane", "swan",

@@ -64,7 +64,7 @@ from phonenumbers import Leniency, PhoneNumberType
 from stdnum import iban, luhn
 from stdnum.nl import bsn
 
-from . import addresses, binary, identifiers, person_keys
+from . import addresses, binary, identifiers, joined_names, person_keys
 from .normalise import MAX_REWRITES, normalise_checked
 
 PERSONAL = "personal"
@@ -231,6 +231,10 @@ def _scan_text(text: str, context: str = "") -> tuple[TextFinding, ...]:
     if "@" in text:                       # written-out forms are `@` by now (normalise)
         for f in _emails(text):
             found.setdefault(f.what, f)
+    if ("_" in text or " " not in text) and not text.islower():    # a file name or another joined token
+        said = joined_names.find(text)
+        if said:
+            found.setdefault(said, TextFinding(POSSIBLE, said, "personal_data"))
     has_digit = _ANY_DIGIT.search(text) is not None
     if has_digit and "s-1-" in lowered:
         _sids(text, found)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import threading
 
-from . import name_gazetteer, person_keys
+from . import name_gazetteer, person_keys, prose_names_more
 from .person_names import _GROUP_WORDS, _SURNAME_LIKE, _joined, may_name_a_person
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ɏА-ЯЁІЇЄҐΑ-Ω"       # Latin Extended-A and -B hold both cases (Ş, ı, Ł, ž)
@@ -82,7 +82,7 @@ def find(text: str) -> str | None:
         return None
     got = _cache.get(text, 0)
     if got == 0:
-        got = _find(text)
+        got = _find(text) or prose_names_more.find(text)
         with _lock:
             if len(_cache) >= _LIMIT:
                 _cache.clear()

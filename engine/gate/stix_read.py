@@ -519,8 +519,11 @@ def _scan(node: Any, path: str, item: Item, skip: set[str], read_otherwise: froz
                 if verdict == 0:
                     verdict = _key_verdict(k)
                 if verdict is not None and (where or (k not in read_otherwise and "*" not in read_otherwise)) \
-                        and not person_keys.empty(v):
+                        and not person_keys.says_nothing(k, v):
                     item.add(Finding(verdict[0], f"{where}.{k}" if where else k, verdict[1], verdict[2]))
+                if verdict is None and type(v) is str and person_keys.name_part(k, v):
+                    kind, what, category = person_keys.name_part(k, v)
+                    item.add(Finding(kind, f"{where}.{k}" if where else k, what, (category,) if kind == PERSONAL else ()))
                 if verdict is None and person_keys.key_is_text(k):
                     _text(k, f"{where}.{k}" if where else k, item)     # a value used as a key
                 if type(v) is str:

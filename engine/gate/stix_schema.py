@@ -113,6 +113,12 @@ def problem(obj: Any) -> str | None:
             if message.startswith(("{", "[")) and " is not valid under any of the " in message:
                 # the schema's own text starts with the whole value; say what is wrong instead
                 message = "does not match any of the forms STIX 2.1 allows here"
+                inst = getattr(error, "instance", None)
+                if isinstance(inst, dict) and isinstance(inst.get("type"), str) and "id" not in inst:
+                    # the OASIS schema's cyber-observable core requires `id`, in observed-data's
+                    # deprecated embedded `objects` map too (STIX 2.1 §3.1, §6)
+                    message += (f": this {inst['type']} object has no id; STIX 2.1 requires one on every "
+                                f"object, also inside observed-data's objects ({inst['type']}--<UUID>)")
             elif len(message) > 300:
                 message = message[:300] + "…"
             return f"{where + ': ' if where else ''}{message}"
