@@ -204,6 +204,8 @@ def cold() -> None:
     try:                                   # the property-name caches (absent in older versions of the gate)
         importlib.import_module("wivcheck.engine.gate.person_keys")._cache.clear()
         importlib.import_module("wivcheck.engine.gate.stix_read")._KEYS.clear()
+        getattr(importlib.import_module("wivcheck.engine.gate.stix_read"), "_KEY_FLAGS", {}).clear()
+        getattr(importlib.import_module("wivcheck.engine.gate.person_keys"), "_NAME_PART_KEYS", {}).clear()
     except (ImportError, AttributeError):
         pass
     try:                                   # the running-text name and property caches (fourth round of forms)

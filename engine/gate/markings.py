@@ -152,18 +152,19 @@ def object_markings(obj: dict, table: dict[str, str]) -> tuple[str | None, list[
         elif level != NOT_TLP:
             levels.append(level)
     for key, value in obj.items():
-        if key in _CORE_REFS or not isinstance(key, str) or not (key.endswith("_refs") or key.endswith("_ref")):
+        if not isinstance(key, str) or key in _CORE_REFS:
             continue
-        for ref in (value if isinstance(value, list) else [value]):
-            if isinstance(ref, str) and ref.startswith("marking-definition--") and table.get(ref) not in (None, NOT_TLP):
-                levels.append(table[ref])                 # `x_opencti_granted_refs: [TLP:RED]`
+        if key[-5:] == "_refs" or key[-4:] == "_ref":
+            for ref in (value if isinstance(value, list) else [value]):
+                if isinstance(ref, str) and ref.startswith("marking-definition--") \
+                        and table.get(ref) not in (None, NOT_TLP):
+                    levels.append(table[ref])             # `x_opencti_granted_refs: [TLP:RED]`
+        if key[:2] == "x_" and "tlp" in key.casefold():
+            level = tlp_level(value) if isinstance(value, str) else None
+            levels.append(level or "RED")                 # `x_tlp: "RED"`, a custom TLP property
     for i, label in enumerate(obj.get("labels") or ()) if isinstance(obj.get("labels"), list) else ():
         if isinstance(label, str) and is_tlp_name(label):
             levels.append(name_level(label) or "RED")     # `labels: ["tlp:red"]`: the author's marking
-    for key, value in obj.items():
-        if isinstance(key, str) and key.startswith("x_") and "tlp" in key.casefold():
-            level = tlp_level(value) if isinstance(value, str) else None
-            levels.append(level or "RED")                 # `x_tlp: "RED"`, a custom TLP property
     best = max(levels, key=TLP_ORDER.index) if levels else None
     return best, unresolved
 

@@ -249,6 +249,20 @@ _NOT_A_NAME_PART = frozenset({"malware", "tool", "tools", "threat", "actor", "ra
                               "os", "font", "protocol", "address", "ip", "seen", "observed", "time", "date"})
 
 
+def name_part_key(key: str) -> bool:
+    """Whether a key's last word names a part of a name (`given`, `family`, `first`, `voorletters`)
+    and none of its words says it is about something else (`malware_family`): the keys whose
+    values `name_part` reads. Cached per key."""
+    ok = _NAME_PART_KEYS.get(key)
+    if ok is None:
+        ws = words(key)
+        ok = bool(ws) and ws[-1] in _NAME_PART_WORDS and not any(w in _NOT_A_NAME_PART for w in ws)
+        if len(_NAME_PART_KEYS) > 50_000:
+            _NAME_PART_KEYS.clear()
+        _NAME_PART_KEYS[key] = ok
+    return ok
+
+
 def name_part(key: str, value: object) -> tuple[str, str, str] | None:
     """A part of a person's name under a key whose last word names a name's part without saying
     `name` (`x_acme_given: "Jan"`, `x_acme_family: "de Vries"`, `first`, `last`, `voorletters`): the
@@ -258,14 +272,7 @@ def name_part(key: str, value: object) -> tuple[str, str, str] | None:
     "Emotet"`, `first: 3`), so the value decides. Returns (kind, what, category) as `about_persons`."""
     if not isinstance(key, str) or not isinstance(value, str):
         return None
-    ok = _NAME_PART_KEYS.get(key)
-    if ok is None:
-        ws = words(key)
-        ok = bool(ws) and ws[-1] in _NAME_PART_WORDS and not any(w in _NOT_A_NAME_PART for w in ws)
-        if len(_NAME_PART_KEYS) > 50_000:
-            _NAME_PART_KEYS.clear()
-        _NAME_PART_KEYS[key] = ok
-    if not ok or not 2 <= len(value) <= 60:
+    if not name_part_key(key) or not 2 <= len(value) <= 60:
         return None
     from . import name_gazetteer
     from .person_names import _GROUP_WORDS

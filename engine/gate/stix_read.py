@@ -495,6 +495,19 @@ def _binary(cur: dict, k: str, v: str, where: str, item: Item) -> None:
         item.add(Finding(UNKNOWN, prop, what))
 
 
+_KEY_FLAGS: dict[str, int] = {}
+
+
+def _key_flags(k: str) -> int:
+    """What a key not named for persons still asks of `_scan`, cached per key: 1 its value may be a
+    part of a name (`person_keys.name_part_key`), 2 the key is itself a value (`key_is_text`)."""
+    flags = (1 if person_keys.name_part_key(k) else 0) | (2 if person_keys.key_is_text(k) else 0)
+    if len(_KEY_FLAGS) > 50_000:
+        _KEY_FLAGS.clear()
+    _KEY_FLAGS[k] = flags
+    return flags
+
+
 def _scan(node: Any, path: str, item: Item, skip: set[str], read_otherwise: frozenset = frozenset()) -> None:
     """EVERY string value of the object at any depth is scanned (issue 12): keys are not read, and
     only values that are wholly a STIX id, a STIX timestamp or a hash digest are skipped, so a
@@ -521,11 +534,18 @@ def _scan(node: Any, path: str, item: Item, skip: set[str], read_otherwise: froz
                 if verdict is not None and (where or (k not in read_otherwise and "*" not in read_otherwise)) \
                         and not person_keys.says_nothing(k, v):
                     item.add(Finding(verdict[0], f"{where}.{k}" if where else k, verdict[1], verdict[2]))
-                if verdict is None and type(v) is str and person_keys.name_part(k, v):
-                    kind, what, category = person_keys.name_part(k, v)
-                    item.add(Finding(kind, f"{where}.{k}" if where else k, what, (category,) if kind == PERSONAL else ()))
-                if verdict is None and person_keys.key_is_text(k):
-                    _text(k, f"{where}.{k}" if where else k, item)     # a value used as a key
+                if verdict is None:
+                    flags = _KEY_FLAGS.get(k)
+                    if flags is None:
+                        flags = _key_flags(k)
+                    if flags & 1 and type(v) is str:
+                        said = person_keys.name_part(k, v)
+                        if said:
+                            kind, what, category = said
+                            item.add(Finding(kind, f"{where}.{k}" if where else k, what,
+                                             (category,) if kind == PERSONAL else ()))
+                    if flags & 2:
+                        _text(k, f"{where}.{k}" if where else k, item)     # a value used as a key
                 if type(v) is str:
                     if k[-4:] == "_bin":
                         _binary(cur, k, v, where, item)

@@ -11,7 +11,7 @@ from wivcheck.engine.gate.rx import Hint
 
 PATTERNS = [r"\p{Lu}\p{Ll}{2,}\s+\d{1,4}", r"(?i)straße|strasse", r"JVBERi0|H4sI", r"[0-9a-f]{2}[:-][0-9a-f]{2}",
             r"(?i)t\.me/|linkedin\.com/in", r"\d"]
-HINTS = [(Hint(p), re2.compile(p)) for p in PATTERNS]
+HINTS = [(Hint(p, direct=d), re2.compile(p)) for p in PATTERNS for d in (True, False)]
 
 
 @given(st.text(alphabet=st.characters(codec=None), max_size=80)
@@ -25,3 +25,8 @@ def test_a_hint_says_what_the_search_says(text):
             expected = re2.compile(hint.pattern.pattern.encode()).search(text.encode("utf-8", "surrogatepass")) \
                 is not None
         assert hint(text) is expected, (hint.pattern.pattern, text)
+
+
+def test_the_direct_path_is_taken_where_the_library_offers_it():
+    """With google-re2 as pinned, the pre-filter asks the compiled RE2 object itself."""
+    assert Hint(r"\d")._raw is not None and Hint(r"\d", direct=False)._raw is None
