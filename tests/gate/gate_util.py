@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
+import zipfile
 
 import stix2
 import yaml
@@ -28,6 +30,23 @@ def envelope(**data) -> dict:
         else:
             env["data"][k] = v
     return env
+
+
+def envelope_permitting(*categories: str) -> dict:
+    """The example envelope whose partnership also permits these data categories."""
+    env = envelope()
+    env["partnership"] = dict(env["partnership"], permitted_categories=sorted(
+        set(env["partnership"]["permitted_categories"]) | set(categories)))
+    return env
+
+
+def zip_of(entries: dict[str, bytes]) -> bytes:
+    """A zip archive (bytes) holding these entries (name -> bytes)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+    return buf.getvalue()
 
 
 def sdo(obj) -> dict:
@@ -88,5 +107,6 @@ def blocked(result) -> dict[str, str]:
     return {o.id: o.decision for o in result.objects if o.decision not in ("allow", "metadata")}
 
 
-__all__ = ["ENVELOPE", "MISPEvent", "MISPObject", "TS", "blocked", "bundle", "envelope", "indicator", "misp_doc",
+__all__ = ["ENVELOPE", "MISPEvent", "MISPObject", "TS", "blocked", "bundle", "envelope", "envelope_permitting",
+           "indicator", "misp_doc", "zip_of",
            "misp_event", "raw", "run", "sdo", "statement", "stix2", "tlp2"]

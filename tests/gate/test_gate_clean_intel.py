@@ -13,7 +13,7 @@ import zipfile
 
 import pytest
 
-from gate_util import TS, bundle, envelope, indicator, raw, run
+from gate_util import TS, bundle, envelope, indicator, raw, run, envelope_permitting
 from wivcheck.engine import Engine, load_library
 from wivcheck.engine.gate import read_misp, read_stix
 
@@ -44,10 +44,7 @@ def engine():
 
 
 def _envelope():
-    env = envelope()
-    env["partnership"] = dict(env["partnership"], permitted_categories=sorted(
-        set(env["partnership"]["permitted_categories"]) | {"ttp_description", "vulnerability"}))
-    return env
+    return envelope_permitting("ttp_description", "vulnerability")
 
 
 def _zip_sample() -> str:

@@ -11,13 +11,12 @@ import gzip
 import io
 import lzma
 import tarfile
-import zipfile
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gate_util import bundle, misp_event, misp_doc, raw, run
+from gate_util import bundle, misp_event, misp_doc, raw, run, zip_of
 from wivcheck.engine import Engine, load_library
 from wivcheck.engine.gate import binary
 from wivcheck.engine.gate.items import POSSIBLE
@@ -45,12 +44,7 @@ def _tar(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def _zip(members: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, data in members.items():
-            z.writestr(name, data)
-    return buf.getvalue()
+_zip = zip_of
 
 
 WRAPS = {"gzip": gzip.compress, "xz": lzma.compress, "bzip2": bz2.compress,

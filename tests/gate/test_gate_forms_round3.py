@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import base64
 import gzip
-import io
-import zipfile
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gate_util import bundle, envelope, indicator, misp_doc, misp_event, raw, run
+from gate_util import bundle, envelope, indicator, misp_doc, misp_event, raw, run, zip_of
 from wivcheck.engine import Engine, load_library
 from wivcheck.engine.gate import addresses, binary, markings, person_keys
 from wivcheck.engine.gate.items import PERSONAL, POSSIBLE
@@ -139,12 +137,7 @@ def test_normalise_never_fails(text):
 
 # -- embedded base64 content -------------------------------------------------------------------------
 
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, data in entries.items():
-            z.writestr(name, data)
-    return buf.getvalue()
+_zip = zip_of
 
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"

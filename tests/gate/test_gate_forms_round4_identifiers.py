@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stdnum import luhn
 
-from gate_util import MISPObject, bundle, envelope, indicator, misp_doc, misp_event, raw
+from gate_util import MISPObject, bundle, envelope, indicator, misp_doc, misp_event, raw, envelope_permitting
 from gate_util import run as _run
 from wivcheck.engine import Engine, load_library
 from wivcheck.engine.gate import accounts, coordinates, identifiers, profiles, read_misp
@@ -34,10 +34,7 @@ def engine():
 
 
 def _envelope():
-    env = envelope()
-    env["partnership"] = dict(env["partnership"], permitted_categories=sorted(
-        set(env["partnership"]["permitted_categories"]) | {"ttp_description", "vulnerability", "malware_analysis"}))
-    return env
+    return envelope_permitting("ttp_description", "vulnerability", "malware_analysis")
 
 
 ENV = _envelope()

