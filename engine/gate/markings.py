@@ -170,28 +170,37 @@ def object_markings(obj: dict, table: dict[str, str]) -> tuple[str | None, list[
 
 
 _CORE_REFS = frozenset({"object_marking_refs", "created_by_ref"})
-# a TLP label in free text: `TLP:RED`, `[TLP: AMBER+STRICT]`, `TLP-RED`, `TLP RED` (not `tlp:redacted`)
-_LABEL = re2.compile(r"(?i)(?:^|[^a-z0-9])tlp\s*[:=\-_/ ]?\s*(clear|white|green|amber\s*\+\s*strict|amber|red)(?:$|[^a-z0-9])")
-_LABEL_HINT = Hint(r"(?i)tlp|ｔｌｐ")      # the full-width form before NFKC
-_RED_LABEL = Hint(r"(?i)(?:^|[^a-z0-9])tlp\s*[:=\-_/ ]?\s*red(?:$|[^a-z0-9])")
+# a TLP label in free text: `TLP:RED`, `[TLP: AMBER+STRICT]`, `TLP-RED`, `TLP RED` (not `tlp:redacted`),
+# the protocol's name written out too (`Traffic Light Protocol: RED`)
+_TLP = r"(?:tlp|traffic[\s\-_]*light[\s\-_]*protocol)"
+_LABEL = re2.compile(r"(?i)(?:^|[^a-z0-9])" + _TLP +
+                     r"\s*[:=\-_/ ]?\s*(clear|white|green|amber\s*\+\s*strict|amber|red)(?:$|[^a-z0-9])")
+_LABEL_HINT = Hint(r"(?i)tlp|ｔｌｐ|traffic[\s\-_]*light")      # the full-width form before NFKC
+_RED_LABEL = Hint(r"(?i)(?:^|[^a-z0-9])" + _TLP + r"\s*[:=\-_/ ]?\s*red(?:$|[^a-z0-9])")
 
 
 def text_levels(text: Any) -> list[str]:
     """The TLP levels the labels in a text name (`"TLP:RED. For the named recipients only."` ->
     ["RED"]); [] for a text without one or a non-text."""
-    if not isinstance(text, str) or not _LABEL_HINT(text):
+    if not isinstance(text, str) or (text.isascii() and not _LABEL_HINT(text)):
         return []
     plain = _plain(text)
+    if not _LABEL_HINT(plain):
+        return []
     return [lv for m in _LABEL.finditer(plain) if (lv := tlp_level(m.group(1)))]
 
 
 def text_says_red(text: str) -> bool:
-    """Whether a text holds a TLP:RED label (`TLP:RED`, `[TLP: RED]`, `tlp-red`; any case, after
-    NFKC): a handling instruction that makes the object holding the text RED (module docstring)."""
+    """Whether a text holds a TLP:RED label (`TLP:RED`, `[TLP: RED]`, `tlp-red`, `Traffic Light
+    Protocol: RED`; any case, after NFKC): a handling instruction that makes the object holding the
+    text RED (module docstring)."""
     if text.isascii():
-        return ("tlp" in text or "TLP" in text or "Tlp" in text or "tLP" in text or "TLp" in text
-                or "tlP" in text or "TlP" in text or "tLp" in text) and _RED_LABEL(text)
-    return _LABEL_HINT(text) and (_RED_LABEL(text) or _RED_LABEL(_plain(text)))
+        lowered = text.lower()
+        return ("tlp" in lowered or "traffic" in lowered) and _RED_LABEL(text)
+    if _LABEL_HINT(text) and _RED_LABEL(text):
+        return True
+    plain = _plain(text)                # full-width and other compatibility forms, after NFKC
+    return plain != text and _LABEL_HINT(plain) and _RED_LABEL(plain)
 
 
 MISP_TLP = {"tlp:clear": "CLEAR", "tlp:white": "CLEAR", "tlp:green": "GREEN", "tlp:amber": "AMBER",

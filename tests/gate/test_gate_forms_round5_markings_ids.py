@@ -89,14 +89,17 @@ def test_a_red_label_in_misp_content_makes_its_part_red(engine, where):
         assert r.provision.data.tlp == "RED"
 
 
-@given(st.sampled_from(["TLP:RED", "tlp:red", "TLP: RED", "TLP-RED", "TLP RED", "ＴＬＰ：ＲＥＤ", "[TLP:RED]"]),
+@given(st.sampled_from(["TLP:RED", "tlp:red", "TLP: RED", "TLP-RED", "TLP RED", "ＴＬＰ：ＲＥＤ", "[TLP:RED]",
+                        "Traffic Light Protocol: RED", "traffic-light-protocol red",
+                        "Ｔｒａｆｆｉｃ Ｌｉｇｈｔ Ｐｒｏｔｏｃｏｌ：ＲＥＤ"]),
        st.text(alphabet="abc .,;", max_size=20), st.text(alphabet="abc .,;", max_size=20))
 @settings(max_examples=100, deadline=None)
 def test_every_red_label_in_text_is_read(label, before, after):
     assert markings.text_says_red(f"{before} {label} {after}")
 
 
-@pytest.mark.parametrize("text", ["tlp:redacted", "TLP:AMBER", "the tlp_reduction module", "atlp red", "TLPRED"])
+@pytest.mark.parametrize("text", ["tlp:redacted", "TLP:AMBER", "the tlp_reduction module", "atlp red", "TLPRED",
+                                  "the traffic light turned red", "Traffic Light Protocol: GREEN"])
 def test_no_red_label_is_read_where_there_is_none(text):
     assert not markings.text_says_red(text) or text == "TLPRED"
 
