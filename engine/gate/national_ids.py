@@ -10,6 +10,7 @@ prose (docs/gate.md, "Fifth round: markings, national numbers, accounts"). Calle
 | `numéro de sécurité sociale`, `NIR`, `INSEE`, `carte vitale` | French NIR | `stdnum.fr.nir` |
 | `rijksregisternummer`, `numéro de registre national`, `INSZ`, `NISS` | Belgian national number | `stdnum.be.nn` |
 | `PESEL` / `CPR` / `henkilötunnus`, `HETU` / `personnummer` / `DNI`, `NIE` / `codice fiscale` | PL, DK, FI, SE, ES, IT | `stdnum.pl.pesel`, `.dk.cpr`, `.fi.hetu`, `.se.personnummer`, `.es.dni`/`.es.nie`, `.it.codicefiscale` |
+| `fødselsnummer`, `personnummer` / `Sozialversicherungsnummer`, `SVNR`, `VSNR` / `SIN`, `social insurance number` | NO, AT, CA | `stdnum.no.fodselsnummer`, `.at.vnr`, `.ca.sin` |
 
 Any of these words makes every number kind of the table a candidate (a German text may quote a
 French NIR). A number whose check digits pass is a national identification number: personal data
@@ -19,8 +20,9 @@ word: possible personal data, a person judges. Without a word no number is read:
 of nine- and eleven-digit ids.
 
 Dates of birth, decided: `born on 14 March 1987`, `geboren op 3 mei 1990`, `geboren am 01.02.1985`,
-`né le 5 juin 1980`, `date of birth: 1987-03-14`, `DOB 14/03/1987` (English, Dutch, German, French,
-Spanish words; numeric, ISO and written-out month dates) are a person's date of birth: personal
+`geb. 14.03.1987`, `né le 5 juin 1980`, `nació el 14 de marzo de 1987`, `дата рождения 14.03.1987`,
+`date of birth: 1987-03-14`, `DOB 14/03/1987` (English, Dutch, German, French, Spanish, Russian words;
+numeric, ISO and written-out month dates, Spanish `14 de marzo de 1987` too) are a person's date of birth: personal
 data. A year alone (`born in 1987`) is not read.
 
 Own code is only the words and candidate patterns (RE2); every check digit is python-stdnum's. The
@@ -36,7 +38,10 @@ from stdnum.dk import cpr as dk_cpr
 from stdnum.es import dni as es_dni, nie as es_nie
 from stdnum.fi import hetu as fi_hetu
 from stdnum.fr import nir as fr_nir
+from stdnum.at import vnr as at_vnr
+from stdnum.ca import sin as ca_sin
 from stdnum.it import codicefiscale as it_cf
+from stdnum.no import fodselsnummer as no_fnr
 from stdnum.pl import pesel as pl_pesel
 from stdnum.se import personnummer as se_pnr
 from stdnum.us import ssn as us_ssn
@@ -53,7 +58,8 @@ _WORDS = (r"\bssn\b|social\s+security\s+(?:number|no\b|nr\b|#)|national\s+insura
           r"num[ée]ro\s+de\s+s[ée]curit[ée]\s+sociale|\bnir\b|\binsee\b|carte\s+vitale|rijksregister(?:nummer)?|"
           r"registre\s+national|national\s+regist(?:er|ry)\s+number|\binsz\b|\bniss\b|\bpesel\b|\bcpr\b|"
           r"henkil[öo]tunnus|\bhetu\b|personnummer|\bdni\b|\bnie\b|codice\s+fiscale|national\s+id(?:entity)?\s+"
-          r"(?:number|no\b)|personal\s+id(?:entity|entification)?\s+(?:number|code|no\b)")
+          r"(?:number|no\b)|personal\s+id(?:entity|entification)?\s+(?:number|code|no\b)|f[øo]dselsnummer|"
+          r"sozialversicherungsnummer|\bsvnr\b|\bvsnr\b|social\s+insurance\s+(?:number|no\b)|\bsin\b")
 _WORD = re2.compile(r"(?i)(?:" + _WORDS + r")", options=_OPTIONS)
 # a token of capitals and digits with single separators between them, as national numbers are written
 _CANDIDATE = re2.compile(r"[0-9A-Z](?:[0-9A-Z]|[ .\-/+](?:[0-9A-Z])){5,24}", options=_OPTIONS)
@@ -73,23 +79,29 @@ _VALIDATORS = (
     ("a Spanish DNI", es_dni.is_valid),
     ("a Spanish NIE", es_nie.is_valid),
     ("an Italian codice fiscale", it_cf.is_valid),
+    ("a Norwegian fødselsnummer", no_fnr.is_valid),
+    ("an Austrian social insurance number", at_vnr.is_valid),
+    ("a Canadian social insurance number (SIN)", ca_sin.is_valid),
 )
 
 _MONTHS = (r"jan(?:uary|uari|uar|vier)?|feb(?:ruary|ruari|ruar)?|f[ée]v(?:rier)?|m[aä]r(?:ch|t|z|s)?|maart|"
            r"apr(?:il)?|avr(?:il)?|ma[iy]|mei|juin|jun[ei]?|juli?|juil(?:let)?|jul[iy]?|aug(?:ust|ustus)?|ao[uû]t|"
-           r"sep(?:t|tember|tembre)?|o[ck]t(?:ober|obre)?|nov(?:ember|embre)?|d[eé][cz](?:ember|embre)?")
+           r"sep(?:t|tember|tembre)?|o[ck]t(?:ober|obre)?|nov(?:ember|embre)?|d[eé][cz](?:ember|embre)?|"
+           r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre")
 _DATE = (r"(?:\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)?\d{2}|(?:19|20)\d{2}-\d{2}-\d{2}|"
-         r"\d{1,2}(?:st|nd|rd|th|er|e)?\.?\s+(?:of\s+)?(?:" + _MONTHS + r")\.?,?\s+(?:19|20)\d{2}|"
+         r"\d{1,2}(?:st|nd|rd|th|er|e)?\.?\s+(?:of\s+|de\s+)?(?:" + _MONTHS + r")\.?,?\s+(?:de\s+)?(?:19|20)\d{2}|"
          r"(?:" + _MONTHS + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{2})")
 _BIRTH = re2.compile(
-    r"(?i)(?:\bborn\s+(?:on\s+)?|\bgeboren\s+(?:op\s+|am\s+|den\s+)?|\bn[ée]e?\s+le\s+|date\s+of\s+birth|"
+    r"(?i)(?:\bborn\s+(?:on\s+)?|\bgeboren\s+(?:op\s+|am\s+|den\s+)?|\bgeb\.\s*|\bn[ée]e?\s+le\s+|"
+    r"\bnaci[óo]\s+el\s+|\bnacid[oa]\s+el\s+|дата\s+рождения|родил(?:ся|ась)\s+|date\s+of\s+birth|"
     r"\bd\.?o\.?b\.?(?:\s|:)|geboortedatum|geburtsdatum|date\s+de\s+naissance|fecha\s+de\s+nacimiento|birth\s*date)"
     r"[\s:=\-]*(?:the\s+)?" + _DATE + r"(?:$|[^0-9])", options=_OPTIONS)
 
 HINT = (r"ssn|social\s+security|insurance|nino|\bni\s+n|steuer|identifikation|idnr|s[ée]curit[ée]|\bnir\b|"
         r"insee|vitale|rijksregister|registre\s+national|national\s+regist|\binsz\b|\bniss\b|pesel|\bcpr\b|"
         r"henkil|\bhetu\b|personnummer|\bdni\b|\bnie\b|fiscale|national\s+id|personal\s+id|born|geboren|"
-        r"n[ée]e?\s+le|birth|\bd\.?o\.?b\b|geboorte|geburt|naissance|nacimiento")
+        r"n[ée]e?\s+le|birth|\bd\.?o\.?b\b|geboorte|geburt|naissance|nacimiento|f[øo]dsel|sozialvers|svnr|vsnr|"
+        r"insurance|\bsin\b|\bgeb\.|naci[óo]|nacid|рождени|родил")
 """The pre-filter's pattern (case-insensitive): text without any of these has nothing `scan` reads.
 `identifiers` asks it together with `messengers.HINT` in one pass."""
 

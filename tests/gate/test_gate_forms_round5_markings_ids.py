@@ -113,10 +113,13 @@ NATIONAL = [("Victim SSN 536-90-4399", "536-90-4399"), ("SSN: 078-05-1120", "078
             ("Numéro de sécurité sociale: 2 95 10 99 126 111 93", "2 95 10 99 126 111 93"),
             ("Numéro de sécurité sociale: 1 85 05 78 006 084 36", "1 85 05 78 006 084 36"),
             ("rijksregisternummer 85.07.30-033.28", "85.07.30-033.28"),
-            ("PESEL 44051401359", "44051401359"), ("codice fiscale RCCMNL83S18D969H", "RCCMNL83S18D969H")]
+            ("PESEL 44051401359", "44051401359"), ("codice fiscale RCCMNL83S18D969H", "RCCMNL83S18D969H"),
+            ("fødselsnummer 15076500565", "15076500565"), ("Sozialversicherungsnummer 1237 010180", "1237 010180"),
+            ("social insurance number 046 454 286", "046 454 286")]
 BIRTH = ["The operator was born on 14 March 1987 in Utrecht", "geboren op 3 mei 1990 te Delft",
          "geboren am 01.02.1985 in Köln", "né le 5 juin 1980 à Lyon", "date of birth: 1987-03-14",
-         "DOB 14/03/1987", "born on March 14, 1987"]
+         "DOB 14/03/1987", "born on March 14, 1987", "geb. 14.03.1987 in Köln", "дата рождения 14.03.1987",
+         "nació el 14 de marzo de 1987 en Madrid"]
 
 
 @pytest.mark.parametrize("text,value", NATIONAL)
