@@ -8,7 +8,7 @@ accounts"). Called by `identifiers.scan` for every text the gate scans (STIX and
 | `https://<any host>/@<user>` (Mastodon and the fediverse; the user's page, a status `/@user/<digits>` or its tabs) | an account | possible |
 | `steamcommunity.com/id/…`, `/profiles/…`; `ok.ru/profile/<digits>` | an account | possible |
 | forum profiles: `member.php?…u=`/`uid=`, `memberlist.php?mode=viewprofile&u=`, `showuser=`, `/members/<name>.<id>/`, `/user/<name>` | an account | possible |
-| after its word: Telegram `@handle`, Discord `name#1234` or `@name`, Skype `skype:<name>`, `live:.cid.<hex>`, WeChat id, QQ number, ICQ number, Threema id | a messenger account | possible |
+| after its word: Telegram `@handle` (or `Telegram: handle` with a colon), Signal `name.42`, Discord `name#1234` or `@name`, Skype `skype:<name>`, `live:.cid.<hex>`, WeChat id, QQ number, ICQ number, Threema id | a messenger account | possible |
 | a Tox ID (60 to 80 hex digits after `tox`, a mistyped one too, or with a valid checksum anywhere), a Session id (`05` + 64 hex digits; after `session`, 60 to 70) | a messenger account | possible |
 | `ivan собака mail точка ru` (`собака`/`sobaka`, `małpa`, `kukac`, `chiocciola`, `zavináč` for `@`; `точка`, `tochka`, `kropka`, `pont`, `punto`, `tečka` for `.`) | an e-mail address | personal |
 
@@ -55,6 +55,9 @@ _SITE_USER_PAGES = frozenset({"login", "logout", "signin", "signup", "register",
 _MESSENGER = _rx(
     r"(?i)\b(?:telegram|telegramm|tg|телеграм|телеграмм)\b[\s:\-]*(?:id|handle|account|username|user|contact)?"
     r"[\s:]*@([A-Za-z][A-Za-z0-9_]{4,31})\b|"
+    r"\b(?:telegram|telegramm|телеграм|телеграмм)\b\s*(?:id|handle|account|username|user|contact)?\s*[:：]\s*"
+    r"([A-Za-z][A-Za-z0-9_]{4,31})\b|"
+    r"\bsignal\b\s*(?:id|handle|account|username|user|contact)?\s*[:：]?\s*([A-Za-z][A-Za-z0-9_]{2,31}\.\d{2,9})\b|"
     r"\bdiscord\b[^\n]{0,40}?(?:\b([A-Za-z0-9_.]{2,32}#\d{4})\b|(?:id|user(?:name)?|handle|tag)?[\s:]+@([a-z0-9_.]{2,32}))|"
     r"\bskype:([A-Za-z][A-Za-z0-9._,\-]{4,31})|\blive:(?:\.cid\.[0-9a-f]{6,}|[A-Za-z][A-Za-z0-9._\-]{3,31})|"
     r"\bskype\b\s*(?:id|name)?\s*[:：]\s*([A-Za-z][A-Za-z0-9._,\-]{4,31})|"
@@ -71,7 +74,7 @@ _WORD_MAIL = _rx(r"(?i)([A-Za-z0-9._%+\-]{1,64})\s*[\[\(]?\s*(?:" + _AT_WORDS + 
                  r"([A-Za-z0-9\-]{1,63})\s*(?:[\[\(]?\s*(?:" + _DOT_WORDS + r")\s*[\]\)]?|\.)\s*([A-Za-z]{2,24})\b")
 
 HINT = (r"wa\.me/|whatsapp|/@|steamcommunity|ok\.ru/|member\.php|viewprofile|showuser|/members/|/users?/|"
-        r"telegra|\btg\b|телеграм|discord|skype|live:|wechat|weixin|微信|\bqq\b|icq|threema|\btox\b|session|"
+        r"telegra|\btg\b|телеграм|\bsignal\b|discord|skype|live:|wechat|weixin|微信|\bqq\b|icq|threema|\btox\b|session|"
         r"[0-9a-f]{65}|" + _AT_WORDS)
 """The pre-filter's pattern (case-insensitive; a SHA-256 digest, 64 hex digits, does not pass it):
 text without any of these has nothing `scan` reads. `identifiers` asks it together with

@@ -193,7 +193,8 @@ PROFILES = ["https://mastodon.social/@jdevries87", "https://infosec.exchange/@jd
 MESSENGERS = ["Telegram @jdevries_1987", "Discord: jdevries#1234", "skype:jan.devries87?call", "Skype: live:.cid.1a2b3c4d5e6f",
               "WeChat ID: jdevries1987", "QQ: 123456789", "ICQ 123456789",
               "Tox ID: " + "3F1C2A9B5E6D7C8B" * 4 + "9A0F1E2D3C4B",
-              "Session ID: 05" + "a1b2c3d4" * 8]
+              "Session ID: 05" + "a1b2c3d4" * 8, "reach the seller on Telegram: kernel_king_sales",
+              "Signal username kernelking.42 was used for negotiation"]
 
 
 @pytest.mark.parametrize("url", PROFILES)
@@ -217,7 +218,8 @@ def test_a_messenger_id_in_misp_is_named_and_stripped(engine, text, where):
 @pytest.mark.parametrize("text", [
     "https://unpkg.com/@babel/core@7.0.0/lib/index.js", "see github issue #1234 and PR#5678", "http://c2.example/user/login",
     "http://c2.example/users/admin/", "@username in the config", "the loader posts to /api/v1/users/",
-    "QQ browser 10.5 and ICQ protocol", "sha256 " + "ab" * 32, "telegram bot api", "Skype for Business"])
+    "QQ browser 10.5 and ICQ protocol", "sha256 " + "ab" * 32, "telegram bot api", "Skype for Business",
+    "Telegram channel: the group announced", "the signal handler in signal.py 12", "SIGNAL 15 sent to the process"])
 def test_look_alikes_are_no_accounts(text):
     got = [f.what for f in scan(text)]
     assert not any("messenger" in w or "profile URL" in w for w in got), (text, got)
