@@ -32,7 +32,7 @@ class DurableBackend:
         self._names = {name: parse_rule_name(name) for name in self.compiled.definition}
 
     def statuses_many(self, facts_list: list[dict[str, Any]]) -> list[dict[str, str]]:
-        plan, ids = self.compiled.plan, self.compiled.rule_ids
+        plan = self.compiled.plan
         if len(facts_list) == 1:
             return [self._statuses_one(plan.flatten(facts_list[0], next_fact_id()))]
         flat = [plan.flatten(f, next_fact_id()) for f in facts_list]
@@ -41,40 +41,31 @@ class DurableBackend:
         for shard in self._shards:
             for fid, names in shard.fire(flat, payload).items():
                 fired[fid].extend(names)
-        out = []
-        names = self._names
-        for fact in flat:
-            seen: dict[int, str] = {}
-            for name in fired[fact["id"]]:
-                if name not in names:
-                    raise EngineError(f"inconsistent trace on {self.version.ref}: durable_rules fired "
-                                      f"{name!r}, which is none of its rules")
-                for idx, status in names[name]:
-                    if seen.setdefault(idx, status) != status:
-                        raise EngineError(f"inconsistent trace on {self.version.ref}: rule {ids[idx]} "
-                                          f"came out both {seen[idx]} and {status}")
-            if len(seen) != len(ids):
-                silent = [ids[i] for i in range(len(ids)) if i not in seen]
-                raise EngineError(f"inconsistent trace on {self.version.ref}: no outcome for "
-                                  f"{', '.join(silent[:5])}" + (" ..." if len(silent) > 5 else ""))
-            out.append({ids[i]: seen[i] for i in range(len(ids))})
-        return out
+        return [self._statuses(fired[fact["id"]]) for fact in flat]
 
     def _statuses_one(self, fact: dict[str, Any]) -> dict[str, str]:
-        """`statuses_many` of one flat fact: the same checks, without the bookkeeping of a batch."""
-        ids, names, fid = self.compiled.rule_ids, self._names, fact["id"]
-        payload = encode([fact])
-        seen: dict[int, str] = {}
+        """`statuses_many` of one flat fact, without the bookkeeping of a batch."""
+        fid, payload = fact["id"], encode([fact])
+        fired: list[str] = []
         for shard in self._shards:
-            for name in shard.fire_one(fid, payload):
-                hits = names.get(name)
-                if hits is None:
-                    raise EngineError(f"inconsistent trace on {self.version.ref}: durable_rules fired "
-                                      f"{name!r}, which is none of its rules")
-                for idx, status in hits:
-                    if seen.setdefault(idx, status) != status:
-                        raise EngineError(f"inconsistent trace on {self.version.ref}: rule {ids[idx]} "
-                                          f"came out both {seen[idx]} and {status}")
+            fired.extend(shard.fire_one(fid, payload))
+        return self._statuses(fired)
+
+    def _statuses(self, fired: list[str]) -> dict[str, str]:
+        """Every rule's status from the names of the durable rules one fact fired (a name may stand
+        for several rules that share a term). Fail closed: a name that is none of the compiled rules,
+        a rule that came out two ways, or a rule with no outcome is an EngineError."""
+        ids, names = self.compiled.rule_ids, self._names
+        seen: dict[int, str] = {}
+        for name in fired:
+            hits = names.get(name)
+            if hits is None:
+                raise EngineError(f"inconsistent trace on {self.version.ref}: durable_rules fired "
+                                  f"{name!r}, which is none of its rules")
+            for idx, status in hits:
+                if seen.setdefault(idx, status) != status:
+                    raise EngineError(f"inconsistent trace on {self.version.ref}: rule {ids[idx]} "
+                                      f"came out both {seen[idx]} and {status}")
         if len(seen) != len(ids):
             silent = [ids[i] for i in range(len(ids)) if i not in seen]
             raise EngineError(f"inconsistent trace on {self.version.ref}: no outcome for "
