@@ -46,7 +46,7 @@ import threading
 import re2
 
 from . import addresses_world
-from .rx import Hint
+from .rx import PY_DIGIT, PY_SPACE, Hint
 
 _OPTIONS = re2.Options()
 _OPTIONS.max_mem = 8 << 20
@@ -195,7 +195,9 @@ _PLACE_WORD = r"[A-ZÀ-ÖØ-ÞĀ-ɏ'][\w'’\-]*"
 _NAME_WORD = r"[A-ZÀ-ÖØ-ÞĀ-ɏ][^\W\d_]+"
 _WITH_PLACE = re.compile(rf"(?<![\w.])((?:{_NAME_WORD}\s+){{0,2}}{_NAME_WORD})\s+(\d{{1,4}})\s?[a-zA-Z]?(?:-\d{{1,4}})?"
                          rf"\s*,?\s+(?:\d{{4}}\s?[A-Z]{{2}}\s+|\d{{4,5}}\s+)?({_PLACE_WORD}(?:[\s\-]{_PLACE_WORD}){{0,2}})")
-_PLACE_HINT = re.compile(r"[A-Za-zÀ-ɏ]{3}\s+\d{1,4}[a-zA-Z]?(?:-\d{1,4})?\s*,?\s+[\dA-ZÀ-ÖØ-ÞĀ-ɏ']")
+# a number, then a capitalised word: in RE2 for the shared pass (`rx.prime`), with Python's `\s` and `\d`
+_PLACE_HINT = Hint(rf"[A-Za-zÀ-ɏ]{{3}}[{PY_SPACE}]+{PY_DIGIT}{{1,4}}[a-zA-Z]?(?:-{PY_DIGIT}{{1,4}})?[{PY_SPACE}]*,?"
+                   rf"[{PY_SPACE}]+[{PY_DIGIT}A-ZÀ-ÖØ-ÞĀ-ɏ']")
 _IN_PROPERTY = re.compile(r"(?<![\w.])([^\W\d_][\w'’.\-]*(?:\s+[^\W\d_][\w'’.\-]*){0,4})\s+(?:nr\.?\s*|no\.?\s*)?"
                           r"(\d{1,5})\s?[a-zA-Z]{0,2}(?![\w.:/])"
                           r"|(?<![\w.:/])(\d{1,5})[a-zA-Z]?,?\s+([^\W\d_]{3,})")
@@ -230,7 +232,7 @@ def _street_name(words: str) -> bool:
 def with_place(text: str) -> bool:
     """A street name without a street word, its house number and a known place after it (`Voorhout 9,
     Den Haag`, `LANGE VOORHOUT 9 'S-GRAVENHAGE`); see the module docstring. Expects normalised text."""
-    if _PLACE_HINT.search(text) is None:      # a number, then a capitalised word: most text has none
+    if not _PLACE_HINT(text):                 # a number, then a capitalised word: most text has none
         return False
     for n, m in enumerate(_WITH_PLACE.finditer(text)):
         if n == _MAX_CANDIDATES:

@@ -41,6 +41,7 @@ from urllib.parse import unquote
 import re2
 
 from .personal_text import PERSONAL, POSSIBLE, TextFinding, scan
+from .rx import Hint
 
 _OPTIONS = re2.Options()
 _OPTIONS.max_mem = 8 << 20
@@ -57,7 +58,7 @@ _URL_B64 = _re(r"[?&;#=/]([A-Za-z0-9+/_\-]{8,}(?:={1,2}|(?:%3[dD]){1,2})?)(?:[&#
 _WHOLE_B64 = re.compile(r"\s*([A-Za-z0-9+/_\-]{16,}={0,2})\s*")
 # a run of hexadecimal digits (even length, at least 8 bytes) standing alone in the text
 _HEX = re.compile(r"(?<![0-9A-Za-z])((?:[0-9a-fA-F]{2}){8,})(?![0-9A-Za-z])")
-_HEX_HINT = re.compile(r"[0-9a-fA-F]{16}")
+_HEX_HINT = Hint(r"[0-9a-fA-F]{16}")
 _JWT = _re(r"(eyJ[A-Za-z0-9_\-]{4,})\.(eyJ[A-Za-z0-9_\-]{4,})\.([A-Za-z0-9_\-]*)")
 _BASIC = _re(r"(?i)\bbasic\s+([A-Za-z0-9+/]{4,}={0,2})")
 # key=value pairs of query strings, form bodies and cookies
@@ -99,7 +100,7 @@ def hidden(text: str, depth: int = 0) -> tuple[TextFinding, ...]:
                 _decoded(decoded, "base64-encoded", found, depth)
     if "=" in text:
         _pairs(text, found)
-    if len(text) >= 16 and _HEX_HINT.search(text):
+    if len(text) >= 16 and _HEX_HINT(text):
         for m in _HEX.finditer(text):
             decoded = _text_of(bytes.fromhex(m.group(1)))
             if decoded:

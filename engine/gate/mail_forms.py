@@ -34,6 +34,7 @@ import re
 import re2
 
 from .normalise import _NOT_A_MAILBOX
+from .rx import PY_SPACE, Hint
 from .personal_text import PERSONAL, POSSIBLE, ROLE_MAILBOXES, TextFinding, scan
 
 _OPTIONS = re2.Options()
@@ -53,8 +54,10 @@ _A_PAREN = _re(r"(" + _LOCAL + r")\s?[\(\[\{]a[\)\]\}]\s?([A-Za-z0-9\-]+(?:\.[A-
 _ESCAPED = _re(r"\\+([.@+\-_])")
 _WORD_AT = _re(r"(?i)(?:^|[\s(<\"':;,])(" + _LOCAL + r")\s+at\s+([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
 # cheap pre-filters (Python's engine, no nested repetition: linear) before the RE2 rewrites
-_ESCAPED_HINT = re.compile(r"\\[.@]")
-_WORD_AT_HINT = re.compile(r"(?i)[A-Za-z0-9]\s+at\s+[A-Za-z0-9\-]+\.[A-Za-z]")
+_ESCAPED_HINT = Hint(r"\\[.@]")
+# a word, `at` and a domain: in RE2 for the shared pass (`rx.prime`), a superset of the `(?i)` form in
+# Python's `re` (any letter or digit where it allowed a-z and 0-9 in either case, Python's `\s`)
+_WORD_AT_HINT = Hint(rf"(?i)[\p{{L}}\p{{N}}][{PY_SPACE}]+at[{PY_SPACE}]+[\p{{L}}\p{{N}}\-]+\.\p{{L}}")
 _NAME_PART = _re(r"^[A-Za-z][A-Za-z'\-]*[A-Za-z0-9]$|^[A-Za-z]$")
 _NOT_A_NAME_END = frozenset({
     # file extensions and top-level domains: `dropper.exe at …`, `update.example.com at …` are no addresses
@@ -96,10 +99,10 @@ def findings(text: str) -> tuple[TextFinding, ...]:
     rewritten = []
     if "a)" in text or "a]" in text or "a}" in text:
         rewritten.append(_A_PAREN.sub(lambda m: m.group(1) + "@" + m.group(2), text))
-    if "\\" in text and _ESCAPED_HINT.search(text):
+    if "\\" in text and _ESCAPED_HINT(text):
         rewritten.append(_ESCAPED.sub(lambda m: m.group(1), text))
     if (" at" in text or " AT" in text or " At" in text or "\tat" in text or "\nat" in text) \
-            and _WORD_AT_HINT.search(text):
+            and _WORD_AT_HINT(text):
         rewritten.append(_WORD_AT.sub(_word_at, text))
     for again in rewritten:
         if again != text:             # the rewrites are idempotent: reading `again` rewrites nothing more

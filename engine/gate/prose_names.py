@@ -31,7 +31,8 @@ from __future__ import annotations
 import re
 import threading
 
-from . import name_gazetteer, person_keys, prose_names_more
+from . import name_gazetteer, person_keys, prose_names_more, rx
+from .rx import PY_SPACE, Hint
 from .person_names import _GROUP_WORDS, _SURNAME_LIKE, _joined, may_name_a_person
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ɏА-ЯЁІЇЄҐΑ-Ω"       # Latin Extended-A and -B hold both cases (Ş, ı, Ł, ž)
@@ -47,6 +48,13 @@ _PAIR_HINT = re.compile(rf"[{_UPPER}][{_LOWER}]+\s+(?:[a-z]{{1,4}}\s+){{0,3}}[{_
 _CUE_HINT = re.compile(r"\b(?:[Mm](?:rs?|s|x|me|lle|evr|w|evrouw|edewerker)|[Dd](?:r|hr)|[Pp]rof|[Hh]e(?:rr|er)|[Ff]rau"
                        r"|[Oo](?:perator|wner)|[Ee](?:mployee|igenaar)|[Nn]amed|[Gg]enaamd|[Aa](?:lias|ka|\.k\.a))\b")
 _CAPITAL = re.compile(rf"[{_UPPER}](?:[{_LOWER}]|\.\s)")
+# the same looks in RE2 for the shared pass (`rx.prime`): supersets of the three above (Python's `\s`
+# spelled out, the cue words without their word boundaries) and of `_JOINED` below (a letter or digit,
+# a dot or an underscore, a letter or digit)
+_CAPITAL_HINT = Hint(rf"[{_UPPER}](?:[{_LOWER}]|\.[{PY_SPACE}])")
+_PAIR_SUPERSET = Hint(rf"[{_UPPER}][{_LOWER}]+[{PY_SPACE}]+(?:[a-z]{{1,4}}[{PY_SPACE}]+){{0,3}}[{_UPPER}][{_LOWER}]")
+_CUE_SUPERSET = Hint(_CUE_HINT.pattern.replace(r"\b", ""))
+_JOINED_HINT = Hint(r"[\p{L}\p{N}][._][\p{L}\p{N}]")
 # a token of two or three parts of letters joined by a dot or an underscore, standing alone (not part
 # of a domain, a path, an address or a longer dotted name): `ivan.petrov`, `j.smith`, `ivan_petrov`
 _JOINED = re.compile(r"(?<![\w.@/\\\-])[^\W\d_]+(?:[._][^\W\d_]+){1,2}(?![\w@/\\\-]|\.[^\W\d_])")
@@ -82,6 +90,7 @@ def find(text: str) -> str | None:
         return None
     got = _cache.get(text, 0)
     if got == 0:
+        rx.prime(text)                        # one pass answers the pre-filters here and in `personal_text`
         got = _find(text) or prose_names_more.find(text)
         with _lock:
             if len(_cache) >= _LIMIT:
@@ -91,9 +100,11 @@ def find(text: str) -> str | None:
 
 
 def _find(text: str) -> str | None:
-    if ("." in text or "_" in text) and any(_joined(m.group(0)) for m in _JOINED.finditer(text)):
+    if ("." in text or "_" in text) and _JOINED_HINT(text) \
+            and any(_joined(m.group(0)) for m in _JOINED.finditer(text)):
         return "a person's name (an alias joined by dots or underscores)"
-    if _CAPITAL.search(text) is None or (_PAIR_HINT.search(text) is None and _CUE_HINT.search(text) is None):
+    if not _CAPITAL_HINT(text) or not (_PAIR_SUPERSET(text) or _CUE_SUPERSET(text)) \
+            or _CAPITAL.search(text) is None or (_PAIR_HINT.search(text) is None and _CUE_HINT.search(text) is None):
         return None                           # cheap looks rule out most text
     given, family, words = (name_gazetteer.given_names(), name_gazetteer.surnames(),
                             name_gazetteer.common_words())
