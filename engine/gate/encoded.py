@@ -54,6 +54,7 @@ def _re(pattern: str):
 # a base64 or base64url value after a query, path-parameter or fragment delimiter (padding may be
 # percent-encoded: `%3D`)
 _URL_B64 = _re(r"[?&;#=/]([A-Za-z0-9+/_\-]{8,}(?:={1,2}|(?:%3[dD]){1,2})?)(?:[&#;'\"\s\]),]|$)")
+_URL_B64_HINT = Hint(_URL_B64.pattern)        # yes or no first (`rx`): most URLs carry no such value
 # one character class then padding: Python's engine is linear on it, and cheaper to call than RE2
 _WHOLE_B64 = re.compile(r"\s*([A-Za-z0-9+/_\-]{16,}={0,2})\s*")
 # a run of hexadecimal digits (even length, at least 8 bytes) standing alone in the text
@@ -63,6 +64,7 @@ _JWT = _re(r"(eyJ[A-Za-z0-9_\-]{4,})\.(eyJ[A-Za-z0-9_\-]{4,})\.([A-Za-z0-9_\-]*)
 _BASIC = _re(r"(?i)\bbasic\s+([A-Za-z0-9+/]{4,}={0,2})")
 # key=value pairs of query strings, form bodies and cookies
 _PAIR = _re(r"(?:^|[?&;#\s,\"'{])\s*([A-Za-z_][A-Za-z0-9_.\-]{0,40})\s*=\s*([^&;#\s'\"<>,}]{1,256})")
+_PAIR_HINT = Hint(_PAIR.pattern)
 _USER_KEYS = frozenset({"user", "username", "user_name", "usr", "uname", "login", "loginname", "login_name",
                         "userid", "user_id", "account", "acct", "email", "mail", "e-mail", "upn", "logon",
                         "uid", "u"})
@@ -93,12 +95,12 @@ def hidden(text: str, depth: int = 0) -> tuple[TextFinding, ...]:
                     _add(found, TextFinding(PERSONAL, "a login with its password (HTTP Basic credentials)",
                                             "account_names"))
                 _decoded(decoded, "in HTTP Basic credentials", found, depth)
-    if "=" in text or "#" in text or "://" in text:
+    if ("=" in text or "#" in text or "://" in text) and _URL_B64_HINT(text):
         for m in _URL_B64.finditer(text):
             decoded = _b64_text(m.group(1))
             if decoded:
                 _decoded(decoded, "base64-encoded", found, depth)
-    if "=" in text:
+    if "=" in text and _PAIR_HINT(text):
         _pairs(text, found)
     if len(text) >= 16 and _HEX_HINT(text):
         for m in _HEX.finditer(text):

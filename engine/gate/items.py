@@ -134,6 +134,8 @@ def unique_keys(ids: list[str], versions: list[str | None]) -> list[str]:
     """A key per object: its id when the id is unique; `id@version` when the payload holds several
     versions of it (STIX: duplicate ids are versions, `modified` tells them apart); `#n` added when
     even that repeats."""
+    if len(set(ids)) == len(ids):
+        return list(ids)                  # every id once: the usual bundle
     count: dict[str, int] = {}
     for i in ids:
         count[i] = count.get(i, 0) + 1

@@ -88,6 +88,9 @@ _NOT_A_NUMBER = re.compile(rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\d.])|\b\
 # say yes wherever the pattern they stand before may match; that pattern then decides
 _DIGIT_RUN_HINT = Hint(rf"{PY_DIGIT}(?:[{PY_SPACE}().\-/]{{0,2}}{PY_DIGIT}){{6}}")
 _PREFIX_SUPERSET = Hint(rf"(?:\+|00)[{PY_SPACE}]?\(?{PY_DIGIT}|0[{PY_SPACE}]?6(?:[{PY_SPACE}.\-/)]{{0,2}}{PY_DIGIT}){{8}}")
+# a text that is one IPv4 address in ASCII digits: no reading finds anything in it (tests/gate/test_shared_pass.py)
+_ASCII_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4_WHOLE = re.compile(rf"{_ASCII_OCTET}(?:\.{_ASCII_OCTET}){{3}}")
 _IPV4_OR_DATE = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|\d{4}-\d{2}-\d{2}|\d{1,2}[-/]\d{1,2}[-/]\d{2,4})$")
 _IP_OR_DATE_SHAPED = re.compile(r"\d{1,4}[.\-/]\d{1,3}[.\-/]\d{1,4}")
 # a country prefix followed by a digit, or 06 followed by eight digits with separators (a pre-filter:
@@ -218,6 +221,8 @@ _DIGEST_LENGTHS = frozenset({32, 40, 56, 64, 96, 128})
 def _scan(text: str, context: str = "") -> tuple[TextFinding, ...]:
     if len(text) in _DIGEST_LENGTHS and _DIGEST.fullmatch(text):
         return encoded.hidden(text)     # a digest: no address, number or name can stand in it
+    if len(text) <= 15 and _IPV4_WHOLE.fullmatch(text):
+        return ()                       # an IPv4 address and nothing else (its category counts, not its text)
     rx.prime(text)                      # one pass answers every reading's pre-filter (`rx`)
     got = _scan_text(text, context) + tuple(TextFinding(s.kind, s.what, s.category) for s in identifiers.scan(text))
     if len(text) >= 24 and ("base64," in text or _B64_HINT(text)):

@@ -49,12 +49,12 @@ _CUE_HINT = re.compile(r"\b(?:[Mm](?:rs?|s|x|me|lle|evr|w|evrouw|edewerker)|[Dd]
                        r"|[Oo](?:perator|wner)|[Ee](?:mployee|igenaar)|[Nn]amed|[Gg]enaamd|[Aa](?:lias|ka|\.k\.a))\b")
 _CAPITAL = re.compile(rf"[{_UPPER}](?:[{_LOWER}]|\.\s)")
 # the same looks in RE2 for the shared pass (`rx.prime`): supersets of the three above (Python's `\s`
-# spelled out, the cue words without their word boundaries) and of `_JOINED` below (a letter or digit,
-# a dot or an underscore, a letter or digit)
+# spelled out, the cue words without their word boundaries) and of `_JOINED` below (a letter, a dot
+# or an underscore, a letter; any non-ASCII character counts as a letter there)
 _CAPITAL_HINT = Hint(rf"[{_UPPER}](?:[{_LOWER}]|\.[{PY_SPACE}])")
 _PAIR_SUPERSET = Hint(rf"[{_UPPER}][{_LOWER}]+[{PY_SPACE}]+(?:[a-z]{{1,4}}[{PY_SPACE}]+){{0,3}}[{_UPPER}][{_LOWER}]")
 _CUE_SUPERSET = Hint(_CUE_HINT.pattern.replace(r"\b", ""))
-_JOINED_HINT = Hint(r"[\p{L}\p{N}][._][\p{L}\p{N}]")
+_JOINED_HINT = Hint(r"[^\x00-\x40\x5b-\x60\x7b-\x7f][._][^\x00-\x40\x5b-\x60\x7b-\x7f]")  # ASCII letters, any non-ASCII
 # a token of two or three parts of letters joined by a dot or an underscore, standing alone (not part
 # of a domain, a path, an address or a longer dotted name): `ivan.petrov`, `j.smith`, `ivan_petrov`
 _JOINED = re.compile(r"(?<![\w.@/\\\-])[^\W\d_]+(?:[._][^\W\d_]+){1,2}(?![\w@/\\\-]|\.[^\W\d_])")

@@ -60,22 +60,39 @@ def _refs(node: dict, path: tuple, out: list | None = None) -> list[tuple[tuple,
     """(path, target id, is a list entry) of every reference in a STIX object, markings excepted."""
     if out is None:
         out = []
+    kinds = _REF_KINDS
     for k, v in node.items():
-        if k in _NOT_REFS:
-            continue
-        if k.endswith("_ref"):
+        kind = kinds.get(k)
+        if kind is None:
+            kind = _ref_kind(k)
+        if kind == _PLAIN:
+            if type(v) is dict:
+                _refs(v, path + (k,), out)
+            elif type(v) is list and v and type(v[0]) is dict:
+                for i, x in enumerate(v):
+                    if isinstance(x, dict):
+                        _refs(x, path + (k, i), out)
+        elif kind == _ONE:
             if isinstance(v, str):
                 out.append((path + (k,), v, False))
-        elif k.endswith("_refs"):
+        elif kind == _LIST:
             if isinstance(v, list):
                 out.extend((path + (k, i), r, True) for i, r in enumerate(v) if isinstance(r, str))
-        elif type(v) is dict:
-            _refs(v, path + (k,), out)
-        elif type(v) is list and v and type(v[0]) is dict:
-            for i, x in enumerate(v):
-                if isinstance(x, dict):
-                    _refs(x, path + (k, i), out)
     return out
+
+
+_SKIP, _ONE, _LIST, _PLAIN = 0, 1, 2, 3
+_REF_KINDS: dict[str, int] = {}
+
+
+def _ref_kind(k: str) -> int:
+    """What `_refs` does with a property of this name (cached per name): skip it (`_NOT_REFS`), take
+    its value as one reference (`*_ref`) or a list of them (`*_refs`), or look inside it."""
+    kind = _SKIP if k in _NOT_REFS else _ONE if k.endswith("_ref") else _LIST if k.endswith("_refs") else _PLAIN
+    if len(_REF_KINDS) > 50_000:
+        _REF_KINDS.clear()
+    _REF_KINDS[k] = kind
+    return kind
 
 
 def _prop_text(path: tuple, base: int) -> str:
@@ -93,19 +110,29 @@ def _plan_stix(payload: Payload, keys: list[str]) -> Plan:
     for it in items:
         versions.setdefault(it.id, []).append(it.key)
     referrers: dict[str, list[tuple[Item, tuple, bool]]] = {}     # target id -> who refers to it, where
-    lists: dict[tuple, int] = {}                                  # list path -> number of entries
     for it in items:
         if not it.path:
             continue                       # the bundle's own properties (`bundle_props`): no references
         for path, target, in_list in _refs(objects[it.path[1]], it.path):
             referrers.setdefault(target, []).append((it, path, in_list))
-            if in_list:
-                lists[path[:-1]] = lists.get(path[:-1], 0) + 1
+    lists: dict[tuple, int] = {}           # list path -> number of references in it, counted when asked
+
+    def entries(list_path: tuple) -> int:
+        got = lists.get(list_path)
+        if got is None:
+            node = payload.doc
+            for step in list_path:
+                node = node[step]
+            got = lists[list_path] = sum(1 for r in node if isinstance(r, str))
+        return got
+
     result = Plan(remove=list(keys), gone=set(keys))
     edits: dict[str, dict[str, str]] = {}
     removed_because: dict[str, str] = {}
     dropped_entries: dict[tuple, int] = {}
-    queue = [i for i, ks in versions.items() if all(k in result.gone for k in ks)]
+    # ids every version of which is removed (only the removed keys' ids can be)
+    queue = [i for i in dict.fromkeys(items[order[k]].id for k in keys if k in order)
+             if all(k in result.gone for k in versions[i])]
     done: set[str] = set()
     while queue:
         target = queue.pop()
@@ -124,7 +151,7 @@ def _plan_stix(payload: Payload, keys: list[str]) -> Plan:
                 edits.setdefault(it.key, {})[_prop_text(path[:-1], 2)] = target
                 list_path = path[:-1]
                 dropped_entries[list_path] = dropped_entries.get(list_path, 0) + 1
-                if dropped_entries[list_path] < lists[list_path]:
+                if dropped_entries[list_path] < entries(list_path):
                     continue
                 if len(list_path) == 3 and top in REQUIRED_REF_LISTS.get(kind, ()):
                     gone_now = f"every entry of its {top} is removed"

@@ -101,9 +101,12 @@ class _SharedPass:
             s.Add(h.pattern.pattern.encode("utf-8") if isinstance(h.pattern.pattern, str) else h.pattern.pattern)
         s.Compile()
         self.covered = len(hints) + 1
-        self._set = s
+        inner = getattr(s, "_set", None)       # google-re2's own set, without the wrapper's type checks
+        self._set = inner if inner is not None and hasattr(inner, "Match") else s
 
     def match(self, data: bytes) -> list[int] | None:
+        """The slots of the hints that occur in `data` (UTF-8), slot 0 first when the pass did not
+        give up; an empty list or None when it did."""
         return self._set.Match(data)
 
 
@@ -131,8 +134,9 @@ def prime(text: str) -> bool:
         return False
     if memo is None:
         memo = _local.memo = []
-    memo.insert(0, (text, frozenset(hits), shared.covered))
-    del memo[_KEPT:]
+    memo.insert(0, (text, hits, shared.covered))     # a short list: most texts match two or three hints
+    if len(memo) > _KEPT:
+        memo.pop()
     return True
 
 

@@ -419,14 +419,27 @@ def _custom_about_persons(name: str) -> bool:
     return any(t in _PERSON_HINTS for t in lowered.removeprefix("x_").split("_"))
 
 
-_IDENTIFIER = re.compile(r"[a-z0-9-]+--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-                         r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z|[0-9a-fA-F]{32,128}")
+_STIX_ID = re.compile(r"[a-z0-9-]+--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_STIX_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z")
+_HEX_DIGEST = re.compile(r"[0-9a-fA-F]{32,128}")
 
 
 def _identifier(value: str) -> bool:
     """A string that is wholly a STIX identifier, a STIX timestamp or a hash digest (32 to 128 hex
     digits): skipped on purpose (it cannot hold a personal identifier, and scanning it costs time)."""
-    return len(value) >= 20 and _IDENTIFIER.fullmatch(value) is not None
+    if len(value) < 20:
+        return False
+    last = value[-1]
+    if last == "Z":
+        return _STIX_TIMESTAMP.fullmatch(value) is not None
+    if last not in _HEX_DIGITS:
+        return False                      # each of the three forms ends in a hex digit or `Z`
+    if value[-38:-36] == "--":
+        return _STIX_ID.fullmatch(value) is not None
+    return 32 <= len(value) <= 128 and _HEX_DIGEST.fullmatch(value) is not None
+
+
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 
 _NUMBER_WORDS = frozenset({"size", "count", "port", "ports", "bytes", "byte", "packets", "pid", "ppid", "confidence",

@@ -146,3 +146,20 @@ def test_the_scan_finds_the_same_with_and_without_the_shared_pass(monkeypatch):
     rx.forget()
     assert [personal_text._scan(t) for t in texts] == primed
     assert [f.what for f in primed[0]] and [f.what for f in primed[1]] and primed[2] and primed[3]
+
+
+@given(st.ip_addresses(v=4).map(str))
+@settings(max_examples=500, deadline=None)
+def test_no_reading_finds_anything_in_an_ipv4_address(ip):
+    """Why `_scan` may answer a text that is one IPv4 address at once: every reading, asked on its
+    own, finds nothing in it (the address's category is counted by its object, not its text)."""
+    from wivcheck.engine.gate import encoded, identifiers
+    assert personal_text._IPV4_WHOLE.fullmatch(ip)
+    assert personal_text._scan_text(ip) == () and identifiers.scan(ip) == ()
+    assert encoded.hidden(ip) == () and mail_forms.findings(ip) == ()
+
+
+def test_the_ipv4_shortcut_takes_ascii_digits_only():
+    assert personal_text._IPV4_WHOLE.fullmatch("198.51.100.7")
+    assert not personal_text._IPV4_WHOLE.fullmatch("١٩٨.٥١.١٠٠.٧")
+    assert not personal_text._IPV4_WHOLE.fullmatch("06.12.34.56")
