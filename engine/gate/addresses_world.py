@@ -1,7 +1,7 @@
 """Street addresses and postcodes in formats of countries `addresses` does not read: a British
 postcode with a place or its word but no street, Russian, Ukrainian and Belarusian streets in
-Cyrillic, Polish streets and postcodes, Portuguese and Brazilian streets and CEPs, Japanese and
-Chinese addresses. Asked by `addresses.found` for every text its own forms do not settle.
+Cyrillic, Polish streets and postcodes, Portuguese and Brazilian streets and CEPs, Turkish streets
+and postcodes, Japanese and Chinese addresses. Asked by `addresses.found` for every text its own forms do not settle.
 
 What counts:
 - a British postcode (`SW1A 2AA`, `M1 1AE`) followed by a capitalised place (`SW1A 2AA, London`) or
@@ -15,6 +15,11 @@ What counts:
 - a Portuguese or Brazilian street word (`Rua`, `Avenida`, `Av.`, `Travessa`, `Praça`, `Largo`,
   `Estrada`, `Alameda`) before a capitalised name, a comma and a house number (`Rua Augusta, 1500`), or a
   CEP after its word or a comma (`CEP 01304-001`, `…, 01304-001`);
+- a Turkish street: a capitalised name and a street word, abbreviated (`Cad.`, `Cd.`, `Sok.`, `Sk.`,
+  `Blv.`, `Mah.`) before a house number with or without `No`, or written out (`Caddesi`, `Sokak`,
+  `Bulvarı`, `Mahallesi`, `Yolu`) before `No` and a number (`Atatürk Cad. No:15 Daire 3`); and a
+  five-digit postcode starting an address line before a district and its province
+  (`34710 Kadıköy/İstanbul`);
 - a Japanese address: a prefecture (`…都`, `…道`, `…府`, `…県`) followed by a ward, city, town or village
   (`区`, `市`, `町`, `村`, `郡`) and a block number (`東京都千代田区千代田1-1`), or a city or ward and a
   district followed by a `丁目`/`番` number; a Chinese street (`…路`, `…街`, `…道`, `…巷`) with its
@@ -48,11 +53,19 @@ _PT_P = (r"(?:^|[^\p{L}])(?:Rua|Avenida|Av\.|Travessa|Praça|Largo|Estrada|Alame
          r"|(?:CEP\s*:?\s*|[,;\n]\s*)\d{5}-\d{3}(?:[^\d\-]|$)")
 _JA_P = (r"\p{Han}{1,3}[都道府県][\p{Han}\p{Hiragana}\p{Katakana}ヶ]{0,8}[区市町村郡][\p{Han}\p{Hiragana}\p{Katakana}ヶ]{0,12}\d{1,4}"
          r"|\p{Han}{1,5}[市区][\p{Han}\p{Katakana}ヶ]{1,10}\d{1,3}丁目|\p{Han}{1,8}[路街道巷弄]\d{1,5}号")
-_STREET = Hint("|".join([_CYR_P, _PL_P, _PT_P, _JA_P]), options=_OPTIONS)
-_POSTCODE = Hint(_UK_P)
+# Turkish: a name and a street word, abbreviated (`Cad.`, `Sok.`, `Sk.`, `Blv.`, `Mah.`) before a house number
+# with or without `No`, or written out (`Caddesi`, `Sokak`, `Bulvarı`, `Mahallesi`, `Yolu`) before `No` and
+# the number (`Atatürk Cad. No:15`, `Bağdat Caddesi No. 5`); and a postcode before a district and its
+# province (`34710 Kadıköy/İstanbul`)
+_TR_P = (r"(?:^|[^\p{L}])\p{Lu}[\p{L}\-]+(?:\s+\p{L}[\p{L}\-]+){0,3}\s+"
+         r"(?:(?:Cad|Cd|Sok|Sk|Blv|Bulv|Mah|Mh)\.\s*,?\s*(?:(?i:no)\s*[:.]?\s*)?\d{1,4}"
+         r"|(?:Caddesi|Sokak|Sokağı|Bulvarı|Mahallesi|Yolu)\s*,?\s*(?i:no)\s*[:.]?\s*\d{1,4})")
+_TR_POSTCODE_P = r"(?:^|[,;:\n]\s*)\d{5}\s+\p{Lu}\p{Ll}+/\p{Lu}\p{Ll}+"
+_STREET = Hint("|".join([_CYR_P, _PL_P, _PT_P, _JA_P, _TR_P]), options=_OPTIONS)
+_POSTCODE = Hint(_UK_P + "|" + _TR_POSTCODE_P)
 
 
-_ANY = Hint("|".join([_CYR_P, _PL_P, _PT_P, _JA_P, _UK_P, r"(?:^|[,;:\n]\s*)\d{2}-\d{3}\s+\p{Lu}\p{Ll}{2,}"]),
+_ANY = Hint("|".join([_CYR_P, _PL_P, _PT_P, _JA_P, _TR_P, _UK_P, _TR_POSTCODE_P, r"(?:^|[,;:\n]\s*)\d{2}-\d{3}\s+\p{Lu}\p{Ll}{2,}"]),
             options=_OPTIONS)
 
 

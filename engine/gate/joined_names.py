@@ -1,6 +1,7 @@
 """Persons' names inside file names and other tokens whose words are joined by underscores, dots or
 hyphens: `CV_Jan_de_Vries_2025.pdf`, `Paspoort_J_de_Vries.jpg`, `Sollicitatie-Pieter-van-Dijk.docx`,
-`Jan.de.Vries.scan.pdf`; in `file.name`, in patterns (`[file:name = '…']`), in MISP `filename`
+`Jan.de.Vries.scan.pdf`, and a given name glued to a surname in CamelCase (`CV JohnSmith 2025.docm`,
+in any text); in `file.name`, in patterns (`[file:name = '…']`), in MISP `filename`
 attributes and in every other text `personal_text.scan` reads.
 
 A token (no spaces, quotes or path separators; an extension and digit runs are ignored) is split at
@@ -39,13 +40,46 @@ _NOT_SURNAMES = frozenset({"pdf", "doc", "docx", "jpg", "jpeg", "png", "exe", "d
 
 
 def find(text: str) -> str | None:
-    """"a person's name (in a file name or a joined token)" or None; see the module docstring."""
-    if not _HINT(text):
-        return None
-    for tok in _TOKEN.findall(text):
-        if ("_" in tok or "." in tok or "-" in tok) and _names(tok):
-            return "a person's name (in a file name or a joined token)"
+    """"a person's name (in a file name or a joined token)" or None; see the module docstring.
+    Joined tokens are read in a text with an underscore or without spaces; CamelCase pairs
+    (`JohnSmith`) in any text."""
+    if ("_" in text or " " not in text) and _HINT(text):
+        for tok in _TOKEN.findall(text):
+            if ("_" in tok or "." in tok or "-" in tok) and _names(tok):
+                return "a person's name (in a file name or a joined token)"
+    if _CAMEL_HINT(text) and _camel(text):
+        return "a person's name (in a file name or a joined token)"
     return None
+
+
+# a given name glued to a surname, each capitalised (`CV JohnSmith 2025.docm`, `AhmetYilmaz_scan.pdf`)
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-ɏ"
+_LOWER = "a-zß-öø-ÿĀ-ɏ"
+_CAMEL_HINT = Hint(rf"[{_UPPER}][{_LOWER}]+[{_UPPER}][{_LOWER}]{{2}}")
+_CAMEL = re.compile(rf"(?<![{_UPPER}{_LOWER}])([{_UPPER}][{_LOWER}]+)([{_UPPER}][{_LOWER}]{{2,}})(?![{_LOWER}])")
+
+
+def _camel(text: str) -> bool:
+    """A CamelCase pair that is a given name and a surname Faker knows, neither a codename's or a
+    product's word, not both common words (`MarkPower`) and not one word twice (`SamSam`);
+    `MarkMonitor`, `DanaBot`, `TeamViewer` and `CobaltStrike` are no names."""
+    given, family, words = name_gazetteer.given_names(), name_gazetteer.surnames(), name_gazetteer.common_words()
+    for m in _CAMEL.finditer(text):
+        first, last = m.group(1).lower(), m.group(2).lower()
+        if first == last or first not in given or first in _GROUP_WORDS or last not in family:
+            continue
+        if last in _GROUP_WORDS or last in _NOT_SURNAMES or last in _product_words() \
+                or (first + last) in _GROUP_WORDS:
+            continue
+        if first in words and last in words:
+            continue
+        return True
+    return False
+
+
+def _product_words() -> frozenset[str]:
+    from .prose_names import _PRODUCT_WORDS      # imported here: prose_names reads through this module's callers
+    return _PRODUCT_WORDS
 
 
 def _cap(p: str) -> bool:

@@ -37,7 +37,7 @@ from .misp_types import (DISTRIBUTION, PERSONAL_CATEGORIES, PERSONAL_RELATIONS, 
                          POSSIBLE_TYPES, RESTRICTED_DISTRIBUTION, TYPES)
 from .person_names import may_name_a_person
 from .prose_names import is_prose
-from .personal_text import context_for, scan, scan_number
+from .personal_text import context_for, scan, scan_number, worth_reading
 from .stix_read import parse_json, sha256_of
 
 _ASCII_DIGITS = re.compile(r"^[0-9]+$")
@@ -431,7 +431,7 @@ class _Reader:
                     if isinstance(k, str) and person_keys.key_is_text(k):
                         self._text(item, _where(where[len(path):] + (k,)), k)   # a value used as a key
                     if isinstance(v, str):
-                        if len(v) >= 5 and not (_UUID.match(v) or numeric):
+                        if (len(v) >= 5 or worth_reading(v)) and not (_UUID.match(v) or numeric):
                             self._text(item, _where(where[len(path):] + (k,)), v)
                     elif isinstance(v, (dict, list)):
                         stack.append((v, where + (k,), False))
@@ -440,7 +440,7 @@ class _Reader:
             elif isinstance(cur, list):
                 for i, v in enumerate(cur):
                     if isinstance(v, str):
-                        if len(v) >= 5 and not _UUID.match(v):
+                        if (len(v) >= 5 or worth_reading(v)) and not _UUID.match(v):
                             self._text(item, _where(where[len(path):] + (i,)), v)
                     elif isinstance(v, (dict, list)):
                         stack.append((v, where + (i,), False))

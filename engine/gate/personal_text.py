@@ -65,7 +65,7 @@ from phonenumbers import Leniency, PhoneNumberType
 from stdnum import iban, luhn, numdb
 from stdnum.nl import bsn
 
-from . import addresses, binary, identifiers, joined_names, person_keys
+from . import addresses, binary, identifiers, joined_names, person_keys, prose_names_more
 from .normalise import MAX_REWRITES, normalise_checked
 
 PERSONAL = "personal"
@@ -165,7 +165,7 @@ def scan(text: str, context: str = "") -> tuple[TextFinding, ...]:
     """What personal identifiers a text holds (each kind once). `context`: what the property holding
     the text says it holds (`context_for`: "phone", "address" or ""), which lets forms count that
     would be too often something else in other text. Cached per text and context; thread-safe."""
-    if len(text) < 5:
+    if len(text) < 5 and not worth_reading(text):
         return ()
     key = (context, text) if context else text
     got = _cache.get(key)
@@ -176,6 +176,12 @@ def scan(text: str, context: str = "") -> tuple[TextFinding, ...]:
                 _cache.clear()
             _cache[key] = got
     return got
+
+
+def worth_reading(text: str) -> bool:
+    """Whether a text is long enough to hold an identifier: five characters or more, or two or more
+    outside ASCII (a person's name in Chinese, Japanese or Korean script is two to four: `王伟`)."""
+    return len(text) >= 5 or (len(text) >= 2 and not text.isascii())
 
 
 _PHONE_KEYS = frozenset({"phone", "phones", "telephone", "tel", "mobile", "cell", "cellphone", "gsm", "msisdn", "fax",
@@ -250,8 +256,12 @@ def _scan_text(text: str, context: str = "") -> tuple[TextFinding, ...]:
     if "@" in text:                       # written-out forms are `@` by now (normalise)
         for f in _emails(text):
             found.setdefault(f.what, f)
-    if ("_" in text or " " not in text) and not text.islower():    # a file name or another joined token
+    if not text.islower():                # a file name, another joined token, a CamelCase name
         said = joined_names.find(text)
+        if said:
+            found.setdefault(said, TextFinding(POSSIBLE, said, "personal_data"))
+    if not text.isascii():                # a name in Arabic, Hebrew, Chinese, Japanese or Korean script
+        said = prose_names_more.script_name(text)
         if said:
             found.setdefault(said, TextFinding(POSSIBLE, said, "personal_data"))
     has_digit = _ANY_DIGIT.search(text) is not None

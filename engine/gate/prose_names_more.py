@@ -101,13 +101,14 @@ _ROLE = re.compile(rf"(?:(?i:\b(?:l['’])?(?:op[ée]rat(?:eur|rice)|propri[ée]
 
 
 # every pre-filter above as one: one RE2 call rules most text out
-_ANY_HINT = Hint("|".join(f"(?:{h.pattern.pattern})" for h in (_INIT_HINT, _PREFIXED_HINT, _RTL_HINT, _EAST_HINT, _ROLE_HINT)))
+_ANY_HINT = Hint("|".join(f"(?:{h.pattern.pattern})" for h in (_INIT_HINT, _PREFIXED_HINT, _ROLE_HINT)))
 
 
 def find(text: str) -> str | None:
-    """What person's name in one of this module's forms a running text holds: "a person's name
-    (initials and a surname)", "a person's name (in Arabic or Hebrew script)", "a person's name (in
-    Chinese, Japanese or Korean script)", "a person's name (after a title or a role)", or None."""
+    """What person's name in one of this module's forms for running text a text holds: "a person's
+    name (initials and a surname)", "a person's name (a given name and a surname)", "a person's name
+    (after a title or a role)", or None. Names in Arabic, Hebrew, Chinese, Japanese and Korean script
+    are read in every text, running or not (`script_name`, asked by `personal_text`)."""
     if not _ANY_HINT(text):
         return None
     if _INIT_HINT(text) and _initials(text):
@@ -115,12 +116,21 @@ def find(text: str) -> str | None:
     if _PREFIXED_HINT(text) and any(m.group(1).lower() in name_gazetteer.given_names()
                                     and m.group(1).lower() not in _GROUP_WORDS for m in _PREFIXED.finditer(text)):
         return "a person's name (a given name and a surname)"
+    if _ROLE_HINT(text) and _role(text):
+        return "a person's name (after a title or a role)"
+    return None
+
+
+def script_name(text: str) -> str | None:
+    """A person's name in Arabic, Persian or Hebrew script, or in Chinese, Japanese or Korean script
+    (the forms of the module docstring), in ANY text: a name of those scripts is no codename or
+    product word, so it is read in a STIX `name`, a file name or a label as in running text
+    (`personal_text` asks it for every text). "a person's name (in Arabic or Hebrew script)", "a
+    person's name (in Chinese, Japanese or Korean script)" or None."""
     if _RTL_HINT(text) and (_rtl(text, _AR_WORD) or _rtl(text, _HE_WORD)):
         return "a person's name (in Arabic or Hebrew script)"
     if _EAST_HINT(text) and _east(text):
         return "a person's name (in Chinese, Japanese or Korean script)"
-    if _ROLE_HINT(text) and _role(text):
-        return "a person's name (after a title or a role)"
     return None
 
 

@@ -28,7 +28,7 @@ from . import (binary, bundle_props, collector, coordinates, markings, person_ke
 from .items import PERSONAL, POSSIBLE, UNKNOWN, Finding, Item, Payload, PayloadError, unique_keys
 from .person_names import may_name_a_person
 from .prose_names import is_prose
-from .personal_text import context_for, scan, scan_number
+from .personal_text import context_for, scan, scan_number, worth_reading
 from .stix_types import CATEGORIES, METADATA, PERSONAL_TYPES, REF_TARGETS
 
 _BUNDLE_ID = re.compile(r"^bundle--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -562,7 +562,7 @@ def _scan(node: Any, path: str, item: Item, skip: set[str], read_otherwise: froz
                 if type(v) is str:
                     if k[-4:] == "_bin":
                         _binary(cur, k, v, where, item)
-                    elif len(v) >= 5 and not _identifier(v):
+                    elif (len(v) >= 5 or worth_reading(v)) and not _identifier(v):
                         _text(v, f"{where}.{k}" if where else k, item)
                 elif type(v) is dict or type(v) is list:
                     stack.append((v, f"{where}.{k}" if where else k))
@@ -571,7 +571,7 @@ def _scan(node: Any, path: str, item: Item, skip: set[str], read_otherwise: froz
         else:
             for i, v in enumerate(cur):
                 if type(v) is str:
-                    if len(v) >= 5 and not _identifier(v):
+                    if (len(v) >= 5 or worth_reading(v)) and not _identifier(v):
                         _text(v, f"{where}[{i}]", item)
                 elif type(v) is dict or type(v) is list:
                     stack.append((v, f"{where}[{i}]"))

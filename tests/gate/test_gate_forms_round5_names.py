@@ -15,7 +15,14 @@ from test_gate_forms_round4 import assert_allowed, assert_caught, plant_misp, pl
 from wivcheck.engine import Engine, load_library
 from wivcheck.engine.gate import name_gazetteer
 from wivcheck.engine.gate.person_names import _GROUP_WORDS
-from wivcheck.engine.gate.prose_names import find
+from wivcheck.engine.gate.prose_names import find as _find_in_prose
+from wivcheck.engine.gate.prose_names_more import script_name
+
+
+def find(text: str) -> str | None:
+    """A name in running text: the running-text forms, or a name in another script (read in every
+    text since the sixth round, `prose_names_more.script_name`)."""
+    return _find_in_prose(text) or script_name(text)
 
 
 @pytest.fixture(scope="module")
