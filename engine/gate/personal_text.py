@@ -132,7 +132,10 @@ _CARD_PREFIX = re.compile(r"^(?:4\d{12}(?:\d{3}){0,2}|5[1-5]\d{14}|2[2-7]\d{14}|
                           r"|35\d{14}|3(?:0[0-5]|[68]\d)\d{11})$")
 # a domain's or machine's account (RID 1000 and up) or an Entra ID user: candidates on a pre-filter `s-1-`
 _SID = re.compile(r"(?i)(?<![\w-])S-1-(?:5-21(?:-\d{1,10}){3}-(\d{1,10})|12-1(?:-\d{1,10}){4})(?![\d-])")
-_HOME = re.compile(r"(?i)(?:[a-z]:\\+users\\+|/home/|/Users/)([^\\/\s'\"<>%$*{}]+)")
+# a Unix or macOS home (`/home/jan/`, `/Users/jan/`) only where a path starts (not `/api/users/list`, a
+# web path's component): at the start, after a space, a quote, `=`, `:` or `//` (`file:///home/jan`)
+_HOME = re.compile(r"(?i:[a-z]:\\+users\\+)([^\\/\s'\"<>%$*{}]+)"
+                   r"|(?<![\w.\-~])(?:/home/|/Users/|/users/)([^\\/\s'\"<>%$*{}]+)")
 _SYSTEM_ACCOUNTS = {"public", "default", "default user", "all users", "administrator", "admin", "guest",
                     "user", "username", "root", "defaultapppool", "localservice", "networkservice",
                     "systemprofile", "wdagutilityaccount", "test", "example", "john.doe", "ubuntu", "kali"}
@@ -319,7 +322,7 @@ def _runs_all_removed(text: str) -> bool:
 
 def _home(text: str, found: dict) -> None:
     for m in _HOME.finditer(text):
-        name = m.group(1).strip().rstrip(".").lower()
+        name = (m.group(1) or m.group(2)).strip().rstrip(".").lower()
         if name and name not in _SYSTEM_ACCOUNTS and not name.startswith(("<", "[")):
             found.setdefault("home folder", TextFinding(POSSIBLE, "an account's home folder name", "account_names"))
             break

@@ -99,3 +99,17 @@ def test_any_known_given_name_glued_to_a_known_surname_is_read(given_name, surna
         return
     text = f"Bewijs {given_name.capitalize()}{surname.capitalize()} 2025.pdf"
     assert any("name" in f.what for f in scan(text)), text
+
+
+@pytest.mark.parametrize("path", ["GET /api/users/list HTTP/1.1", "https://c2.example/home/index.php",
+                                  "hxxp://panel.example/admin/users/edit?id=3"])
+def test_a_web_path_through_users_or_home_is_no_home_folder(engine, path):
+    assert not any("home folder" in f.what for f in scan(path))
+    obj = raw("malware", name="loader", is_family=True, description=f"The panel answers {path}.")
+    assert_allowed(engine, bundle(indicator(), obj))
+
+
+@pytest.mark.parametrize("path", ["/home/jdevries/.ssh/id_rsa", "file:///home/jan/notes.txt", "cd '/Users/pieter/Library'",
+                                  "C:\\Users\\jdevries\\AppData", "HOME=/home/kees"])
+def test_a_home_folder_where_a_path_starts_is_read(path):
+    assert any("home folder" in f.what for f in scan(path)), path
