@@ -12,7 +12,7 @@ import ipaddress
 from fastapi import Request
 
 from wivcheck.engine import Engine, load_library
-from wivcheck.engine.gate import stix_schema
+from wivcheck.engine.gate import warm as warm_gate
 from wivcheck.engine.log import Ledger
 from wivcheck.engine.log.approvals import LogApprovals
 
@@ -62,7 +62,7 @@ class State:
         self.library = load_library(settings.rules_dir)
         self.engine = Engine(self.library)
         self.engine.warm()
-        stix_schema.validators()  # the gate's STIX schemas, compiled before the first bundle
+        warm_gate()  # the gate's schemas, gazetteer and pre-filters, built before the first payload
         self.ledger = Ledger(settings.db, create=True, timeout=settings.lock_wait)
         self.metrics = Metrics()
         self.ledger = ObservedLog(self.ledger)

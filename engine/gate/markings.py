@@ -133,6 +133,27 @@ def marking_table(objects: list) -> dict[str, str]:
     return table
 
 
+_REFS, _CUSTOM_TLP = 1, 2
+_KEY_KINDS: dict = {}
+
+
+def _key_kind(key) -> int:
+    """What `object_markings` reads of a top-level property, by its name (cached per name): `_REFS`
+    for a reference property other than the core ones (`*_ref`, `*_refs`), `_CUSTOM_TLP` for a custom
+    property whose name holds `tlp`, 0 for any other (and for a key that is no text)."""
+    if not isinstance(key, str):
+        return 0
+    kind = 0
+    if key not in _CORE_REFS and (key[-5:] == "_refs" or key[-4:] == "_ref"):
+        kind |= _REFS
+    if key not in _CORE_REFS and key[:2] == "x_" and "tlp" in key.casefold():
+        kind |= _CUSTOM_TLP
+    if len(_KEY_KINDS) > 50_000:
+        _KEY_KINDS.clear()
+    _KEY_KINDS[key] = kind
+    return kind
+
+
 def object_markings(obj: dict, table: dict[str, str]) -> tuple[str | None, list[str]]:
     """(the object's TLP level or None, the properties whose marking reference resolves to nothing)."""
     levels, unresolved = [], []
@@ -151,15 +172,19 @@ def object_markings(obj: dict, table: dict[str, str]) -> tuple[str | None, list[
             unresolved.append(f"granular_markings[{i}].marking_ref")
         elif level != NOT_TLP:
             levels.append(level)
+    kinds = _KEY_KINDS
     for key, value in obj.items():
-        if not isinstance(key, str) or key in _CORE_REFS:
+        kind = kinds.get(key)
+        if kind is None:
+            kind = _key_kind(key)
+        if not kind:
             continue
-        if key[-5:] == "_refs" or key[-4:] == "_ref":
+        if kind & _REFS:
             for ref in (value if isinstance(value, list) else [value]):
                 if isinstance(ref, str) and ref.startswith("marking-definition--") \
                         and table.get(ref) not in (None, NOT_TLP):
                     levels.append(table[ref])             # `x_opencti_granted_refs: [TLP:RED]`
-        if key[:2] == "x_" and "tlp" in key.casefold():
+        if kind & _CUSTOM_TLP:
             level = tlp_level(value) if isinstance(value, str) else None
             levels.append(level or "RED")                 # `x_tlp: "RED"`, a custom TLP property
     for i, label in enumerate(obj.get("labels") or ()) if isinstance(obj.get("labels"), list) else ():

@@ -508,17 +508,21 @@ def _binary(cur: dict, k: str, v: str, where: str, item: Item) -> None:
         item.add(Finding(UNKNOWN, prop, what))
 
 
-_KEY_FLAGS: dict[str, int] = {}
+_KEY_PLANS: dict[str, tuple] = {}
 
 
-def _key_flags(k: str) -> int:
-    """What a key not named for persons still asks of `_scan`, cached per key: 1 its value may be a
-    part of a name (`person_keys.name_part_key`), 2 the key is itself a value (`key_is_text`)."""
-    flags = (1 if person_keys.name_part_key(k) else 0) | (2 if person_keys.key_is_text(k) else 0)
-    if len(_KEY_FLAGS) > 50_000:
-        _KEY_FLAGS.clear()
-    _KEY_FLAGS[k] = flags
-    return flags
+def _key_plan(k: str) -> tuple:
+    """What a key asks of `_scan`, cached per key: (its verdict, `_key_verdict`; flags). The flags,
+    for a key not named for persons: 1 its value may be a part of a name (`person_keys.name_part_key`),
+    2 the key is itself a value (`key_is_text`); for every key: 4 its value is base64 content (`*_bin`)."""
+    verdict = _key_verdict(k)
+    flags = 4 if k[-4:] == "_bin" else 0
+    if verdict is None:
+        flags |= (1 if person_keys.name_part_key(k) else 0) | (2 if person_keys.key_is_text(k) else 0)
+    if len(_KEY_PLANS) > 50_000:
+        _KEY_PLANS.clear()
+    _KEY_PLANS[k] = got = (verdict, flags)
+    return got
 
 
 def _scan(node: Any, path: str, item: Item, skip: set[str], read_otherwise: frozenset = frozenset()) -> None:
@@ -532,6 +536,7 @@ def _scan(node: Any, path: str, item: Item, skip: set[str], read_otherwise: froz
     `skip`: top-level properties read otherwise (an indicator's parsed pattern); `read_otherwise`:
     top-level properties whose name the key rule leaves alone (`*`: all of them)."""
     stack = [(node, path)]
+    plans = _KEY_PLANS
     while stack:
         cur, where = stack.pop()
         if type(cur) is dict:
@@ -541,16 +546,15 @@ def _scan(node: Any, path: str, item: Item, skip: set[str], read_otherwise: froz
             for k, v in cur.items():
                 if (not where and k in skip) or not isinstance(k, str):
                     continue
-                verdict = _KEYS.get(k, 0)
-                if verdict == 0:
-                    verdict = _key_verdict(k)
-                if verdict is not None and (where or (k not in read_otherwise and "*" not in read_otherwise)) \
-                        and not person_keys.says_nothing(k, v):
-                    item.add(Finding(verdict[0], f"{where}.{k}" if where else k, verdict[1], verdict[2]))
-                if verdict is None:
-                    flags = _KEY_FLAGS.get(k)
-                    if flags is None:
-                        flags = _key_flags(k)
+                plan = plans.get(k)
+                if plan is None:
+                    plan = _key_plan(k)
+                verdict, flags = plan
+                if verdict is not None:
+                    if (where or (k not in read_otherwise and "*" not in read_otherwise)) \
+                            and not person_keys.says_nothing(k, v):
+                        item.add(Finding(verdict[0], f"{where}.{k}" if where else k, verdict[1], verdict[2]))
+                elif flags:
                     if flags & 1 and type(v) is str:
                         said = person_keys.name_part(k, v)
                         if said:
@@ -560,7 +564,7 @@ def _scan(node: Any, path: str, item: Item, skip: set[str], read_otherwise: froz
                     if flags & 2:
                         _text(k, f"{where}.{k}" if where else k, item)     # a value used as a key
                 if type(v) is str:
-                    if k[-4:] == "_bin":
+                    if flags & 4:
                         _binary(cur, k, v, where, item)
                     elif (len(v) >= 5 or worth_reading(v)) and not _identifier(v):
                         _text(v, f"{where}.{k}" if where else k, item)
