@@ -54,9 +54,16 @@ CANONICAL = {**TLP1, **TLP2}
 NOT_TLP = "not-tlp"   # a marking definition of the bundle that says nothing about TLP
 
 
+# the colour words of TLP:RED in the languages of the Netherlands' partners (`TLP:ROOD`, `TLP-ROT`,
+# `TLP:ROUGE` …): producers write the label in their own language
+RED_WORDS = ("red", "rood", "rot", "rouge", "rojo", "roja", "rosso", "vermelho", "czerwony", "červená", "cervena",
+             "röd", "rød", "punainen", "kırmızı", "kirmizi", "красный", "червоний", "אדום", "أحمر")
+_RED_WORD = "(?:" + "|".join(RED_WORDS) + ")"
+
+
 def tlp_level(word: Any) -> str | None:
-    """A TLP level from a word (`red`, `TLP:AMBER+STRICT`, `TLP RED`, `tlp=red`, `white`), or None
-    when it names none."""
+    """A TLP level from a word (`red`, `TLP:AMBER+STRICT`, `TLP RED`, `tlp=red`, `white`, `rood`), or
+    None when it names none."""
     if not isinstance(word, str):
         return None
     w = _plain(word).upper()
@@ -64,13 +71,15 @@ def tlp_level(word: Any) -> str | None:
     if m:
         w = m.group(1).upper()
     w = w.replace("WHITE", "CLEAR").replace(" ", "")
+    if w.casefold() in RED_WORDS:
+        return "RED"
     return w if w in TLP_ORDER else None
 
 
 # A name in the TLP namespace whatever separates `tlp` from the level: `tlp:red`, `tlp : red`,
 # `TLP RED`, `TLP-RED`, `tlp=red`, `tlp_red`, `tlp/red` (after _plain: NFKC, case-folded).
 _TLP_NAME = re2.compile(r"(?s)^tlp\s*[:=\-_/|.,;\s]\s*(.*)$")
-_TLP_LEVEL_WORD = re2.compile(r"^(clear|white|green|amber|amber\s*\+\s*strict|red)$")
+_TLP_LEVEL_WORD = re2.compile(r"^(clear|white|green|amber|amber\s*\+\s*strict|" + _RED_WORD + r")$")
 
 
 def is_tlp_name(text: str) -> bool:
@@ -104,9 +113,14 @@ def definition_level(obj: dict) -> str:
     if isinstance(obj.get("definition_type"), str) and _plain(obj["definition_type"]) == "statement":
         definition = obj.get("definition") if isinstance(obj.get("definition"), dict) else {}
         levels.extend(text_levels(definition.get("statement")))
+    elif isinstance(obj.get("definition"), dict):
+        # another definition type holding a TLP field (FIRST IEP's `definition.tlp`, a vendor's
+        # `traffic_light_protocol`): that field is a TLP marking
+        levels.extend(lv or "RED" for k, v in obj["definition"].items() if _names_tlp(k) for lv in [tlp_level(v)])
     name = obj.get("name")
     if isinstance(name, str) and is_tlp_name(name):
         levels.append(name_level(name) or "RED")
+    levels.extend(custom_levels(obj))
     if not levels:
         return NOT_TLP
     return max(levels, key=TLP_ORDER.index)
@@ -133,6 +147,68 @@ def marking_table(objects: list) -> dict[str, str]:
     return table
 
 
+def _names_tlp(key: Any) -> bool:
+    """A property name that names the TLP: `tlp`, `x_tlp`, `traffic_light`, `traffic-light-protocol`."""
+    if not isinstance(key, str):
+        return False
+    k = key.casefold().replace("-", "_")
+    return "tlp" in k.split("_") or "tlp" in k or "traffic_light" in k or "trafficlight" in k
+
+
+# words of custom property names that say what a value about sharing is (`x_sharing`, `x_acme_handling`,
+# `sharing_level`, `classification`)
+_SHARING_WORDS = frozenset({"sharing", "share", "handling", "classification", "marking", "markings", "rubricering",
+                            "traffic", "tlp", "dissemination", "releasability"})
+_CUSTOM_DEPTH = 4
+
+
+def _about_sharing(key: Any) -> bool:
+    if not isinstance(key, str):
+        return False
+    k = key.casefold().replace("-", "_")
+    return _names_tlp(k) or any(w in _SHARING_WORDS for w in k.split("_"))
+
+
+def custom_levels(obj: dict) -> list[str]:
+    """The TLP levels an object's custom properties give it: a custom property (`x_…`) named for
+    the TLP or for sharing or handling (`x_tlp`, `x_acme_traffic_light`, `x_sharing`,
+    `x_acme_handling`), whose value, or the value of a key inside it named so (`{"sharing_level":
+    "RED"}`, `{"traffic_light_protocol": "RED"}`, to a depth of 4), names a TLP level or colour
+    (`RED`, `TLP:AMBER`, `rood`). A custom property named for the TLP whose text names no level is
+    read as RED (it says something about TLP the gate cannot read)."""
+    out: list[str] = []
+    for key, value in obj.items():
+        if not (isinstance(key, str) and key[:2] == "x_"):
+            continue
+        if _about_sharing(key):
+            found: list[str] = []
+            _sharing_values(key, value, found, 0)
+            if not found and _names_tlp(key) and value not in (None, "", [], {}):
+                found.append("RED")       # named for the TLP, and no level the gate reads: the strictest
+            out.extend(found)
+        elif isinstance(value, dict):
+            _sharing_values("", value, out, 1, named=False)
+    return out
+
+
+def _sharing_values(key: str, value: Any, out: list[str], depth: int, named: bool = True) -> None:
+    if isinstance(value, str) and named:
+        level = tlp_level(value)
+        if level:
+            out.append(level)
+        elif _names_tlp(key):
+            out.append("RED")             # `x_tlp: "restricted"`: about the TLP, no level the gate reads
+    elif isinstance(value, dict) and depth < _CUSTOM_DEPTH:
+        for k, v in value.items():
+            if _about_sharing(k) or named and k in ("level", "value", "color", "colour"):
+                _sharing_values(k, v, out, depth + 1)
+            elif isinstance(v, dict):
+                _sharing_values(k, v, out, depth + 1, named=False)
+    elif isinstance(value, list) and named and depth < _CUSTOM_DEPTH:
+        for v in value[:64]:
+            _sharing_values(key, v, out, depth + 1)
+
+
 _REFS, _CUSTOM_TLP = 1, 2
 _KEY_KINDS: dict = {}
 
@@ -146,8 +222,8 @@ def _key_kind(key) -> int:
     kind = 0
     if key not in _CORE_REFS and (key[-5:] == "_refs" or key[-4:] == "_ref"):
         kind |= _REFS
-    if key not in _CORE_REFS and key[:2] == "x_" and "tlp" in key.casefold():
-        kind |= _CUSTOM_TLP
+    if key[:2] == "x_":
+        kind |= _CUSTOM_TLP               # every custom property: `custom_levels` reads those about sharing
     if len(_KEY_KINDS) > 50_000:
         _KEY_KINDS.clear()
     _KEY_KINDS[key] = kind
@@ -173,6 +249,7 @@ def object_markings(obj: dict, table: dict[str, str]) -> tuple[str | None, list[
         elif level != NOT_TLP:
             levels.append(level)
     kinds = _KEY_KINDS
+    custom = False
     for key, value in obj.items():
         kind = kinds.get(key)
         if kind is None:
@@ -185,8 +262,9 @@ def object_markings(obj: dict, table: dict[str, str]) -> tuple[str | None, list[
                         and table.get(ref) not in (None, NOT_TLP):
                     levels.append(table[ref])             # `x_opencti_granted_refs: [TLP:RED]`
         if kind & _CUSTOM_TLP:
-            level = tlp_level(value) if isinstance(value, str) else None
-            levels.append(level or "RED")                 # `x_tlp: "RED"`, a custom TLP property
+            custom = True
+    if custom:
+        levels.extend(custom_levels(obj))                 # `x_tlp: "RED"`, `x_sharing: {"traffic_light_protocol": "RED"}`
     for i, label in enumerate(obj.get("labels") or ()) if isinstance(obj.get("labels"), list) else ():
         if isinstance(label, str) and is_tlp_name(label):
             levels.append(name_level(label) or "RED")     # `labels: ["tlp:red"]`: the author's marking
@@ -197,11 +275,16 @@ def object_markings(obj: dict, table: dict[str, str]) -> tuple[str | None, list[
 _CORE_REFS = frozenset({"object_marking_refs", "created_by_ref"})
 # a TLP label in free text: `TLP:RED`, `[TLP: AMBER+STRICT]`, `TLP-RED`, `TLP RED` (not `tlp:redacted`),
 # the protocol's name written out too (`Traffic Light Protocol: RED`)
-_TLP = r"(?:tlp|traffic[\s\-_]*light[\s\-_]*protocol)"
-_LABEL = re2.compile(r"(?i)(?:^|[^a-z0-9])" + _TLP +
-                     r"\s*[:=\-_/ ]?\s*(clear|white|green|amber\s*\+\s*strict|amber|red)(?:$|[^a-z0-9])")
-_LABEL_HINT = Hint(r"(?i)tlp|ｔｌｐ|traffic[\s\-_]*light")      # the full-width form before NFKC
-_RED_LABEL = Hint(r"(?i)(?:^|[^a-z0-9])" + _TLP + r"\s*[:=\-_/ ]?\s*red(?:$|[^a-z0-9])")
+# (also `TLP.RED`, the colour in other languages, `TLP:ROOD`; `RED (TLP)`; letters spaced out, `T L P : R E D`)
+_TLP = r"(?:tlp|t\s+l\s+p|traffic[\s\-_]*light[\s\-_]*protocol)"
+_SEP = r"\s*[:=\-_/. ]?\s*"
+_LABEL = re2.compile(r"(?i)(?:^|[^\pL\pN])" + _TLP + _SEP + r"(clear|white|green|amber\s*\+\s*strict|amber|"
+                     + _RED_WORD + r"|r\s+e\s+d)(?:$|[^\pL\pN])")
+_RED_AFTER = r"(?i)(?:^|[^\pL\pN])(?:red|rood|rot)\s*[(\[]\s*tlp\s*[)\]]"
+_RED_AFTER_RX = re2.compile(_RED_AFTER)
+_LABEL_HINT = Hint(r"(?i)tlp|ｔｌｐ|t\s+l\s+p|traffic[\s\-_]*light")      # the full-width form before NFKC
+_RED_LABEL = Hint(r"(?i)(?:^|[^\pL\pN])" + _TLP + _SEP + "(?:" + _RED_WORD + r"|r\s+e\s+d)(?:$|[^\pL\pN])|"
+                  + _RED_AFTER)
 
 
 def text_levels(text: Any) -> list[str]:
@@ -212,7 +295,10 @@ def text_levels(text: Any) -> list[str]:
     plain = _plain(text)
     if not _LABEL_HINT(plain):
         return []
-    return [lv for m in _LABEL.finditer(plain) if (lv := tlp_level(m.group(1)))]
+    levels = [lv for m in _LABEL.finditer(plain) if (lv := tlp_level(m.group(1).replace(" ", "")))]
+    if _RED_AFTER_RX.search(plain):
+        levels.append("RED")              # `RED (TLP)`
+    return levels
 
 
 def text_says_red(text: str) -> bool:
@@ -221,7 +307,7 @@ def text_says_red(text: str) -> bool:
     text RED (module docstring)."""
     if text.isascii():
         lowered = text.lower()
-        return ("tlp" in lowered or "traffic" in lowered) and _RED_LABEL(text)
+        return ("tlp" in lowered or "traffic" in lowered or "t l p" in lowered) and _RED_LABEL(text)
     if _LABEL_HINT(text) and _RED_LABEL(text):
         return True
     plain = _plain(text)                # full-width and other compatibility forms, after NFKC
@@ -232,10 +318,22 @@ MISP_TLP = {"tlp:clear": "CLEAR", "tlp:white": "CLEAR", "tlp:green": "GREEN", "t
             "tlp:amber+strict": "AMBER+STRICT", "tlp:red": "RED"}
 
 
+# Cyrillic and Greek letters that look like the Latin ones of a TLP label (`ТLР:RED` with Cyrillic Т
+# and Р, `tІp:red` with Cyrillic І): read as the Latin letter they pass for. Own table, and only here,
+# where a label is matched: Unicode's confusables data (UTS #39) is meant for the same purpose, but no
+# maintained Python library ships it in a form that maps to one letter, and the label has eleven letters.
+_LOOK_ALIKES = str.maketrans({
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X",
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "т": "t", "І": "l", "і": "l", "Ӏ": "l", "ӏ": "l",
+    "Ј": "J", "ј": "j", "ԁ": "d", "Ԁ": "D", "Α": "A", "Β": "B", "Ε": "E", "Η": "H", "Ι": "l", "Κ": "K", "Μ": "M",
+    "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Χ": "X", "ο": "o", "ρ": "p", "τ": "t", "ı": "l", "ǀ": "l", "ⅼ": "l"})
+
+
 def _plain(text: str) -> str:
-    """NFKC, invisible characters removed, trimmed, case-folded: how a reader sees a marking's name."""
+    """NFKC, invisible characters removed, look-alike letters read as Latin, trimmed, case-folded:
+    how a reader sees a marking's name."""
     if not text.isascii():
-        text = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+        text = INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).translate(_LOOK_ALIKES)
     return text.strip().casefold()
 
 

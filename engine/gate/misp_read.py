@@ -38,6 +38,7 @@ from .misp_types import (DISTRIBUTION, PERSONAL_CATEGORIES, PERSONAL_RELATIONS, 
 from .person_names import may_name_a_person
 from .prose_names import is_prose
 from .personal_text import context_for, scan, scan_number, worth_reading
+from .person_keys import SHOWN_KEY
 from .stix_read import parse_json, sha256_of
 
 _ASCII_DIGITS = re.compile(r"^[0-9]+$")
@@ -117,9 +118,15 @@ def _times(node: dict, path: tuple, event_level: bool = False) -> None:
 
 
 def _where(path: tuple) -> str:
+    """The path as the answer shows it; a key that is itself a value (`person_keys.key_is_text`:
+    `{"jan@ziggo.nl": 4}`) is shown as `<key>`, never as written: the answer never repeats what it found."""
     out = ""
     for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            p = SHOWN_KEY if person_keys.key_is_text(str(p)) else str(p)
+            out += f".{p}" if out else p
     return out or "(the event)"
 
 

@@ -305,6 +305,10 @@ def credential_pair(node: dict) -> bool:
                                for k in node)
 
 
+SHOWN_KEY = "<key>"
+"""How a path in an answer shows a key that is itself a value (`key_is_text`): the value is never repeated."""
+
+
 def key_is_text(key: str) -> bool:
     """A key that is no name of a property but a value used as a key (`{"jan@ziggo.nl": 4}`, a phone
     number, a person's name with spaces): scanned as text. Property names are identifiers

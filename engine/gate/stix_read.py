@@ -29,6 +29,7 @@ from .items import PERSONAL, POSSIBLE, UNKNOWN, Finding, Item, Payload, PayloadE
 from .person_names import may_name_a_person
 from .prose_names import is_prose
 from .personal_text import context_for, scan, scan_number, worth_reading
+from .person_keys import SHOWN_KEY
 from .stix_types import CATEGORIES, METADATA, PERSONAL_TYPES, REF_TARGETS
 
 _BUNDLE_ID = re.compile(r"^bundle--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -471,16 +472,18 @@ def _key_verdict(k: str) -> tuple[str, str, tuple[str, ...]] | None:
     return got
 
 
-def _number(k: str, v: int | float, where: str, item: Item) -> None:
+def _number(k: str, v: int | float, where: str, item: Item, shown: str | None = None) -> None:
     """A number that reads as a phone number with its country code (`31612345678`): a phone number
-    stored as a JSON number. Counts, sizes, ports, times and the like are not read."""
+    stored as a JSON number. Counts, sizes, ports, times and the like are not read (by the key's
+    words). `shown`: how the path names the key (`SHOWN_KEY` for a key that is itself a value)."""
     if isinstance(v, float):
         if not v.is_integer():
             return
         v = int(v)
     if v < 1_000_000_000 or any(w in _NUMBER_WORDS for w in person_keys.words(k)):
         return
-    prop = (f"{where}.{k}" if where else k) if k else where
+    k_shown = k if shown is None else shown
+    prop = (f"{where}.{k_shown}" if where else k_shown) if k else where
     for f in scan_number(v):
         item.add(Finding(f.kind, prop, f.what, (f.category,) if f.kind == PERSONAL else ()))
 
@@ -512,13 +515,14 @@ _KEY_PLANS: dict[str, tuple] = {}
 
 
 def _key_plan(k: str) -> tuple:
-    """What a key asks of `_scan`, cached per key: (its verdict, `_key_verdict`; flags). The flags,
-    for a key not named for persons: 1 its value may be a part of a name (`person_keys.name_part_key`),
-    2 the key is itself a value (`key_is_text`); for every key: 4 its value is base64 content (`*_bin`)."""
+    """What a key asks of `_scan`, cached per key: (its verdict, `_key_verdict`; flags). The flags:
+    1 (a key not named for persons) its value may be a part of a name (`person_keys.name_part_key`);
+    2 the key is itself a value (`key_is_text`: scanned, and shown as `person_keys.SHOWN_KEY` in paths);
+    4 its value is base64 content (`*_bin`)."""
     verdict = _key_verdict(k)
-    flags = 4 if k[-4:] == "_bin" else 0
+    flags = (4 if k[-4:] == "_bin" else 0) | (2 if person_keys.key_is_text(k) else 0)
     if verdict is None:
-        flags |= (1 if person_keys.name_part_key(k) else 0) | (2 if person_keys.key_is_text(k) else 0)
+        flags |= 1 if person_keys.name_part_key(k) else 0
     if len(_KEY_PLANS) > 50_000:
         _KEY_PLANS.clear()
     _KEY_PLANS[k] = got = (verdict, flags)
@@ -550,28 +554,29 @@ def _scan(node: Any, path: str, item: Item, skip: set[str], read_otherwise: froz
                 if plan is None:
                     plan = _key_plan(k)
                 verdict, flags = plan
+                shown = SHOWN_KEY if flags & 2 else k      # a value used as a key is never repeated
                 if verdict is not None:
                     if (where or (k not in read_otherwise and "*" not in read_otherwise)) \
                             and not person_keys.says_nothing(k, v):
-                        item.add(Finding(verdict[0], f"{where}.{k}" if where else k, verdict[1], verdict[2]))
-                elif flags:
+                        item.add(Finding(verdict[0], f"{where}.{shown}" if where else shown, verdict[1], verdict[2]))
+                elif flags & 3:
                     if flags & 1 and type(v) is str:
                         said = person_keys.name_part(k, v)
                         if said:
                             kind, what, category = said
                             item.add(Finding(kind, f"{where}.{k}" if where else k, what,
                                              (category,) if kind == PERSONAL else ()))
-                    if flags & 2:
-                        _text(k, f"{where}.{k}" if where else k, item)     # a value used as a key
+                if flags & 2:
+                    _text(k, f"{where}.{shown}" if where else shown, item)     # a value used as a key
                 if type(v) is str:
                     if flags & 4:
                         _binary(cur, k, v, where, item)
                     elif (len(v) >= 5 or worth_reading(v)) and not _identifier(v):
-                        _text(v, f"{where}.{k}" if where else k, item)
+                        _text(v, f"{where}.{shown}" if where else shown, item)
                 elif type(v) is dict or type(v) is list:
-                    stack.append((v, f"{where}.{k}" if where else k))
+                    stack.append((v, f"{where}.{shown}" if where else shown))
                 elif (type(v) is int or type(v) is float) and v >= 1_000_000_000:
-                    _number(k, v, where, item)
+                    _number(k, v, where, item, shown)
         else:
             for i, v in enumerate(cur):
                 if type(v) is str:
