@@ -49,7 +49,18 @@ def find(text: str) -> str | None:
                 return "a person's name (in a file name or a joined token)"
     if _CAMEL_HINT(text) and _camel(text):
         return "a person's name (in a file name or a joined token)"
+    if _REVERSED_HINT(text) and _reversed(text):
+        return "a person's name (in a file name or a joined token)"
+    if _LOWER_HINT(text) and any(_lower_names(tok) for tok in _TOKEN.findall(text)):
+        return "a person's name (in a file name or a joined token)"
+    if " " in text and _FILE_NAME_HINT(text):
+        from .prose_names import find as in_prose   # imported here: prose_names reads through this module's callers
+        if in_prose(_FILE_NAME.sub("", text)):
+            return "a person's name (in a file name or a joined token)"
     return None
+
+
+
 
 
 # a given name glued to a surname, each capitalised (`CV JohnSmith 2025.docm`, `AhmetYilmaz_scan.pdf`)
@@ -111,3 +122,49 @@ def _names(token: str) -> bool:
         if not initial and (known or (last not in words and (low not in words))):
             return True
     return False
+
+
+# `Vries, Jan de - paspoort.pdf`: a surname, a comma, a given name and its particles after it (the Dutch
+# and German order of registers and file names)
+_REVERSED_HINT = Hint(r"\p{Lu}\p{Ll}+,\s+\p{Lu}\p{Ll}+\s+(?:de|van|der|den|ter|ten|von|vom|zu|du|le|la|da|di)(?:$|[^\pL])")
+_REVERSED = re.compile(rf"([{_UPPER}][{_LOWER}]+),\s+([{_UPPER}][{_LOWER}]+)\s+(?:de|van|der|den|ter|ten|von|vom|zu|du|"
+                       rf"le|la|da|di)(?![{_LOWER}])")
+
+
+def _reversed(text: str) -> bool:
+    given = name_gazetteer.given_names()
+    return any(m.group(2).lower() in given and m.group(2).lower() not in _GROUP_WORDS for m in _REVERSED.finditer(text))
+
+
+# a token in lower case joined by hyphens or underscores: `jan-de-vries`, `victim:pieter_jansen`
+_LOWER_HINT = Hint(r"\p{Ll}{2,}[_\-](?:\p{Ll}{1,4}[_\-]){0,3}\p{Ll}{3,}")
+_LOWER_PARTS = re.compile(r"[_\-]+")
+
+
+def _lower_names(token: str) -> bool:
+    """A lower-case token of a given name, particles and a surname joined by `-` or `_`: the given name
+    no common word; the surname a known one and no common word, or any word of three letters or more
+    after particles (`jan-de-vries`, `pieter_jansen`; not `mark-as-read`, `john-the-ripper`)."""
+    if not token.islower() or ("-" not in token and "_" not in token):
+        return False
+    parts = [p for p in _LOWER_PARTS.split(token.split(":")[-1].split(".")[0]) if p]
+    if not 2 <= len(parts) <= 6:
+        return False
+    given, family, words = name_gazetteer.given_names(), name_gazetteer.surnames(), name_gazetteer.common_words()
+    for i, p in enumerate(parts[:-1]):
+        if p not in given or p in words or p in _GROUP_WORDS or not p.isalpha():
+            continue
+        j = i + 1
+        while j < len(parts) - 1 and parts[j] in _PARTICLES:
+            j += 1
+        last = parts[j]
+        if not last.isalpha() or last in words or last in _GROUP_WORDS or last in _NOT_SURNAMES or last == p:
+            continue
+        if last in family or (j > i + 1 and len(last) >= 3):
+            return True
+    return False
+
+
+# a file name with spaces (`CV Jan de Vries 2025.docx`): its name read as running text
+_FILE_NAME_HINT = Hint(r"\S\.[A-Za-z][A-Za-z0-9]{1,4}$")
+_FILE_NAME = re.compile(r"\.[A-Za-z][A-Za-z0-9]{1,4}$")

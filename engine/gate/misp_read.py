@@ -133,6 +133,11 @@ def _where(path: tuple) -> str:
 _TAG_NAME = re.compile(r"(?:Tag(?:\[\d+\])?\.name|tag_name)$")   # a tag's name: read as a marking only by `markings`
 
 
+# MISP keys whose values are free text written by people though their names are no prose words: a
+# sighting's `source` ("Reported by Pieter Jansen")
+_FREE_TEXT_KEYS = (".source", "].source")
+
+
 class _Reader:
     def __init__(self) -> None:
         self.items: list[Item] = []
@@ -246,7 +251,7 @@ class _Reader:
     def _text(self, item: Item, prop: str, value: str, context: str = "", prose: bool = False) -> None:
         """The personal identifiers of a text at `prop`, and persons' names when it is running text
         (`prose`, or the property says so: `comment`, `content`, `note`, …)."""
-        if prose or is_prose(prop):
+        if prose or is_prose(prop) or prop.endswith(_FREE_TEXT_KEYS):
             said = prose_names.find(value)
             if said:
                 item.add(Finding(POSSIBLE, prop, said))

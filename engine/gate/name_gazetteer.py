@@ -27,7 +27,7 @@ import threading
 LOCALES = ("nl_NL", "nl_BE", "en_US", "en_GB", "en_IE", "en_IN", "de_DE", "de_AT", "fr_FR", "es_ES", "es_MX",
            "it_IT", "pt_BR", "pt_PT", "pl_PL", "cs_CZ", "ro_RO", "hu_HU", "sv_SE", "da_DK", "fi_FI", "ru_RU",
            "uk_UA", "bg_BG", "el_GR", "tr_TR", "fa_IR", "ar_AA", "ar_SA", "he_IL", "zh_CN", "ko_KR", "ja_JP",
-           "hi_IN", "vi_VN", "id_ID", "az_AZ", "ka_GE", "hy_AM")
+           "hi_IN", "vi_VN", "id_ID", "az_AZ", "ka_GE", "hy_AM", "th_TH")
 _LOREM = ("en_US", "nl_NL", "de_DE", "fr_FR")
 # given names that are also English words Faker's lorem lists lack (so that `Grant Access` is no name)
 _WORD_NAMES = frozenset({"will", "may", "mark", "bill", "grant", "hunter", "frank", "rose", "georgia", "jordan",
@@ -71,11 +71,15 @@ def _load() -> dict[str, frozenset[str]]:
             provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         except ImportError:             # a locale a future Faker drops: the others still count
             continue
-        for attr in ("first_names", "first_names_male", "first_names_female"):
-            for n in getattr(provider, attr, ()) or ():
-                given.add(n.lower())
-        for n in getattr(provider, "last_names", ()) or ():
-            family.add(n.lower())
+        # every list of names the locale has, whatever it calls it (`first_names_female`, pl_PL's
+        # `male_last_names`, uk_UA's `last_names_male_only`): a feminine or a masculine surname alike
+        for attr in dir(provider):
+            if "first_names" not in attr and "last_names" not in attr:
+                continue
+            names = getattr(provider, attr, None)
+            if not isinstance(names, (list, tuple, dict)):
+                continue
+            (given if "first_names" in attr else family).update(n.lower() for n in names if isinstance(n, str))
     given |= {v for n in list(given) for v in _latin(n)}
     family |= {v for n in list(family) for v in _latin(n)}
     words: set[str] = set()

@@ -105,6 +105,7 @@ _PHONE_WORDS = re.compile(r"(?i)(?:\b(?:tel|tél|phone|telephone|telefoon|telefo
                           r"contacted|hotline|ring|nummer|номер|тел|телефон)\b|☎|📞)[^0-9]{0,25}$")
 _LONGEST_NUMBER = 32          # a national number written out with separators is shorter; longer runs are no one number
 _GROUPED = re.compile(r"\d[\s().\-/]+\d")
+_WHOIS_DOT = re.compile(r"\+(\d{1,3})\.(?=\d)")
 _PREFIXED = re.compile(r"^\s*(?:\+|00|\(?0\s*6)")
 # two letters, two check digits, then 11 to 30 letters and digits in groups (any case; spaces, dashes
 # or dots between groups): candidates only, stdnum decides
@@ -259,10 +260,9 @@ def _scan_text(text: str, context: str = "") -> tuple[TextFinding, ...]:
     if "@" in text:                       # written-out forms are `@` by now (normalise)
         for f in _emails(text):
             found.setdefault(f.what, f)
-    if not text.islower():                # a file name, another joined token, a CamelCase name
-        said = joined_names.find(text)
-        if said:
-            found.setdefault(said, TextFinding(POSSIBLE, said, "personal_data"))
+    said = joined_names.find(text)        # a file name, another joined token, a CamelCase name
+    if said:
+        found.setdefault(said, TextFinding(POSSIBLE, said, "personal_data"))
     if not text.isascii():                # a name in Arabic, Hebrew, Chinese, Japanese or Korean script
         said = prose_names_more.script_name(text)
         if said:
@@ -394,6 +394,8 @@ def _phones(text: str, prefixed: bool = False, context: str = "") -> list[TextFi
             continue
         start, end = max(0, m.start() - 1), min(len(text), m.end() + 1)
         window = text[start:end]
+        if "+" in window:
+            window = _WHOIS_DOT.sub(r"+\1 ", window)      # `+44.7700900123`, as WHOIS records write numbers
         matches = list(phonenumbers.PhoneNumberMatcher(window, "NL", leniency=Leniency.VALID))
         if prefixed:
             matches = [x for x in matches if _PREFIXED.match(x.raw_string)]
@@ -403,10 +405,12 @@ def _phones(text: str, prefixed: bool = False, context: str = "") -> list[TextFi
             if said or grouped:
                 leniency = Leniency.VALID if said else Leniency.EXACT_GROUPING
                 for region in FOREIGN_REGIONS:
-                    matches = [x for x in phonenumbers.PhoneNumberMatcher(window, region, leniency=leniency)
-                               if said or _GROUPED.search(x.raw_string)]
-                    if matches:
+                    kinds = [k for x in phonenumbers.PhoneNumberMatcher(window, region, leniency=leniency)
+                             if said or _GROUPED.search(x.raw_string) if (k := _phone_kind(x)) is not None]
+                    if kinds:            # the first region that reads it as a person's or a line's number;
+                        out.extend(kinds)    # a service number in one (GB 09…) may be a mobile in another
                         break
+                continue
         out.extend(_phone_kind(match) for match in matches)
     return [f for f in out if f is not None]
 

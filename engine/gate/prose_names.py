@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 import threading
 
-from . import name_gazetteer, person_keys, prose_names_more, rx
+from . import name_gazetteer, name_orders, person_keys, prose_names_more, rx
 from .rx import PY_SPACE, Hint
 from .person_names import _GROUP_WORDS, _SURNAME_LIKE, _joined, may_name_a_person
 
@@ -91,7 +91,7 @@ def find(text: str) -> str | None:
     got = _cache.get(text, 0)
     if got == 0:
         rx.prime(text)                        # one pass answers the pre-filters here and in `personal_text`
-        got = _find(text) or prose_names_more.find(text)
+        got = _find(text) or prose_names_more.find(text) or name_orders.in_prose(text)
         with _lock:
             if len(_cache) >= _LIMIT:
                 _cache.clear()

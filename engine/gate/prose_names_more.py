@@ -123,7 +123,8 @@ def find(text: str) -> str | None:
 
 def script_name(text: str) -> str | None:
     """A person's name in Arabic, Persian or Hebrew script, or in Chinese, Japanese or Korean script
-    (the forms of the module docstring), in ANY text: a name of those scripts is no codename or
+    (the forms of the module docstring), or in Devanagari, Thai or Georgian (`name_orders.script_pair`),
+    in ANY text: a name of those scripts is no codename or
     product word, so it is read in a STIX `name`, a file name or a label as in running text
     (`personal_text` asks it for every text). "a person's name (in Arabic or Hebrew script)", "a
     person's name (in Chinese, Japanese or Korean script)" or None."""
@@ -131,7 +132,8 @@ def script_name(text: str) -> str | None:
         return "a person's name (in Arabic or Hebrew script)"
     if _EAST_HINT(text) and _east(text):
         return "a person's name (in Chinese, Japanese or Korean script)"
-    return None
+    from .name_orders import script_pair          # imported here: name_orders builds on this module's peers
+    return script_pair(text)
 
 
 def _surname(word: str, family: frozenset[str]) -> bool:
