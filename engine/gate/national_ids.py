@@ -1,5 +1,6 @@
 """National identification numbers of other countries after their word, and dates of birth in
-prose (docs/gate.md, "Fifth round: markings, national numbers, accounts"). Called by
+prose, and travel documents' machine-readable zones (docs/gate.md, "Fifth round: markings, national
+numbers, accounts" and "Seventh round: national identity numbers, documents, dates of birth"). Called by
 `identifiers.scan` for every text the gate scans (STIX and MISP alike).
 
 | word (within 60 characters before the number) | number | check |
@@ -11,19 +12,42 @@ prose (docs/gate.md, "Fifth round: markings, national numbers, accounts"). Calle
 | `rijksregisternummer`, `numéro de registre national`, `INSZ`, `NISS` | Belgian national number | `stdnum.be.nn` |
 | `PESEL` / `CPR` / `henkilötunnus`, `HETU` / `personnummer` / `DNI`, `NIE` / `codice fiscale` | PL, DK, FI, SE, ES, IT | `stdnum.pl.pesel`, `.dk.cpr`, `.fi.hetu`, `.se.personnummer`, `.es.dni`/`.es.nie`, `.it.codicefiscale` |
 | `fødselsnummer`, `personnummer` / `Sozialversicherungsnummer`, `SVNR`, `VSNR` / `SIN`, `social insurance number` | NO, AT, CA | `stdnum.no.fodselsnummer`, `.at.vnr`, `.ca.sin` |
+| `CPF`, `Cadastro de Pessoas Físicas` | Brazilian CPF `529.982.247-25` | `stdnum.br.cpf` |
+| `TC Kimlik No`, `T.C. Kimlik Numarası`, `TCKN`, `kimlik` | Turkish identity number | `stdnum.tr.tckimlik` |
+| `身份证号`, `身份證`, `身分證`, `公民身份号码`, `resident identity (card) number` | Chinese resident identity number | `stdnum.cn.ric` |
+| `주민등록번호`, `주민번호`, `resident registration number`, `RRN` | Korean RRN `850315-1234567` | `stdnum.kr.rrn` |
+| `Aadhaar`, `Aadhar`, `आधार`, `UIDAI` | Indian Aadhaar `2341 2341 2346` | `stdnum.in_.aadhaar` |
+| `CURP`, `Clave Única de Registro de Población` | Mexican CURP | `stdnum.mx.curp` |
+| `AHV`, `AHV-Nr.`, `AHVN13`, `AVS`, `numéro AVS` | Swiss social security number `756.9217.0769.85` | `stdnum.ch.ssn` |
 
 Any of these words makes every number kind of the table a candidate (a German text may quote a
 French NIR). A number whose check digits pass is a national identification number: personal data
 (GDPR Art. 87). One in the number's format whose check digits do not pass (a typo, or a publicised
-example number such as `078-05-1120`, which real people used as theirs) is still read after its
-word: possible personal data, a person judges. Without a word no number is read: threat data is full
+example number such as `078-05-1120`, which real people used as theirs; 11 to 15 digits, a CURP's or a
+Chinese resident identity number's shape) is still read after its word: possible personal data, a
+person judges. Without a word no number is read: threat data is full
 of nine- and eleven-digit ids.
 
 Dates of birth, decided: `born on 14 March 1987`, `geboren op 3 mei 1990`, `geboren am 01.02.1985`,
 `geb. 14.03.1987`, `né le 5 juin 1980`, `nació el 14 de marzo de 1987`, `дата рождения 14.03.1987`,
 `date of birth: 1987-03-14`, `DOB 14/03/1987` (English, Dutch, German, French, Spanish, Russian words;
 numeric, ISO and written-out month dates, Spanish `14 de marzo de 1987` too) are a person's date of birth: personal
-data. A year alone (`born in 1987`) is not read.
+data. Seventh round, more words: Italian `nato il`/`nata il` (also `nato a Napoli il …`; `NATO il …` is no
+birth), `data di nascita`; Polish `data urodzenia`, `ur.`, `urodzony`/`urodzona`, `urodził(a) się`;
+Turkish `doğum tarihi` (`DOĞUM TARİHİ`); Russian `род.`, `родился`/`родилась`, `дата рожд.`; Portuguese
+`data de nascimento`, `nascido/nascida em`, `nasceu em`; Chinese `出生日期`/`出生于`, Japanese `生年月日`,
+Korean `생년월일`; months in those languages, `1987/03/14`, `1987.03.14`, `1987年3月14日`, `1987년 3월 14일`.
+A year alone (`born in 1987`, `1987 г.р.`) is not read.
+
+Machine-readable zones of passports and ID cards (ICAO 9303): a name line by its shape (a document
+code and issuing state then `SURNAME<<GIVEN`, `P<NLDDE<VRIES<<JAN<<<…`, `P<D<<MUSTERMANN<<ERIKA`; an
+ID card's third line of exactly 30 characters `ERIKSSON<<ANNA<MARIA<<<…`) is a holder's name: personal.
+A data line (TD3/TD2: document number, check digit, nationality, birth date, check, sex, expiry,
+check; TD1: birth date, check, sex, expiry, check, nationality) whose birth and expiry check digits
+pass (ICAO's 7-3-1 weights, a few lines of own code: python-stdnum has no MRZ, and the `mrz` package
+is unmaintained since 2020) is personal; one whose check digits do not pass but whose dates are
+dates and which holds the filler `<` is possible. `AAAA<<BBBB`, `cout<<endl`, heredocs and upper-case
+hex digests are no zone.
 
 Own code is only the words and candidate patterns (RE2); every check digit is python-stdnum's. The
 pre-filter (`HINT`, asked by `identifiers` through `rx.Hint`) rules out text without any word first.
@@ -68,7 +92,7 @@ _WORDS = (r"\bssn\b|social\s+security\s+(?:number|no\b|nr\b|#)|national\s+insura
           r"(?:number|no\b)|personal\s+id(?:entity|entification)?\s+(?:number|code|no\b)|f[øo]dselsnummer|"
           r"sozialversicherungsnummer|\bsvnr\b|\bvsnr\b|social\s+insurance\s+(?:number|no\b)|\bsin\b|"
           # seventh round: Brazil, Turkey, China, Korea, India, Mexico, Switzerland (English and their own words)
-          r"\bcpf\b|cadastro\s+de\s+pessoas\s+f[ií]sicas|kimlik|\btckn\b|\bt\.?\s?c\.?\s+(?:no\b|numaras)|"
+          r"\bcpf(?:$|[^\w.]|\.(?:$|\s))|cadastro\s+de\s+pessoas\s+f[ií]sicas|kimlik|\btckn\b|\bt\.?\s?c\.?\s+(?:no\b|numaras)|"
           r"身份证|身份證|身分證|公民身份号码|resident\s+id(?:entity)?\s+(?:card\s+)?(?:number|no\b)|"
           r"주민\s*등록\s*번호|주민\s*번호|resident\s+registration\s+(?:number|no\b)|\brrn\b|"
           r"\baadhaa?r\b|आधार|\buidai\b|\bcurp\b|clave\s+[uú]nica\s+de\s+registro|\bahv(?:n13)?\b|\bavs\b|"
@@ -151,7 +175,7 @@ HINT = (r"ssn|social\s+security|insurance|nino|\bni\s+n|steuer|identifikation|id
         r"henkil|\bhetu\b|personnummer|\bdni\b|\bnie\b|fiscale|national\s+id|personal\s+id|born|geboren|"
         r"n[ée]e?\s+le|birth|\bd\.?o\.?b\b|geboorte|geburt|naissance|nacimiento|f[øo]dsel|sozialvers|svnr|vsnr|"
         r"insurance|\bsin\b|\bgeb\.|naci[óo]|nacid|рожд|родил|"
-        r"\bcpf\b|cadastro\s+de\s+pessoas|kimlik|\btckn\b|\bt\.?\s?c\.?\s+n|身份|身分|resident\s+(?:id|registration)|"
+        r"\bcpf(?:$|[^\w.]|\.(?:$|\s))|cadastro\s+de\s+pessoas|kimlik|\btckn\b|\bt\.?\s?c\.?\s+n|身份|身分|resident\s+(?:id|registration)|"
         r"주민|\brrn\b|aadhaa?r|आधार|uidai|\bcurp\b|clave\s+[uú]nica|\bahv|\bavs\b|"
         r"\bnat[oa]\s+(?:il|a)\s|nascit|urodz|\bur\.|do[gğ]um|род\.|nascimento|nascid|nasceu|"
         r"出生|生年月日|생년월일|" + _MRZ_HINT)
