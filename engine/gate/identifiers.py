@@ -17,7 +17,7 @@ MISP read them alike), and what a MISP attribute's relation, template or comment
 | MAC address (`3C:22:FB:12:34:56`, `3c22.fb12.3456`) | a device inside a network | possible |
 | bitcoin (`bc1…` bech32 by `bech32`, `1…`/`3…` base58check by `base58`) and ether (`0x` + 40 hex) addresses | a wallet | possible |
 | a JSON number that is a card number (Luhn and scheme prefix) or an IMEI | as in text | as in text |
-| other countries' national numbers after their word, dates of birth (`national_ids`) | a person | personal |
+| other countries' national numbers after their word, dates of birth, passport and ID card machine-readable zones (`national_ids`) | a person | personal (a zone line failing its check digits: possible) |
 | WhatsApp links, other sites' profiles, messenger ids, word-form e-mail (`messengers`) | an account, a number | possible; e-mail personal |
 
 A nine-digit number is a BSN only where a context word says so (the word in the same text, or a
