@@ -56,7 +56,7 @@ def _re(pattern: str):
 
 # a base64, base64url or base32 value after a query, path-parameter or fragment delimiter (padding may
 # be percent-encoded: `%3D`; base32 pads with up to six)
-_URL_B64 = _re(r"[?&;#=/]([A-Za-z0-9+/_\-]{8,}(?:={1,6}|(?:%3[dD]){1,6})?)(?:[&#;'\"\s\]),]|$)")
+_URL_B64 = _re(r"[?&;#=/]([A-Za-z0-9+/_\-]{8,}(?:={1,6}|(?:%3[dD]){1,6})?)(?:[&#;'\"\s\]),]|\.?$|\.\s)")
 _URL_B64_HINT = Hint(_URL_B64.pattern)        # yes or no first (`rx`): most URLs carry no such value
 # one character class then padding: Python's engine is linear on it, and cheaper to call than RE2
 _WHOLE_B64 = re.compile(r"\s*([A-Za-z0-9+/_\-]{16,}={0,2})\s*")
@@ -111,7 +111,7 @@ _MIME_WORD_HINT = Hint(r"=\?[A-Za-z0-9_\-.:*]{1,40}\?[bBqQ]\?")
 _PS_ENC = _re(r"(?i)(?:^|[\s\"'])(?:-|/|\x{2013}|\x{2014})e(?:c|n[a-z]{0,13})?\s+[\"']?([A-Za-z0-9+/]{8,}={0,2})")
 _PS_ENC_HINT = Hint(_PS_ENC.pattern)
 # base64 broken over lines (a mail body, a PEM-like block): at least two full lines of one alphabet
-_B64_LINES = _re(r"(?m)^[ \t]*(?:[A-Za-z0-9+/]{16,}[ \t]*\r?\n[ \t]*)+[A-Za-z0-9+/]{2,}={0,2}[ \t]*\r?$")
+_B64_LINES = _re(r"(?m)^[ \t]*(?:[A-Za-z0-9+/]{16,}[ \t]*\r?\n[ \t]*)+[A-Za-z0-9+/]{2,}={0,2}[ \t.,;:)\]'\"]*\r?$")
 _B64_LINES_HINT = Hint(r"[A-Za-z0-9+/]{16}[ \t]*\r?\n[ \t]*[A-Za-z0-9+/]{2}")
 # a standalone base64 token ending in padding (`… amFuLmRl…bQ== …`): the padding says base64
 _B64_PADDED = _re(r"(?:^|[\s'\"(\[:,>])([A-Za-z0-9+/]{14,}[A-Za-z0-9+/]={1,2})(?:$|[\s'\")\],.;<])")
