@@ -23,11 +23,42 @@ it, and these forms are text a person decodes on sight with a tool. So:
   (personal data); a login alone is an account name (a person's? a person judges). Values that
   are placeholders, numbers or yes/no are not account names.
 
+Seventh round (all behind one RE2 pre-filter, `_MORE_HINT`, which most text fails):
+
+- PowerShell's encoded command (`-EncodedCommand`, any prefix of it down to `-e`, `-ec`, `/enc`):
+  base64 of UTF-16LE text ("base64-encoded command"). Bytes with a NUL at 80 % or more of the odd
+  positions, or a UTF-16LE byte order mark, are read as UTF-16LE wherever base64 or hex is decoded
+  (a wholly base64 `x_command_line`, too);
+- hexadecimal bytes with a space or a colon between them (YARA's `{ 6a 61 6e … }`, a hex dump,
+  `6a:61:6e:…`) or escaped (`\x6a\x61…`), at least eight bytes: six colon-separated bytes are a MAC
+  address and EUI-64's eight decode to no text ("hex-encoded");
+- character codes a script builds text from: `String.fromCharCode(106,97,…)`, PowerShell's
+  `[char[]](106,97,…)`, runs of four or more `chr(106)`, `ChrW(106)`, `Chr$(106)` or `[char]106` joined
+  by `+`, `&`, `.` or `,` (decimal or `0x…`; "written as character codes"). A bare list of numbers is
+  not read (ports, ids and counts are lists of numbers too);
+- MIME encoded-words (RFC 2047, `=?UTF-8?B?…?=`, `=?…?Q?…?=`, decoded by `email.header.decode_header`),
+  read in their line so a display name stands next to its address ("MIME-encoded"); what the line
+  says without the encoded words is not repeated;
+- base64 broken over lines (a mail body: two or more lines of 16 or more base64 characters, the last
+  possibly shorter), joined, in the first 1 MB of a text;
+- base64 or base64url as a URL path segment of 12 or more characters (`/o/amFu…/pixel.gif`);
+- base32 (RFC 4648, either case, padding up to six `=`) as a URL's query or fragment value, a path
+  segment or a whole value ("base32-encoded");
+- a base64 token standing alone that ends in padding (`… amFuQGdt…bQ== …`): the padding says base64;
+- a zlib or gzip stream inside any decoded base64 (`eJ…`, `H4sI…`) is decompressed, at most 64 kB of
+  output a stream and 256 kB for all the streams of one text, one level.
+
+Not read, on purpose: unpadded base64 standing alone in prose without one of the contexts above
+(every long word and identifier would be decoded, for nothing); raw deflate without a zlib or gzip
+header (no magic says it is one); ROT13 and other ciphers; a bare comma-separated list of numbers.
+
 Own code: the standard library decodes (`base64`, `binascii`, `json`, `urllib.parse`); no
 well-kept library finds these forms in free text (JWT libraries verify a token given to them,
 they do not find one). The patterns are RE2 (linear whatever the text holds; the one-class
-whole-value pattern is Python's, linear too), and a text is read only when a cheap pre-filter finds
-`=`, `#`, `://`, `eyJ` or `Basic` in it.
+whole-value pattern is Python's, linear too, and so are the base32, path-segment and encoded-word
+patterns: no nested repetition), and a text is read only when a cheap pre-filter finds `=`, `#`, `://`,
+`eyJ` or `Basic` in it, or the seventh round's RE2 pre-filter says yes. Decodings are read to a depth of
+three.
 """
 
 from __future__ import annotations
@@ -59,7 +90,7 @@ def _re(pattern: str):
 _URL_B64 = _re(r"[?&;#=/]([A-Za-z0-9+/_\-]{8,}(?:={1,6}|(?:%3[dD]){1,6})?)(?:[&#;'\"\s\]),]|\.?$|\.\s)")
 _URL_B64_HINT = Hint(_URL_B64.pattern)        # yes or no first (`rx`): most URLs carry no such value
 # one character class then padding: Python's engine is linear on it, and cheaper to call than RE2
-_WHOLE_B64 = re.compile(r"\s*([A-Za-z0-9+/_\-]{16,}={0,2})\s*")
+_WHOLE_B64 = re.compile(r"\s*([A-Za-z0-9+/_\-]{16,}={0,6})\s*")
 # a run of hexadecimal digits (even length, at least 8 bytes) standing alone in the text
 _HEX = re.compile(r"(?<![0-9A-Za-z])((?:[0-9a-fA-F]{2}){8,})(?![0-9A-Za-z])")
 _HEX_HINT = Hint(r"[0-9a-fA-F]{16}")
@@ -87,7 +118,7 @@ _MAX_BLOCK = 1 << 20         # characters of a text searched for multi-line base
 # a base64 or base64url segment of a URL's path (`https://track.example/o/amFu…/pixel.gif`)
 _URL_PATH = _re(r"(?i)\b[a-z][a-z0-9+.\-]{0,15}://[^/\s'\"<>?#]{1,253}(/[^\s'\"<>?#]{12,})")
 _URL_PATH_HINT = Hint(r"://[^/\s'\"<>?#]{1,253}/(?:[^\s'\"<>?#]*/)?[A-Za-z0-9_\-+=]{12}")
-_SEGMENT = re.compile(r"[A-Za-z0-9_\-+]{12,}={0,2}")
+_SEGMENT = re.compile(r"[A-Za-z0-9_\-+]{12,}={0,6}")
 # base32 (RFC 4648): upper case letters and 2-7 (a query value `?id=NJQW4LTE…======`)
 _B32 = re.compile(r"[A-Za-z2-7]{8,}={0,6}")
 # hexadecimal bytes with a space or colon between them (YARA's `{ 6a 61 6e … }`, a hex dump, `6a:61:6e`),

@@ -249,3 +249,11 @@ def test_clean_encodings_in_a_bundle_still_go(engine):
     objs = [raw("malware", name="loader", is_family=True, description=t) for t in CLEAN
             if not t.startswith(("SHA1", "mac ", "ms17"))]     # a MAC address, read elsewhere
     assert_allowed(engine, bundle(indicator(), *objs))
+
+
+@pytest.mark.parametrize("how", ["whole", "unpadded", "segment", "lower"])
+def test_base32_is_read_as_a_whole_value_and_a_path_segment(how):
+    b32 = base64.b32encode(EMAIL.encode()).decode()
+    text = {"whole": b32, "unpadded": b32.rstrip("="), "segment": f"https://x.example/o/{b32}/p.gif",
+            "lower": f"https://x.example/o/{b32.lower().rstrip('=')}/p.gif"}[how]
+    assert "e-mail address (base32-encoded)" in {f.what for f in encoded.hidden(text)}
