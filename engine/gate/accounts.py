@@ -3,7 +3,18 @@
 
 - `DOMAIN\\user` (a Windows logon: the NetBIOS domain in capitals, the account in lower case, not
   followed by a further path segment, so registry keys and paths such as `SOFTWARE\\Microsoft` or
-  `HKCU\\Software` are not read as one);
+  `HKCU\\Software` are not read as one). Seventh round: also the forms people type, the domain in
+  lower case (`acme\\jdevries`) and an account in mixed case after a domain in capitals
+  (`ACME\\Jan.deVries`); never a folder's or a file's name (`system32\\cmd.exe`, `src\\main`,
+  `$env:USERPROFILE\\Desktop`, `ACME\\Domain Admins`), nor, after a lower-case word and one
+  backslash, an account starting with an escape's letter (`error\\nretry`, `\\t`, `\\r`, `\\x41`,
+  `\\u00e9`: so `acme\\tjansen` is not read either). Not read: a domain in title case
+  (`Projects\\Report`, `Windows\\System32` look the same), an account in capitals (`ACME\\JDEVRIES`,
+  like `HKLM\\SOFTWARE`). Two lower-case words joined by a backslash in prose (`input\\output`) are
+  read: rare in threat data, and a logon looks the same;
+- an account's mailbox or crontab: `/var/mail/<name>`, `/var/spool/mail/<name>`,
+  `/var/spool/cron/crontabs/<name>`, `/var/spool/cron/<name>`, `/var/spool/cron/tabs/<name>`
+  (seventh round; where a path starts, like a home folder);
 - `uid=1001(name)` / `gid=…(name)` / `groups=…(name)` (the output of `id`);
 - UNC home shares: `\\\\host\\home$\\user\\`, `\\\\host\\homes\\user`, `\\\\host\\users\\user`,
   `\\\\host\\profiles$\\user`;

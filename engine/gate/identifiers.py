@@ -8,6 +8,7 @@ MISP read them alike), and what a MISP attribute's relation, template or comment
 | profile URL (`t.me/…`, `github.com/<user>`, `linkedin.com/in/…` …, `profiles`) | an account | possible; LinkedIn `/in/` personal |
 | X.509 / PGP / SSH keys (`certificates`) | their subject, user IDs, comment | as a cleartext subject |
 | `DOMAIN\\user`, `uid=…(name)`, UNC homes, `~user/` … (`accounts`) | an account name | possible |
+| NTLM and Digest logons, WordPress login cookies, tools' `-u`/`-p` switches, connection strings (`credentials`) | a login with its password or crackable response; an account | personal; an account alone possible |
 | coordinates to a building (`coordinates`) | a home? | possible |
 | BSN (`bsn`, `burgerservicenummer`, `sofinummer`, `citizen service number` within 80 characters before it) | eleven-test (`stdnum.nl.bsn`) | personal |
 | passport / identity card number (a context word, then the Dutch document number format or a number of 6–12 letters and digits) | a travel document | personal |

@@ -9,7 +9,9 @@ Then what the object carries: its type's data categories (`stix_types`), the com
 pattern (through references), its embedded `observed-data` objects, its TLP (object and granular
 markings), persons wherever they hide (identities of a class that is not exactly an organisation's,
 locations with a street address, threat actors and intrusion sets whose names or aliases may name a
-person, note and opinion authors, custom `x_` properties about persons) and personal identifiers in
+person, note and opinion authors, custom `x_` properties about persons, a threat actor or identity
+OpenCTI types as an individual: `x_opencti_type` `Threat-Actor-Individual` or `Individual`, read as
+`resource_level: individual` and `identity_class: individual` are) and personal identifiers in
 every free-text property (`personal_text`). Several objects with one id are versions: each is an
 item of its own (key `id@modified`).
 """
