@@ -3,7 +3,18 @@
 
 - `DOMAIN\\user` (a Windows logon: the NetBIOS domain in capitals, the account in lower case, not
   followed by a further path segment, so registry keys and paths such as `SOFTWARE\\Microsoft` or
-  `HKCU\\Software` are not read as one);
+  `HKCU\\Software` are not read as one). Seventh round: also the forms people type, the domain in
+  lower case (`acme\\jdevries`) and an account in mixed case after a domain in capitals
+  (`ACME\\Jan.deVries`); never a folder's or a file's name (`system32\\cmd.exe`, `src\\main`,
+  `$env:USERPROFILE\\Desktop`, `ACME\\Domain Admins`), nor, after a lower-case word and one
+  backslash, an account starting with an escape's letter (`error\\nretry`, `\\t`, `\\r`, `\\x41`,
+  `\\u00e9`: so `acme\\tjansen` is not read either). Not read: a domain in title case
+  (`Projects\\Report`, `Windows\\System32` look the same), an account in capitals (`ACME\\JDEVRIES`,
+  like `HKLM\\SOFTWARE`). Two lower-case words joined by a backslash in prose (`input\\output`) are
+  read: rare in threat data, and a logon looks the same;
+- an account's mailbox or crontab: `/var/mail/<name>`, `/var/spool/mail/<name>`,
+  `/var/spool/cron/crontabs/<name>`, `/var/spool/cron/<name>`, `/var/spool/cron/tabs/<name>`
+  (seventh round; where a path starts, like a home folder);
 - `uid=1001(name)` / `gid=…(name)` / `groups=…(name)` (the output of `id`);
 - UNC home shares: `\\\\host\\home$\\user\\`, `\\\\host\\homes\\user`, `\\\\host\\users\\user`,
   `\\\\host\\profiles$\\user`;
@@ -30,12 +41,40 @@ from __future__ import annotations
 
 import re
 
-_DOMAIN_USER = re.compile(r"(?<![\w\\/.$%-])([A-Z][A-Z0-9-]{1,14})\\{1,2}([a-z][a-z0-9._-]{1,30}[a-z0-9])"
-                          r"(?![\w\\/.$-])")
+_DOMAIN_USER = re.compile(r"(?<![\w\\/.$%-])([A-Za-z][A-Za-z0-9-]{1,14})(\\{1,2})"
+                          r"([A-Za-z][A-Za-z0-9._-]{1,30}[A-Za-z0-9])(?![\w\\/.$-])")
+# folders and files a relative Windows path names (`system32\\cmd.exe`, `src\\main`,
+# `$env:USERPROFILE\\Desktop`): neither a domain nor an account (compared in lower case)
+_FOLDERS = frozenset({
+    "windows", "system32", "syswow64", "sysnative", "winsxs", "drivers", "etc", "users", "public", "temp", "tmp",
+    "appdata", "localappdata", "local", "locallow", "roaming", "programdata", "program", "desktop", "documents",
+    "downloads", "music", "pictures", "videos", "favorites", "startup", "tasks", "prefetch", "fonts", "assembly",
+    "microsoft", "software", "config", "inetpub", "wwwroot", "logs", "log", "boot", "recovery", "perflogs",
+    "userprofile", "allusersprofile", "homepath", "homedrive", "systemroot", "windir", "programfiles", "comspec",
+    "commonprogramfiles", "src", "lib", "bin", "obj", "build", "debug", "release", "scripts", "tools", "docs",
+    "data", "cache", "packages", "modules", "node_modules", "vendor", "include", "resources", "assets", "images",
+    "static", "private", "backup", "backups", "tests", "home", "var", "opt", "usr", "x64", "x86", "amd64",
+    "i386", "arm64", "policies", "sysvol", "netlogon", "ntds", "repair", "spool", "tasks", "run", "runonce",
+    "services", "classes", "currentversion", "explorer", "shell", "parameters", "control", "enum", "setup",
+    "sam", "security", "default", "desktop.ini", "domain", "enterprise", "schema", "everyone", "authenticated"})
+# file names: the last segment of a relative path, not an account
+_FILE_NAME = re.compile(r"(?i).+\.(?:exe|dll|sys|drv|ocx|cpl|scr|com|bat|cmd|ps1|psm1|psd1|vbs|vbe|js|jse|wsf|"
+                        r"hta|lnk|msi|msp|txt|log|ini|inf|cfg|conf|dat|db|tmp|bak|xml|json|yml|yaml|csv|zip|rar|7z|"
+                        r"cab|iso|img|vhd|vhdx|doc|docx|xls|xlsx|ppt|pptx|pdf|rtf|htm|html|php|asp|aspx|jsp|py|sh|"
+                        r"pl|rb|jar|class|pdb|dit|evtx|etl|pf|reg|hive|key|pem|crt|cer|pfx|sqlite|lock|old|new)")
+# the letters a one-backslash escape starts with in code and strings (`\\n`, `\\t`, `\\r`, `\\x41`,
+# `\\u00e9`): after a lower-case word, `error\\nretry` is a string, not a logon
+_ESCAPES = frozenset("ntrxu")
 _ID_OUTPUT = re.compile(r"\b(?:uid|gid|euid|groups)=\d+\(([^)\s]{1,32})\)")
 _UNC_HOME = re.compile(r"(?i)\\{2,4}[\w.-]+\\{1,2}(?:home|homes|users|profiles|userdata|userhome|home\$|"
                        r"profiles\$|users\$|homedir\$?)\\{1,2}([^\\/\s'\"<>%$*{}]+)")
 _XP_HOME = re.compile(r"(?i)[a-z]:\\{1,2}documents and settings\\{1,2}([^\\/\r\n\t'\"<>%$*{}]+)")
+# a mailbox or crontab is its account's: /var/mail/<name>, /var/spool/mail/<name>,
+# /var/spool/cron/crontabs/<name> (Debian), /var/spool/cron/<name> (Red Hat), /var/spool/cron/tabs/<name> (SUSE)
+_SPOOL = re.compile(r"(?<![\w.~-])/var/(?:spool/)?(?:mail|cron(?:/crontabs|/tabs)?)/([a-z_][a-z0-9._-]{0,31})"
+                    r"(?![\w-])")
+_SPOOL_FILES = frozenset({"crontabs", "tabs", "atjobs", "atspool", "lastrun", "deny", "allow", "cron.deny",
+                          "cron.allow", "mail", "spool"})
 _TILDE = re.compile(r"(?<![\w~\\])~([a-z_][a-z0-9._-]{1,31})/")
 _APPLE_HOST = re.compile(r"(?i)\b([a-z]{2,20})[’']?s-(?:macbook|mbp|imac|mac-mini|mac-pro|iphone|ipad)\b")
 _SYSTEM_DOMAINS = frozenset({"NT AUTHORITY", "BUILTIN", "NT SERVICE", "WORKGROUP", "HKLM", "HKCU", "HKU", "HKCR",
@@ -56,7 +95,7 @@ def scan(text: str) -> list[str]:
     out: list[str] = []
     if "\\" in text:
         for m in _DOMAIN_USER.finditer(text):
-            if m.group(1) not in _SYSTEM_DOMAINS and _counted(m.group(2)):
+            if _logon(m.group(1), m.group(2), m.group(3)):
                 out.append("an account name as DOMAIN\\user")
                 break
         if "\\\\" in text:
@@ -74,6 +113,11 @@ def scan(text: str) -> list[str]:
             if _counted(m.group(1)):
                 out.append("an account name in id output (uid=…(name))")
                 break
+    if "/var/" in text:
+        for m in _SPOOL.finditer(text):
+            if m.group(1).rstrip(".") not in _SPOOL_FILES and _counted(m.group(1)):
+                out.append("an account's mailbox or crontab (/var/mail/<name>)")
+                break
     if "~" in text:
         for m in _TILDE.finditer(text):
             if _counted(m.group(1)):
@@ -84,6 +128,27 @@ def scan(text: str) -> list[str]:
             out.append("a host name holding its owner's first name (<name>s-MacBook)")
             break
     return out
+
+
+def _logon(domain: str, slashes: str, user: str) -> bool:
+    """Whether `DOMAIN\\user` is a logon: Windows' own form (the domain in capitals, the account in
+    lower case), or the forms people type: the domain in lower case (`acme\\jdevries`, not after an
+    escape's letter) or the account in mixed case after a domain in capitals (`ACME\\Jan.deVries`).
+    A domain in title or mixed case (`Windows\\System32`, `Projects\\foo`) and an account in
+    capitals (`ACME\\JDEVRIES`, `HKLM\\SOFTWARE`) are not read; folders and file names never count."""
+    if domain.upper() in _SYSTEM_DOMAINS or domain.lower() in _FOLDERS or user.lower() in _FOLDERS \
+            or _FILE_NAME.fullmatch(user) or not _counted(user):
+        return False
+    if domain.isupper():
+        return any(c.islower() for c in user)            # ACME\\jdevries, ACME\\Jan.deVries (not ACME\\JAN)
+    if domain.islower():
+        return user.islower() and not (len(slashes) == 1 and user[0] in _ESCAPES)
+    return False
+
+
+def counted(name: str) -> bool:
+    """Whether an account name counts: not empty, not a system account or placeholder."""
+    return _counted(name)
 
 
 def _counted(name: str) -> bool:

@@ -8,6 +8,7 @@ MISP read them alike), and what a MISP attribute's relation, template or comment
 | profile URL (`t.me/…`, `github.com/<user>`, `linkedin.com/in/…` …, `profiles`) | an account | possible; LinkedIn `/in/` personal |
 | X.509 / PGP / SSH keys (`certificates`) | their subject, user IDs, comment | as a cleartext subject |
 | `DOMAIN\\user`, `uid=…(name)`, UNC homes, `~user/` … (`accounts`) | an account name | possible |
+| NTLM and Digest logons, WordPress login cookies, tools' `-u`/`-p` switches, connection strings (`credentials`) | a login with its password or crackable response; an account | personal; an account alone possible |
 | coordinates to a building (`coordinates`) | a home? | possible |
 | BSN (`bsn`, `burgerservicenummer`, `sofinummer`, `citizen service number` within 80 characters before it) | eleven-test (`stdnum.nl.bsn`) | personal |
 | passport / identity card number (a context word, then the Dutch document number format or a number of 6–12 letters and digits) | a travel document | personal |
@@ -50,7 +51,7 @@ from .rx import Hint
 from stdnum import imei, imsi, luhn
 from stdnum.nl import bsn
 
-from . import accounts, certificates, coordinates, messengers, national_ids, profiles
+from . import accounts, certificates, coordinates, credentials, messengers, national_ids, profiles
 from .person_names import may_name_a_person
 
 PERSONAL = "personal"
@@ -109,7 +110,8 @@ _HINT = Hint(
     r"passport|paspoort|reisdoc|travel\s+doc|id[\s-]*card|identity\s*card|identiteit|id[\s-]*kaart|document|rijbewijs|licen[cs]e|"
     r"driv|kenteken|plate|nummerplaat|nummerbord|imei|imsi|\d{2}[ -]?\d{6}[ -]?\d{6}[ -]?\d|"
     r"[0-9a-f]{2}[:-][0-9a-f]{2}[:-][0-9a-f]{2}[:-]|[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}|"
-    r"bc1|[13][1-9a-z]{25}|0x[0-9a-f]{40}|" + national_ids.HINT + "|" + messengers.HINT, options=_OPTIONS)
+    r"bc1|[13][1-9a-z]{25}|0x[0-9a-f]{40}|/var/(?:spool/)?(?:mail|cron)/|" + national_ids.HINT + "|" + messengers.HINT +
+    "|" + credentials.HINT, options=_OPTIONS)
 _ANY_DIGIT = re.compile(r"\d")
 _MORE_HINT = Hint(r"(?i)" + national_ids.HINT + "|" + messengers.HINT, options=_OPTIONS)
 
@@ -138,6 +140,8 @@ def scan(text: str) -> tuple[Said, ...]:
         add(Said(kind, what, "email_addresses" if "e-mail" in what else "personal_data"))
     for what in accounts.scan(text):
         add(Said(POSSIBLE, what, "account_names"))
+    for kind, what, category in credentials.scan(text):
+        add(Said(kind, what, category))
     where = coordinates.scan(text)
     if where:
         add(Said(POSSIBLE, where))

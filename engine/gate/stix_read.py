@@ -9,7 +9,9 @@ Then what the object carries: its type's data categories (`stix_types`), the com
 pattern (through references), its embedded `observed-data` objects, its TLP (object and granular
 markings), persons wherever they hide (identities of a class that is not exactly an organisation's,
 locations with a street address, threat actors and intrusion sets whose names or aliases may name a
-person, note and opinion authors, custom `x_` properties about persons) and personal identifiers in
+person, note and opinion authors, custom `x_` properties about persons, a threat actor or identity
+OpenCTI types as an individual: `x_opencti_type` `Threat-Actor-Individual` or `Individual`, read as
+`resource_level: individual` and `identity_class: individual` are) and personal identifiers in
 every free-text property (`personal_text`). Several objects with one id are versions: each is an
 item of its own (key `id@modified`).
 """
@@ -341,6 +343,9 @@ def _identity(obj: dict, item: Item) -> None:
     norm = cls.strip().lower() if isinstance(cls, str) else None
     if norm in _PERSON_CLASSES:
         item.add(Finding(PERSONAL, "identity_class", "an identity of a person", ("personal_data",)))
+    elif _opencti_individual(obj):
+        item.add(Finding(PERSONAL, "x_opencti_type", "an identity of a person (OpenCTI's type Individual)",
+                         ("personal_data",)))
     elif norm in _ORGANISATION_CLASSES:
         if may_name_a_person(obj.get("name")):
             item.add(Finding(POSSIBLE, "name", "an organisation named like a person (a one-person business?)"))
@@ -375,7 +380,17 @@ def _vocab(value: Any) -> str:
     return re.sub(r"[\s_-]+", "-", value.strip().lower())
 
 
+def _opencti_individual(obj: dict) -> bool:
+    """OpenCTI's own type of the entity (`x_opencti_type`) names an individual: `Individual` (an
+    identity), `Threat-Actor-Individual` (a threat actor who is one person)."""
+    said = _vocab(obj.get("x_opencti_type"))
+    return said == "individual" or said.endswith("-individual")
+
+
 def _actor(obj: dict, item: Item) -> None:
+    if _opencti_individual(obj):
+        item.add(Finding(PERSONAL, "x_opencti_type", "a threat actor who is an individual (OpenCTI's type)",
+                         ("personal_data",)))
     if obj["type"] == "threat-actor":
         if _vocab(obj.get("resource_level")) == "individual":
             item.add(Finding(PERSONAL, "resource_level", "a threat actor who is an individual", ("personal_data",)))
