@@ -133,6 +133,8 @@ def _where(path: tuple) -> str:
 _TAG_NAME = re.compile(r"(?:Tag(?:\[\d+\])?\.name|tag_name)$")   # a tag's name: read as a marking only by `markings`
 
 
+# attribute types whose value is a mail's Message-ID or thread index: `<id@host>` there is no mailbox
+_MESSAGE_ID_TYPES = frozenset({"email-message-id", "email-thread-index"})
 # MISP keys whose values are free text written by people though their names are no prose words: a
 # sighting's `source` ("Reported by Pieter Jansen")
 _FREE_TEXT_KEYS = (".source", "].source")
@@ -296,6 +298,11 @@ class _Reader:
         cat = TYPES.get(kind)
         if cat is None:
             item.add(Finding(UNKNOWN, "type", f"attribute type {kind} the gate does not know"))
+            about = person_keys.about_persons(kind)        # `place-birth`, `x-home-phone`: named for persons
+            if about:
+                k, what, category = about
+                item.add(Finding(k, "type", f"an attribute of a type named for persons: {what.split(' (')[0]}",
+                                 (category,) if k == PERSONAL else ()))
         else:
             item.categories.add(cat)
             if cat in ("email_addresses", "account_names", "personal_data"):
@@ -322,8 +329,9 @@ class _Reader:
         for s in identifiers.misp_attribute(kind, value, relation, a.get("comment")):
             item.add(Finding(s.kind, "value", s.what, (s.category,) if s.kind == PERSONAL else ()))
         _times(a, path)
-        self._text(item, "value", str(value), context_for(relation) if isinstance(relation, str) else "",
-                   prose=kind in _PROSE_TYPES)
+        context = "message-id" if kind in _MESSAGE_ID_TYPES else (
+            context_for(relation) if isinstance(relation, str) else "")
+        self._text(item, "value", str(value), context, prose=kind in _PROSE_TYPES)
         if isinstance(value, (int, float)):
             self._number(item, "value", "value", value)
         self._binary(item, a, path, kind)

@@ -5,7 +5,12 @@ listed: a type missing here is one the gate does not know, and escalates. `PERSO
 personal data whatever their value; `POSSIBLE_TYPES` may be (a person judges); `TEXT_TYPES` are free
 text and are scanned. The `Person` category and the object templates in `PERSONAL_TEMPLATES` make
 every attribute in them personal data; `PERSONAL_RELATIONS` do so for an attribute's
-`object_relation` in any object.
+`object_relation` in any object. A mail's Message-ID and thread index (`email-message-id`,
+`email-thread-index`) identify a message, not a person: analysis data, their values scanned without
+reading `<id@host>` as a mailbox. The `email` object template is not personal as a whole: its address
+relations (`from`, `to`, `cc`, `reply-to`, …) are, by `PERSONAL_RELATIONS`; a subject (`email-subject`,
+a phishing lure's) is analysis data whose text is scanned like any text; a body (`email-body`) stays
+personal data (greetings and signatures).
 """
 
 from __future__ import annotations
@@ -32,13 +37,13 @@ for _names, _cat in [
      "windows-service-name windows-service-displayname yara sigma snort suricata bro zeek stix2-pattern "
      "pattern-in-file pattern-in-traffic pattern-in-memory filename-pattern kusto-query gene "
      "mobile-application-id azure-application-id chrome-extension-id edge-extension-id cortex "
-     "email-x-mailer email-mime-boundary", _A),
+     "email-x-mailer email-mime-boundary email-message-id email-thread-index email-subject", _A),
     ("vulnerability weakness cpe", _V),
     ("text comment other hex threat-actor campaign-name campaign-id target-org whois-registrar "
      "whois-creation-date whois-registrant-org github-repository github-organisation counter integer "
      "float boolean datetime uuid anonymised target-location target-machine target-external bin bic aba-rtn", _T),
-    ("email email-src email-dst target-email whois-registrant-email eppn email-reply-to email-message-id "
-     "email-thread-index email-header dns-soa-email", _E),
+    ("email email-src email-dst target-email whois-registrant-email eppn email-reply-to email-header "
+     "dns-soa-email", _E),
     ("target-user github-username twitter-id jabber-id", _N),
     ("first-name middle-name last-name full-name date-of-birth place-of-birth gender passport-number "
      "passport-country passport-expiration redress-number nationality visa-number issue-date-of-the-visa "
@@ -46,7 +51,7 @@ for _names, _cat in [
      "payment-details place-port-of-original-embarkation place-port-of-clearance "
      "place-port-of-onward-foreign-destination passenger-name-record-locator-number identity-card-number "
      "phone-number whois-registrant-name whois-registrant-phone email-src-display-name email-dst-display-name "
-     "iban bank-account-nr cc-number prtn pgp-public-key pgp-private-key email-subject email-body "
+     "iban bank-account-nr cc-number prtn pgp-public-key pgp-private-key email-body "
      "email-attachment", _P),
     ("btc dash xmr", _T),
 ]:
@@ -75,8 +80,7 @@ PERSONAL_TEMPLATES = frozenset({
     "ftm-Family", "ftm-Associate", "ftm-BankAccount", "transport-ticket", "contact-list", "chat-message",
     "instant-message", "short-message-service", "impersonation", "regripper-NTUser",
     "regripper-sam-hive-single-user", "mfa-auth", "authentication-failure-report", "tsk-web-history",
-    "tsk-web-search-query", "tsk-chats", "wifi-connection", "identity", "social-media-group", "email",
-    "vehicle"})
+    "tsk-web-search-query", "tsk-chats", "wifi-connection", "identity", "social-media-group", "vehicle"})
 PERSONAL_RELATIONS = frozenset({
     "first-name", "middle-name", "last-name", "full-name", "name-of-person", "display-name", "username",
     "user-id", "user_id", "login", "email", "email-address", "phone", "phone-number", "mobile",

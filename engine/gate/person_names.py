@@ -70,6 +70,9 @@ _GROUP_WORDS = {
     "whale", "grizzly", "lion", "jaguar", "puma", "panther", "bat", "rabbit", "dolphin", "octopus", "kraken", "hydra",
     "phoenix", "unicorn", "goblin", "troll", "elephant", "rhino", "gorilla", "monkey", "ape", "mole", "rats",
     "sparrow", "pigeon", "swan", "heron", "pelican", "cricket", "locust", "beetle", "ant", "ants", "tick",
+    # more codename nouns (`Winter Vivern`, `Lotus Blossom`, `Tropic Trooper`, `Vice Society`, `Bouncing Golf`,
+    # `Volatile Cedar`, `Gaza Cybergang`, `Desert Falcons`, `Beagle Boys`, `Inky Squid`)
+    "vivern", "blossom", "trooper", "troopers", "society", "golf", "cedar", "cybergang", "falcons", "boys", "squid",
     # Trend Micro's Earth/Void/Water, Kaspersky's adjective+animal, PwC's colour+creature, Microsoft's
     # elements (older) and colour/texture words, self-chosen names of groups (`Anonymous Sudan`,
     # `Guardians of Peace`, `Agent Racoon`, `Lord Nemesis`)

@@ -78,6 +78,7 @@ _RE2_OPTIONS.max_mem = 8 << 20
 _EMAIL_CANDIDATE = re2.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\x{00a0}-\x{ffff}-]+@[A-Za-z0-9\x{00a0}-\x{ffff}-]+"
                                r"(?:\.[A-Za-z0-9\x{00a0}-\x{ffff}-]+)+", options=_RE2_OPTIONS)
 _ANY_DIGIT = re.compile(r"\d")
+_MESSAGE_ID_BEFORE = re.compile(r"(?i)(?:message-?id|in-reply-to|references|thread-index)\s*[:=]?\s*<$")
 _DIGIT_RUN = re.compile(r"\+?\(?\d(?:[\s().\-/]{0,2}\d){6,}")
 # IPv4 addresses and ISO dates and timestamps: runs of digits that are no phone number
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
@@ -204,7 +205,8 @@ _CONTEXTS: dict[str, str] = {}
 def context_for(prop: str) -> str:
     """What a property's name says its text is: "phone" (`x_phone`, `contact_information`,
     `callback`, `telefoon`), "address" (`x_home_address`, `adres`, `street`, `location`,
-    `woonplaats`, but not `ip_address`, `email_address`) or "". `prop` may be a path
+    `woonplaats`, but not `ip_address`, `email_address`), "message-id" (`message_id`: `<id@host>`
+    there names a message, not a mailbox) or "". `prop` may be a path
     (`x_acme.contact[0]`): its last name decides. Cached."""
     got = _CONTEXTS.get(prop)
     if got is None:
@@ -214,6 +216,8 @@ def context_for(prop: str) -> str:
             got = "address"
         elif ws & _PHONE_KEYS and not {"count", "type", "id", "hash", "version", "port", "size"} & ws:
             got = "phone"
+        elif {"message", "id"} <= ws or "messageid" in ws or "msgid" in ws:
+            got = "message-id"            # STIX email-message `message_id`: `<id@host>` is no mailbox
         else:
             got = ""
         if len(_CONTEXTS) > 50_000:
@@ -258,7 +262,7 @@ def _scan_text(text: str, context: str = "") -> tuple[TextFinding, ...]:
                                                 "or dots: not read to the end", "personal_data")
     lowered = text.lower()
     if "@" in text:                       # written-out forms are `@` by now (normalise)
-        for f in _emails(text):
+        for f in _emails(text, message_id=context == "message-id"):
             found.setdefault(f.what, f)
     said = joined_names.find(text)        # a file name, another joined token, a CamelCase name
     if said:
@@ -358,9 +362,18 @@ def scan_number(number: int) -> tuple[TextFinding, ...]:
     return ()
 
 
-def _emails(text: str) -> list[TextFinding]:
+def _emails(text: str, message_id: bool = False) -> list[TextFinding]:
+    """E-mail addresses among the candidates (module docstring). A Message-ID is no mailbox: after a
+    header word (`Message-ID: <…>`), or anywhere in a property that holds one (`message_id`), a
+    candidate whose local part has a digit or 16 characters or more (`20250201.abc123@mail.example`,
+    machine-made) is skipped; `<jan.devries@gmail.com>` there is still an address."""
     out = []
     for n, m in enumerate(_EMAIL_CANDIDATE.finditer(text)):
+        local_part = m.group(0).split("@", 1)[0]
+        machine_made = len(local_part) >= 16 or any(c.isdigit() for c in local_part)
+        if machine_made and (message_id or (m.start() and text[m.start() - 1] == "<" and
+                                            _MESSAGE_ID_BEFORE.search(text, max(0, m.start() - 30), m.start()))):
+            continue
         if n == MAX_REWRITES:
             out.append(TextFinding(POSSIBLE, f"more than {MAX_REWRITES} address-shaped tokens: not checked to the end",
                                    "personal_data"))
