@@ -13,8 +13,8 @@ What counts (`in_prose`, asked by `prose_names` for running text):
 - a Russian, Ukrainian or Polish title of address before a capitalised word, declined or not
   (`г-н Петров`, `гражданином Петровым`, `госпожа Иванова`, `пан Kowalski`);
 - a romanised Chinese or Korean name: one of the commonest surnames (`Zhu`, `Wang`, `Park`, `Kim`)
-  before one or two capitalised syllables of a romanised given name (`Zhu Hua`, `Park Jin Hyok`),
-  where neither syllable is a common word.
+  before a given name of one or two syllables in one word (`Zhu Hua`, `Zhang Shilong`), or two
+  capitalised or hyphenated syllables (`Park Jin Hyok`, `Park Jin-hyok`), no part a common word.
 
 What counts in ANY text (`script_pair`, asked by `personal_text` through `prose_names_more.script_name`):
 Devanagari, Thai and Georgian words (scripts without capitals, where a name cannot be told by its
@@ -62,13 +62,16 @@ _ROMANISED_SURNAMES = ("Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Z
                        "Choi", "Jung", "Jeong", "Kang", "Cho", "Yoon", "Jang", "Lim", "Shin", "Yoo", "Kwon", "Hwang",
                        "Ahn", "Song", "Jeon", "Hong", "Ko", "Moon", "Yang", "Son", "Bae", "Baek", "Heo", "Nam")
 _ROMANISED_HINT = Hint(r"\b(?:" + "|".join(_ROMANISED_SURNAMES) + r")\s+\p{Lu}\p{Ll}{1,5}\b")
-_ROMANISED = re.compile(r"(?<![\w@.\\/-])(?:" + "|".join(_ROMANISED_SURNAMES) + r")\s+([A-Z][a-z]{1,5})"
-                        r"(?:[\s-]([A-Z]?[a-z]{1,5}))?(?![\w@\\/]|[.-]\w)")
+_ROMANISED = re.compile(r"(?<![\w@.\\/-])(?:" + "|".join(_ROMANISED_SURNAMES) + r")\s+([A-Z][a-z]{1,9})"
+                        r"(?:\s([A-Z][a-z]{1,5})|-([a-z]{1,5}))?(?![\w@\\/]|[.-]\w)")
 # syllables a romanised given name is made of: an initial consonant (or none) and a final
 _SYLLABLE = re.compile(r"(?:b|p|m|f|d|t|n|l|g|k|h|j|q|x|zh|ch|sh|r|z|c|s|y|w|ny|ts|dz)?"
                        r"(?:a|ai|an|ang|ao|e|ei|en|eng|er|i|ia|ian|iang|iao|ie|in|ing|iong|iu|o|ong|ou|u|ua|uai|uan|"
                        r"uang|ue|ui|un|uo|yu|yeon|yeong|yun|yong|yeol|yu|hyok|hyuk|eok|eon|eong|eun|eum|ae|oe|wan|"
                        r"won|wook|uk|ook|oo|ul|il|al|ol|el|ok|ak|ik|ek|ho|hee|hye|hwa|hun|hoon|soo|su|min|jin|jun)")
+
+
+_SYLLABLE_1_2 = re.compile(f"(?:{_SYLLABLE.pattern}){{1,2}}")     # `Hua`, `Shilong` (shi-long), `Jin`
 
 
 def in_prose(text: str) -> str | None:
@@ -135,7 +138,7 @@ def _romanised(text: str) -> bool:
     words = name_gazetteer.common_words()
     for m in _ROMANISED.finditer(text):
         parts = [p.lower() for p in m.groups() if p]
-        if all(_SYLLABLE.fullmatch(p) and p not in words and p not in _GROUP_WORDS for p in parts):
+        if all(_SYLLABLE_1_2.fullmatch(p) and p not in words and p not in _GROUP_WORDS for p in parts):
             return True
     return False
 

@@ -423,6 +423,10 @@ def _phones(text: str, prefixed: bool = False, context: str = "") -> list[TextFi
                     if kinds:            # the first region that reads it as a person's or a line's number;
                         out.extend(kinds)    # a service number in one (GB 09…) may be a mobile in another
                         break
+                else:
+                    if said and m.group(0).isdigit() and 10 <= len(m.group(0)) <= 15:
+                        # `mobile 4915123456789`: the number with its country code but without `+`
+                        out.extend(scan_number(int(m.group(0))))
                 continue
         out.extend(_phone_kind(match) for match in matches)
     return [f for f in out if f is not None]

@@ -124,3 +124,14 @@ def test_any_known_name_in_capitals_is_read(given_name, surname):
             or name_orders._plain_word(surname, frozenset()):
         return
     assert find(f"The server was paid by {given_name.upper()} {surname.upper()} last year."), (given_name, surname)
+
+
+@pytest.mark.parametrize("text", ["The indictment names Zhu Hua and Zhang Shilong as members of APT10.",
+                                  "Park Jin-hyok wrote the loader."])
+def test_romanised_names_of_one_or_two_syllables_are_read(text):
+    assert find(text), text
+
+
+def test_a_number_with_its_country_code_but_no_plus_after_a_phone_word_is_read():
+    assert any("mobile" in f.what for f in scan("actor mobile 4915123456789"))
+    assert not scan("build 4915123456789")
