@@ -5,7 +5,8 @@ What is found, and by what:
 - e-mail addresses: candidate tokens around an `@` (after `normalise`, below) checked by
   `email-validator` (syntax only, no DNS, special-use domains allowed). Role mailboxes of RFC 2142
   and their CSIRT kin (abuse@, security@, soc@, cert@ …) name a function, not a person, and are not
-  counted; an account at an IP address (`jan@10.0.0.1`) may be a person's.
+  counted; an account at an IP address (`jan@10.0.0.1`) may be a person's; a machine-made
+  Message-ID (`Message-ID: <20250201.abc@mail.example>`, a `message_id` property) is no mailbox.
 - phone numbers: `phonenumbers` (Google's libphonenumber), `PhoneNumberMatcher` with leniency VALID,
   Dutch numbers without a country code, and numbers written in the national format of the countries
   in `FOREIGN_REGIONS` (`(202) 555-0143`, `020 7946 0958`, `8 (495) 123-45-67`, `01 42 68 53 00`):
@@ -15,7 +16,9 @@ What is found, and by what:
   `contact`, `fax`, …). CVE ids, ATT&CK ids, dates, IPv4 addresses and digit runs glued to letters
   (hashes) are never read as numbers. Mobile and personal numbers are personal data; fixed lines
   and others may be (a person's direct line or a switchboard: a person judges); toll-free, premium
-  and shared-cost numbers belong to organisations.
+  and shared-cost numbers belong to organisations (unless another country of the list reads the
+  same digits as a line). Also the WHOIS form `+44.7911123456`, digits of any script, and, after a
+  phone word, a number with its country code but no `+` (`mobile 4915123456789`).
 - IBANs in any case and grouping (`NL91ABNA0417164300`, `nl91 abna 0417 1643 00`, `NL 91 ABNA …`,
   with spaces, dashes or dots between the groups; a space after the country code only in capitals)
   and Dutch citizen service numbers (BSN, only where the text calls it one): `python-stdnum` checks
@@ -43,7 +46,9 @@ end: possible personal data, never a pass.
 Own code here is only the cheap pre-filters that decide whether a text is worth giving to the
 libraries (an `@`, a run of digits, two capitals followed by digits), the role
 mailbox list and the home-folder pattern: the libraries cost 40–150 µs a text, and most text in a
-bundle has none of these. Scans are cached per distinct text. The e-mail candidate pattern is RE2
+bundle has none of these. Scans are cached per distinct text, and each distinct text first gets one
+RE2 pass that answers every reading's pre-filter at once (`rx.prime`); a text that is one IPv4
+address is answered at once (no reading finds anything in one). The e-mail candidate pattern is RE2
 (Python's engine backtracks quadratically on it); the other pre-filters are Python's `re` (they need
 look-behind, which RE2 lacks) and have no nested unbounded repetition, so they stay linear; the newer
 patterns (`normalise`, `addresses`) are RE2.
@@ -316,7 +321,7 @@ def _runs_all_removed(text: str) -> bool:
     `_NOT_A_NUMBER` form from its first character to its last: then `_NOT_A_NUMBER.sub` removes
     every run and leaves none (the runs are maximal, so no two digit groups left join into a new
     one), and the substitution need not be made. False when in doubt (the substitution is then
-    made). tests/gate/test_personal_text_speed.py holds this to the substitution."""
+    made). tests/gate/test_shared_pass.py holds this to the substitution."""
     for m in _DIGIT_RUN.finditer(text):
         n = _NOT_A_NUMBER.match(text, m.start())
         if n is None or n.end() < m.end():
