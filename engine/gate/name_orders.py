@@ -115,6 +115,8 @@ def _surname_first(text: str) -> bool:
         a, b = m.group(1).lower(), m.group(2).lower()
         if a == b or _plain_word(a, words) or _plain_word(b, words):
             continue
+        if b in _MONTHS and _YEAR_AFTER.match(text, m.start() + len(m.group(1)) + 1 + len(m.group(2))):
+            continue              # `(Citation: Cybereason Conti Jan 2021)`: a month and its year
         if a in family and a not in given and b in given:
             return True           # `Nagy László`; `Jan Jansen` is read by `prose_names` in its own order
     return False
@@ -134,8 +136,17 @@ def _titled(text: str) -> bool:
     return False
 
 
+_MONTHS = frozenset({"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"})
+_YEAR_AFTER = re.compile(r"\s*,?\s*(?:\d{1,2},?\s+)?(?:19|20)\d\d\b")
+# places whose names are romanised Chinese, Korean or Vietnamese syllables (`Hong Kong`, `Ho Chi Minh`)
+_ROMANISED_PLACES = re.compile(r"Hong\s+Kong|Kowloon|Ho\s+Chi\s+Minh|Kim\s+Il\s+Sung\s+(?:Square|University)|"
+                               r"Wan\s+Chai|Sha\s+Tin|Tsim\s+Sha\s+Tsui|Guang\s*dong|Jiang\s*su|Zhe\s*jiang")
+
+
 def _romanised(text: str) -> bool:
     words = name_gazetteer.common_words()
+    if _ROMANISED_PLACES.search(text):
+        text = _ROMANISED_PLACES.sub(" ", text)
     for m in _ROMANISED.finditer(text):
         parts = [p.lower() for p in m.groups() if p]
         if all(_SYLLABLE_1_2.fullmatch(p) and p not in words and p not in _GROUP_WORDS for p in parts):

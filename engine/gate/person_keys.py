@@ -135,12 +135,24 @@ _GLUE = frozenset({"first", "last", "full", "given", "family", "middle", "real",
                    "street", "postal", "account", "login", "contact", "person", "owner", "of"})
 
 
+_KNOWN: list[frozenset[str]] = []
+_LONGEST_GLUED = 48
+
+
+def _known() -> frozenset[str]:
+    """Every word `_unglue` may split a glued word into (built once)."""
+    if not _KNOWN:
+        _KNOWN.append(frozenset(_GLUE | _PERSON_WORDS.keys() | _ROLE_WORDS.keys() | _ABOUT_SOMETHING_ELSE
+                                | _ORGANISATION))
+    return _KNOWN[0]
+
+
 def _unglue(word: str) -> list[str]:
     """A word glued from two known words (`registrantemail`, `contactname`, `useragent`, STIX 2.1
     names being lower case without separators at times) split in two; other words as they are."""
-    if len(word) < 6:
-        return [word]
-    known = _GLUE | _PERSON_WORDS.keys() | _ROLE_WORDS.keys() | _ABOUT_SOMETHING_ELSE | _ORGANISATION
+    if len(word) < 6 or len(word) > _LONGEST_GLUED:
+        return [word]                     # two known words are never longer: a longer word is read as it is
+    known = _known()
     if word in known:
         return [word]
     for i in range(2, len(word) - 1):

@@ -111,6 +111,7 @@ _PHONE_WORDS = re.compile(r"(?i)(?:\b(?:tel|tél|phone|telephone|telefoon|telefo
                           r"contacted|hotline|ring|nummer|номер|тел|телефон)\b|☎|📞)[^0-9]{0,25}$")
 _LONGEST_NUMBER = 32          # a national number written out with separators is shorter; longer runs are no one number
 _GROUPED = re.compile(r"\d[\s().\-/]+\d")
+_PHONE_BUDGET = 32 * 1024          # characters of digit runs given to libphonenumber per text
 _WHOIS_DOT = re.compile(r"\+(\d{1,3})\.(?=\d)")
 _PREFIXED = re.compile(r"^\s*(?:\+|00|\(?0\s*6)")
 # two letters, two check digits, then 11 to 30 letters and digits in groups (any case; spaces, dashes
@@ -332,7 +333,7 @@ def _runs_all_removed(text: str) -> bool:
 def _home(text: str, found: dict) -> None:
     for m in _HOME.finditer(text):
         name = (m.group(1) or m.group(2)).strip().rstrip(".").lower()
-        if name and name not in _SYSTEM_ACCOUNTS and not name.startswith(("<", "[")):
+        if name and name not in _SYSTEM_ACCOUNTS and not name.startswith(("<", "[", "(", "{")):
             found.setdefault("home folder", TextFinding(POSSIBLE, "an account's home folder name", "account_names"))
             break
 
@@ -407,7 +408,16 @@ def _phones(text: str, prefixed: bool = False, context: str = "") -> list[TextFi
     numbers written with a country prefix (+ or 00) or a Dutch mobile prefix (06) count.
     `context`: `phone` when the property says it holds a phone number."""
     out = []
-    for m in _DIGIT_RUN.finditer(text):
+    budget = _PHONE_BUDGET
+    for n, m in enumerate(_DIGIT_RUN.finditer(text)):
+        budget -= len(m.group(0))
+        if n == MAX_REWRITES or budget < 0:
+            # a text built to wear the scan out: libphonenumber reads about 40 kB a second, so the runs
+            # it is given are bounded in number and in characters
+            out.append(TextFinding(POSSIBLE, f"more than {MAX_REWRITES} phone-number-shaped digit runs or "
+                                             f"{_PHONE_BUDGET // 1024} kB of them: not checked to the end",
+                                   "personal_data"))
+            break
         if not prefixed and _IPV4_OR_DATE.match(m.group(0).strip()):
             continue
         start, end = max(0, m.start() - 1), min(len(text), m.end() + 1)

@@ -80,3 +80,29 @@ def test_an_email_object_with_a_sender_is_still_personal(engine):
     r = run(engine, doc)
     assert r.decision.decision != "allow" and r.may_go_stripped
     assert "jan.devries@gmail.com" not in str(r.stripped)
+
+
+# -- the eighth attack's slow inputs and false positives ------------------------------------------------
+
+def test_a_very_long_property_name_is_read_in_linear_time(engine):
+    import json as _json
+    import time
+    obj = raw("malware", name="loader", is_family=True)
+    obj["x_" + "a" * 400_000] = "value"
+    t0 = time.perf_counter()
+    r = run(engine, _json.dumps(bundle(indicator(), obj)), fmt="stix")
+    assert time.perf_counter() - t0 < 20 and r.decision.decision in ("allow", "deny", "escalate")
+
+
+@pytest.mark.parametrize("text", ["0612345678 " * 20_000, "10 " * 60_000])
+def test_a_text_of_endless_digit_runs_is_not_read_to_the_end_and_escalates(text):
+    said = [f.what for f in scan(text)]
+    assert any("not checked to the end" in w for w in said), said
+
+
+@pytest.mark.parametrize("text", ["(Citation: Cybereason Conti Jan 2021)",
+                                  "It targeted Taiwan, the Philippines, and Hong Kong.",
+                                  "Adversaries may read C:\\Users\\(username)\\.ssh\\ for keys."])
+def test_citations_places_and_placeholders_are_no_persons(engine, text):
+    obj = raw("attack-pattern", name="Private Keys", description=text)
+    assert_allowed(engine, bundle(indicator(), obj))
