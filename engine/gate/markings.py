@@ -56,8 +56,10 @@ NOT_TLP = "not-tlp"   # a marking definition of the bundle that says nothing abo
 
 # the colour words of TLP:RED in the languages of the Netherlands' partners (`TLP:ROOD`, `TLP-ROT`,
 # `TLP:ROUGE` …): producers write the label in their own language
-RED_WORDS = ("red", "rood", "rot", "rouge", "rojo", "roja", "rosso", "vermelho", "czerwony", "červená", "cervena",
-             "röd", "rød", "punainen", "kırmızı", "kirmizi", "красный", "червоний", "אדום", "أحمر")
+RED_WORDS = ("red", "rood", "rot", "rouge", "rojo", "roja", "rosso", "vermelho", "czerwony", "czerwona", "červená",
+             "cervena", "röd", "rød", "punainen", "kırmızı", "kirmizi", "красный", "червоний", "אדום", "أحمر",
+             "roșu", "rosu", "piros", "punane", "sarkans", "raudona", "crvena", "crveno", "червен", "κόκκινο",
+             "κοκκινο", "红色", "紅色", "赤色", "红", "紅", "赤", "レッド", "레드", "빨강", "빨간색")
 _RED_WORD = "(?:" + "|".join(RED_WORDS) + ")"
 
 
@@ -78,7 +80,8 @@ def tlp_level(word: Any) -> str | None:
 
 # A name in the TLP namespace whatever separates `tlp` from the level: `tlp:red`, `tlp : red`,
 # `TLP RED`, `TLP-RED`, `tlp=red`, `tlp_red`, `tlp/red` (after _plain: NFKC, case-folded).
-_TLP_NAME = re2.compile(r"(?s)^tlp\s*[:=\-_/|.,;\s]\s*(.*)$")
+_TLP_NAME = re2.compile(r"(?s)^(?:tlp(?:\s*v?\s*2(?:\.0)?)?|traffic[\s\-_]*light[\s\-_]*protocol)"
+                        r"\s*[:=\-_/|.,;\s\x{2010}-\x{2015}]\s*(.*)$")
 _TLP_LEVEL_WORD = re2.compile(r"^(clear|white|green|amber|amber\s*\+\s*strict|" + _RED_WORD + r")$")
 
 
@@ -276,14 +279,20 @@ _CORE_REFS = frozenset({"object_marking_refs", "created_by_ref"})
 # a TLP label in free text: `TLP:RED`, `[TLP: AMBER+STRICT]`, `TLP-RED`, `TLP RED` (not `tlp:redacted`),
 # the protocol's name written out too (`Traffic Light Protocol: RED`)
 # (also `TLP.RED`, the colour in other languages, `TLP:ROOD`; `RED (TLP)`; letters spaced out, `T L P : R E D`)
-_TLP = r"(?:tlp|t\s+l\s+p|traffic[\s\-_]*light[\s\-_]*protocol)"
-_SEP = r"\s*[:=\-_/. ]?\s*"
-_LABEL = re2.compile(r"(?i)(?:^|[^\pL\pN])" + _TLP + _SEP + r"(clear|white|green|amber\s*\+\s*strict|amber|"
+# `TLP`, `T.L.P.`, `T L P`, `ТЛП`, `Traffic Light Protocol (TLP)`, with a version (`TLP v2.0`, `TLP2`)
+_TLP = (r"(?:t\.?\s?l\.?\s?p\.?|t\s+l\s+p|тлп|traffic[\s\-_]*light[\s\-_]*protocol(?:\s*\(\s*tlp\s*\))?)"
+        r"(?:\s*v?\s*2(?:\.0)?)?")
+# what may stand between it and the colour: punctuation and dashes of any kind, markup (`**`, `<b>`),
+# entities and percent-escapes (`&#58;`, `%3A`), and the words level, colour, classification
+_SEP = (r"(?:[\s:=\-_/.|;,~*()\[\]<>#'\"\x{2010}-\x{2015}\x{2236}\x{a789}]|&#x?[0-9a-f]{1,5};|%3a|</?[a-z]{1,6}>"
+        r"|level|colou?r|classification){0,8}")
+_EARLIER = r"(?:(?:clear|white|green|amber(?:\s*\+\s*strict)?)\s*[/|&]\s*)?"
+_LABEL = re2.compile(r"(?i)(?:^|[^\pL\pN])" + _TLP + _SEP + _EARLIER + r"(clear|white|green|amber\s*\+\s*strict|amber|"
                      + _RED_WORD + r"|r\s+e\s+d)(?:$|[^\pL\pN])")
 _RED_AFTER = r"(?i)(?:^|[^\pL\pN])(?:red|rood|rot)\s*[(\[]\s*tlp\s*[)\]]"
 _RED_AFTER_RX = re2.compile(_RED_AFTER)
-_LABEL_HINT = Hint(r"(?i)tlp|ｔｌｐ|t\s+l\s+p|traffic[\s\-_]*light")      # the full-width form before NFKC
-_RED_LABEL = Hint(r"(?i)(?:^|[^\pL\pN])" + _TLP + _SEP + "(?:" + _RED_WORD + r"|r\s+e\s+d)(?:$|[^\pL\pN])|"
+_LABEL_HINT = Hint(r"(?i)tlp|ｔｌｐ|t\.?\s?l\.?\s?p|тлп|traffic[\s\-_]*light")      # the full-width form before NFKC
+_RED_LABEL = Hint(r"(?i)(?:^|[^\pL\pN])" + _TLP + _SEP + _EARLIER + "(?:" + _RED_WORD + r"|r\s+e\s+d)(?:$|[^\pL\pN])|"
                   + _RED_AFTER)
 
 
@@ -307,7 +316,8 @@ def text_says_red(text: str) -> bool:
     text RED (module docstring)."""
     if text.isascii():
         lowered = text.lower()
-        return ("tlp" in lowered or "traffic" in lowered or "t l p" in lowered) and _RED_LABEL(text)
+        return ("tlp" in lowered or "traffic" in lowered or "t l p" in lowered or "t.l.p" in lowered) \
+            and _RED_LABEL(text)
     if _LABEL_HINT(text) and _RED_LABEL(text):
         return True
     plain = _plain(text)                # full-width and other compatibility forms, after NFKC
@@ -326,7 +336,10 @@ _LOOK_ALIKES = str.maketrans({
     "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X",
     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "т": "t", "І": "l", "і": "l", "Ӏ": "l", "ӏ": "l",
     "Ј": "J", "ј": "j", "ԁ": "d", "Ԁ": "D", "Α": "A", "Β": "B", "Ε": "E", "Η": "H", "Ι": "l", "Κ": "K", "Μ": "M",
-    "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Χ": "X", "ο": "o", "ρ": "p", "τ": "t", "ı": "l", "ǀ": "l", "ⅼ": "l"})
+    "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Χ": "X", "ο": "o", "ρ": "p", "τ": "t", "ı": "l", "ǀ": "l", "ⅼ": "l",
+    # small capitals (`ᴛʟᴘ:ʀᴇᴅ`) and colons of other blocks (`tlp∶red`, `tlp꞉red`)
+    "ᴛ": "t", "ʟ": "l", "ᴘ": "p", "ʀ": "r", "ᴇ": "e", "ᴅ": "d", "ᴀ": "a", "ᴍ": "m", "ʙ": "b", "ɢ": "g", "ɴ": "n",
+    "ᴄ": "c", "ᴡ": "w", "ɪ": "i", "ᴏ": "o", "∶": ":", "꞉": ":", "ː": ":"})
 
 
 def _plain(text: str) -> str:

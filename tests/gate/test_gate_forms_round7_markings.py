@@ -132,3 +132,39 @@ def test_a_key_holding_personal_data_in_misp_is_shown_as_key(engine):
     r = run(engine, doc)
     shown = json.dumps([o.findings for o in r.objects], ensure_ascii=False)
     assert r.decision.decision != "allow" and "jan.devries@gmail.com" not in shown and "<key>" in shown
+
+
+# -- the eighth attack's TLP:RED forms -------------------------------------------------------------------
+
+EIGHTH = ["TLP|RED", "TLP — RED", "TLP v2.0: RED", "TLP&#58;RED", "TLP:ROȘU", "TLP:AMBER/RED", "TLP;RED", "TLP,RED",
+          "TLP::RED", "TLP~RED", "TLP(RED)", "TLP[RED]", "TLP–RED", "TLP: **RED**", "TLP:<b>RED</b>", "TLP%3ARED",
+          "T.L.P. RED", "Traffic Light Protocol (TLP): RED", "TLP2:RED", "(TLP) RED", "TLP level red",
+          "TLP color: red", "TLP:ΚΟΚΚΙΝΟ", "TLP:PIROS", "ТЛП:КРАСНЫЙ", "TLP:红色"]
+
+
+@pytest.mark.parametrize("text", EIGHTH)
+def test_more_ways_of_writing_the_label_in_a_description(engine, text):
+    obj = raw("malware", name="loader", is_family=True, description=text)
+    assert _red(run(engine, bundle(indicator(), obj))), text
+
+
+@pytest.mark.parametrize("text", ["TLP|RED", "TLP — RED", "TLP&#58;RED"])
+def test_more_ways_of_writing_the_label_in_a_statement(engine, text):
+    mark = statement(text)
+    obj = raw("malware", name="loader", is_family=True)
+    obj["object_marking_refs"] = [mark["id"]]
+    assert _red(run(engine, bundle(mark, indicator(), obj)))
+
+
+@pytest.mark.parametrize("tag", ["TLP‐RED", "tlpv2:red", "tlp2:red", "traffic-light-protocol:red", "tlp∶red", "tlp꞉red",
+                                 "ᴛʟᴘ:ʀᴇᴅ"])
+def test_more_misp_tags_are_red(engine, tag):
+    doc = misp_doc(misp_event("tlp:green"))
+    doc["Event"]["Attribute"][0]["Tag"] = [{"name": tag}]
+    assert _red(run(engine, doc))
+
+
+@pytest.mark.parametrize("text", ["tlp: green, red team exercise later", "TLP:CLEAR", "TLP level: amber",
+                                  "Tip: red flags", "TLP:ROTTERDAM"])
+def test_no_label_in_these(text):
+    assert not markings.text_says_red(text)
