@@ -137,17 +137,19 @@ def _reversed(text: str) -> bool:
 
 
 # a token in lower case joined by hyphens or underscores: `jan-de-vries`, `victim:pieter_jansen`
-_LOWER_HINT = Hint(r"\p{Ll}{2,}[_\-](?:\p{Ll}{1,4}[_\-]){0,3}\p{Ll}{3,}")
-_LOWER_PARTS = re.compile(r"[_\-]+")
+_LOWER_HINT = Hint(r"\p{L}{2,}[_.\-](?:\p{L}{1,4}[_.\-]){0,3}\p{L}{3,}")
+_LOWER_PARTS = re.compile(r"[_.\-]+")
 
 
 def _lower_names(token: str) -> bool:
-    """A lower-case token of a given name, particles and a surname joined by `-` or `_`: the given name
+    """A token read in lower case (its file extension dropped) of a given name, particles and a surname
+    joined by `-`, `_` or dots, or a surname then a given name (`petrov_ivan`): the given name
     no common word; the surname a known one and no common word, or any word of three letters or more
     after particles (`jan-de-vries`, `pieter_jansen`; not `mark-as-read`, `john-the-ripper`)."""
-    if not token.islower() or ("-" not in token and "_" not in token):
+    token = _FILE_NAME.sub("", token).lower()     # `CV-JAN-DE-VRIES.pdf`, `Смирнов_Дмитрий_резюме.docx`
+    if not ("-" in token or "_" in token or token.count(".") >= 2):
         return False
-    parts = [p for p in _LOWER_PARTS.split(token.split(":")[-1].split(".")[0]) if p]
+    parts = [p for p in _LOWER_PARTS.split(token.split(":")[-1]) if p]
     if not 2 <= len(parts) <= 6:
         return False
     given, family, words = name_gazetteer.given_names(), name_gazetteer.surnames(), name_gazetteer.common_words()
@@ -161,6 +163,10 @@ def _lower_names(token: str) -> bool:
         if not last.isalpha() or last in words or last in _GROUP_WORDS or last in _NOT_SURNAMES or last == p:
             continue
         if last in family or (j > i + 1 and len(last) >= 3):
+            return True
+    for a, b in zip(parts, parts[1:]):        # the surname first: `petrov_ivan`, `смирнов_дмитрий_резюме`
+        if a != b and a in family and b in given and a.isalpha() and b.isalpha() \
+                and not {a, b} & (words | _GROUP_WORDS | _NOT_SURNAMES):
             return True
     return False
 

@@ -41,8 +41,9 @@ _UP = "A-ZÀ-ÖØ-ÞĀ-ɏА-ЯЁІЇЄҐ"
 _LO = "a-zß-öø-ÿĀ-ɏа-яёіїєґ"
 
 # two words in capitals, or capitals then a capitalised word
-_CAPS_HINT = Hint(rf"[{_UP}]{{2,}}\s+[{_UP}][{_UP}{_LO}]")
-_CAPS = re.compile(rf"(?<![\w@.\\/-])([{_UP}]{{2,}}(?:-[{_UP}]{{2,}})?)\s+([{_UP}][{_LO}]+|[{_UP}]{{2,}})(?![\w@\\/]|[.-]\w)")
+_CAPS_HINT = Hint(rf"[{_UP}]{{2,}}\s+[{_UP}][{_UP}{_LO}]|[{_UP}][{_LO}]+\s+[{_UP}]{{2}}")
+_CAPS = re.compile(rf"(?<![\w@.\\/-])([{_UP}]{{2,}}(?:-[{_UP}]{{2,}})?|[{_UP}][{_LO}]+)\s+([{_UP}][{_LO}]+|[{_UP}]{{2,}})"
+                   rf"(?![\w@\\/]|[.-]\w)")
 # a capitalised word then another (for the surname-first order)
 _PAIR_HINT = Hint(rf"[{_UP}][{_LO}]+\s+[{_UP}][{_LO}]")
 _PAIR = re.compile(rf"(?<![\w@.\\/-])(?=([{_UP}][{_LO}]+)\s+([{_UP}][{_LO}]+)(?![\w@\\/]|[.-]\w))")
@@ -80,6 +81,8 @@ def in_prose(text: str) -> str | None:
         return "a person's name (in capitals)"
     if _PAIR_HINT(text) and _surname_first(text):
         return "a person's name (the surname first)"
+    if _COMMA_HINT(text) and _surname_comma(text):
+        return "a person's name (the surname first)"
     if _VIET_HINT(text) and _VIET.search(text):
         return "a person's name (a Vietnamese name)"
     if _TITLE_HINT(text) and _titled(text):
@@ -104,6 +107,9 @@ def _caps(text: str) -> bool:
         if not m.group(2).isupper():
             if a in family and b in given:
                 return True               # `DUPONT Jean`: the surname in capitals first
+        elif not m.group(1).isupper():
+            if a in given and b in family:
+                return True               # `Ivan PETROV`: the surname in capitals after
         elif (a in given and b in family) or (a in family and b in given):
             return True                   # `IVAN PETROV`, `PETROV IVAN`
     return False
@@ -141,6 +147,20 @@ _YEAR_AFTER = re.compile(r"\s*,?\s*(?:\d{1,2},?\s+)?(?:19|20)\d\d\b")
 # places whose names are romanised Chinese, Korean or Vietnamese syllables (`Hong Kong`, `Ho Chi Minh`)
 _ROMANISED_PLACES = re.compile(r"Hong\s+Kong|Kowloon|Ho\s+Chi\s+Minh|Kim\s+Il\s+Sung\s+(?:Square|University)|"
                                r"Wan\s+Chai|Sha\s+Tin|Tsim\s+Sha\s+Tsui|Guang\s*dong|Jiang\s*su|Zhe\s*jiang")
+
+
+# `Müller, Hans-Peter`: a known surname, a comma and a known given name (not initials: `Schroeder, W.`)
+_COMMA_HINT = Hint(r"\p{Lu}\p{Ll}+,\s+\p{Lu}\p{Ll}{2}")
+_COMMA = re.compile(rf"(?<![\w@.\\/-])([{_UP}][{_LO}]+),\s+([{_UP}][{_LO}]+)(?:-([{_UP}][{_LO}]+))?(?![\w@\\/]|[.-]\w)")
+
+
+def _surname_comma(text: str) -> bool:
+    given, family, words = name_gazetteer.given_names(), name_gazetteer.surnames(), name_gazetteer.common_words()
+    for m in _COMMA.finditer(text):
+        a, b = m.group(1).lower(), m.group(2).lower()
+        if a != b and a in family and b in given and not _plain_word(a, words) and not _plain_word(b, words):
+            return True
+    return False
 
 
 def _romanised(text: str) -> bool:

@@ -91,6 +91,9 @@ def _word_at(m) -> str:
     return m.group(1) + "@" + m.group(2)
 
 
+# dashes of other code points read as the hyphen-minus (`+31‑6‑12345678` with U+2011, `06–12345678`)
+_DASH_LIKE = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d"})
+_PERCENT_PLUS = _re(r"%2[bB]([0-9])")
 _DOT_LIKE = str.maketrans({"\u00b7": ".", "\u2219": ".", "\u22c5": ".", "\u30fb": ".", "\u2022": ".",
                            "\u2027": "."})
 MAX_REWRITES = 1000
@@ -109,13 +112,15 @@ def normalise_checked(text: str) -> tuple[str, bool]:
     """(`normalise(text)`, whether it was read to the end): false when a rewrite of one kind was
     needed more than MAX_REWRITES times, so that what follows may not have been rewritten."""
     if not text.isascii():
-        text = _visible(text)
+        text = _visible(text).translate(_DASH_LIKE)
     if "&" in text and ";" in text:
         text = html.unescape(text)
         if not text.isascii():
             text = _visible(text)
     if "%" in text:
         text = _PERCENT.sub(lambda m: "@" if m.group(1) == "40" else ".", text)
+        if "%2" in text:
+            text = _PERCENT_PLUS.sub(r"+\1", text)      # `?phone=%2B31612345678`
     if "=" in text:
         text = _QP.sub(lambda m: m.group(1) + ("@" if m.group(2) == "40" else ".") + m.group(3), text)
     if "\\" in text:

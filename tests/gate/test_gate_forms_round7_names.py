@@ -135,3 +135,24 @@ def test_romanised_names_of_one_or_two_syllables_are_read(text):
 def test_a_number_with_its_country_code_but_no_plus_after_a_phone_word_is_read():
     assert any("mobile" in f.what for f in scan("actor mobile 4915123456789"))
     assert not scan("build 4915123456789")
+
+
+# -- the eighth attack's forms ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["CV-JAN-DE-VRIES.pdf", "PETROV_IVAN_passport.jpg", "jan.de.vries.cv.pdf",
+                                  "Смирнов_Дмитрий_резюме.docx", "+31‑6‑12345678", "06–12345678",
+                                  "viber://chat?number=%2B31612345678"])
+def test_eighth_attack_forms_in_any_text(text):
+    assert scan(text), text
+
+
+@pytest.mark.parametrize("text", ["The operator Ivan PETROV paid.", "Author: Müller, Hans-Peter"])
+def test_eighth_attack_forms_in_running_text(text):
+    assert find(text), text
+
+
+@pytest.mark.parametrize("text", ["Cobalt_Strike_Beacon.exe", "Spear-Phishing-Attachment.doc", "John_The_Ripper.zip",
+                                  "Paris, France", "Madison, Wisconsin", "range 2019–2024", "KILL-CHAIN"])
+def test_eighth_attack_look_alikes_go(engine, text):
+    obj = raw("malware", name="loader", is_family=True, description=f"Seen: {text}.", x_acme_file=text)
+    assert_allowed(engine, bundle(indicator(), obj))
