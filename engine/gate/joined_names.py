@@ -137,7 +137,10 @@ def _reversed(text: str) -> bool:
 
 
 # a token in lower case joined by hyphens or underscores: `jan-de-vries`, `victim:pieter_jansen`
-_LOWER_HINT = Hint(r"\p{L}{2,}[_.\-](?:\p{L}{1,4}[_.\-]){0,3}\p{L}{3,}")
+_LOWER_HINT = Hint(r"\p{L}{2,}[_\-](?:\p{L}{1,4}[_\-]){0,3}\p{L}{3,}"
+                   # joined by dots only in a document's file name (a domain is no name: `jan.de.vries.cv.pdf`)
+                   r"|\p{L}{2,}\.(?:\p{L}{1,4}\.){0,3}\p{L}{3,}\.(?:\p{L}{1,8}\.)?(?i:pdf|docx?|xlsx?|jpe?g|png|txt|zip|"
+                   r"rar|7z|exe|msi|odt|rtf|pptx?|csv)(?:$|[^\pL\pN])")
 _LOWER_PARTS = re.compile(r"[_.\-]+")
 
 
