@@ -204,7 +204,6 @@ def cold() -> None:
     try:                                   # the property-name caches (absent in older versions of the gate)
         importlib.import_module("wivcheck.engine.gate.person_keys")._cache.clear()
         importlib.import_module("wivcheck.engine.gate.stix_read")._KEYS.clear()
-        getattr(importlib.import_module("wivcheck.engine.gate.stix_read"), "_KEY_FLAGS", {}).clear()
         getattr(importlib.import_module("wivcheck.engine.gate.stix_read"), "_KEY_PLANS", {}).clear()
         getattr(importlib.import_module("wivcheck.engine.gate.removal"), "_REF_KINDS", {}).clear()
         getattr(importlib.import_module("wivcheck.engine.gate.markings"), "_KEY_KINDS", {}).clear()

@@ -78,24 +78,20 @@ def scan(text: str) -> list[tuple[str, str, str]]:
         if what not in out or (kind == PERSONAL and out[what][0] != PERSONAL):
             out[what] = (kind, what, CATEGORY)
 
-    if _NTLM_HINT(text):
-        for kind, what in _ntlm(text):
-            add(kind, what)
-    if _DIGEST_HINT(text):
-        for kind, what in _digest(text):
-            add(kind, what)
-    if _COOKIE_HINT(text) and _WORDPRESS.search(text):
-        for m in _WORDPRESS.finditer(text):
-            if _account(unquote(m.group(1))):
-                add(POSSIBLE, ACCOUNT.format(where="in a WordPress login cookie"))
-                break
-    if _COMMAND_HINT(text):
-        for kind, what in _commands(text):
-            add(kind, what)
-    if _CONNECTION_HINT(text):
-        for kind, what in _connections(text):
-            add(kind, what)
+    for hint, reading in ((_NTLM_HINT, _ntlm), (_DIGEST_HINT, _digest), (_COOKIE_HINT, _cookies),
+                          (_COMMAND_HINT, _commands), (_CONNECTION_HINT, _connections)):
+        if hint(text):
+            for kind, what in reading(text):
+                add(kind, what)
     return list(out.values())
+
+
+def _cookies(text: str) -> list[tuple[str, str]]:
+    """A WordPress login cookie's user name (before `|`): an account (possible)."""
+    for m in _WORDPRESS.finditer(text):
+        if _account(unquote(m.group(1))):
+            return [(POSSIBLE, ACCOUNT.format(where="in a WordPress login cookie"))]
+    return []
 
 
 # -- what counts as an account and as a password -------------------------------------------------------
